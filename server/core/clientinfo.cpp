@@ -1,0 +1,8 @@
+#include "clientinfo.h"
+
+#include "netaddress.h"
+
+QString ClientInfo::peerName() const
+{
+    return NetAddress::endpoint(address, port);
+}

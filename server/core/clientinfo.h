@@ -1,0 +1,26 @@
+// ClientInfo: a snapshot of one connected client and its counters, for monitors (the daemon's
+// log, the panel's client table). A plain value; taking one never touches the socket.
+#pragma once
+
+#include <QDateTime>
+#include <QHostAddress>
+#include <QMetaType>
+
+struct ClientInfo
+{
+    quint64 id = 0; ///< unique for the life of the relay, never reused
+    QHostAddress address;
+    quint16 port = 0;
+    QDateTime connectedSince;
+    QDateTime lastActivity; ///< last time the client sent anything
+    qint64 messagesIn = 0;
+    qint64 messagesOut = 0;
+    qint64 bytesIn = 0; ///< bytes received, terminators included
+    qint64 bytesOut = 0; ///< bytes queued for sending, terminators included
+    qint64 droppedMessages = 0; ///< messages over the size limit, discarded
+
+    /// "127.0.0.1:53422" or "[::1]:53422".
+    QString peerName() const;
+};
+
+Q_DECLARE_METATYPE(ClientInfo)

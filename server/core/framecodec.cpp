@@ -1,0 +1,94 @@
+#include "framecodec.h"
+
+#include <algorithm>
+
+FrameCodec::FrameCodec(const Terminator &terminator, qsizetype maxMessageBytes)
+    : m_terminator(terminator)
+    , m_maxMessageBytes(maxMessageBytes)
+    , m_terminatorSlack(terminator.isAuto() ? 1 : terminator.exactBytes().size() - 1)
+{
+    Q_ASSERT(maxMessageBytes > 0);
+}
+
+void FrameCodec::feed(QByteArrayView bytes, MessageBatch &out)
+{
+    if (m_pending.isEmpty()) {
+        // The common case: split straight from the caller's buffer, keep only the tail.
+        const qsizetype used = split(bytes, 0, out);
+        m_pending = bytes.sliced(used).toByteArray();
+    } else {
+        // Everything before scanFrom is known to hold no terminator; a multi-byte one may
+        // have begun in the last bytes.
+        const qsizetype scanFrom = m_terminator.isAuto()
+            ? m_pending.size()
+            : std::max<qsizetype>(0, m_pending.size() - m_terminatorSlack);
+        m_pending.append(bytes);
+        m_pending.remove(0, split(m_pending, scanFrom, out));
+    }
+    limitPending();
+}
+
+QByteArray FrameCodec::takeUnterminated()
+{
+    QByteArray tail;
+    if (!m_discarding)
+        tail.swap(m_pending);
+    m_pending.clear();
+    m_discarding = false;
+    return tail;
+}
+
+// Appends each complete message of data to out and returns how many bytes were consumed;
+// what is left is the start of an unfinished message.
+qsizetype FrameCodec::split(QByteArrayView data, qsizetype scanFrom, MessageBatch &out)
+{
+    qsizetype start = 0;
+    for (;;) {
+        const Match match = findTerminator(data, std::max(start, scanFrom));
+        if (match.at < 0)
+            return start;
+        QByteArrayView payload = data.sliced(start, match.at - start);
+        LineEnding ending = match.ending;
+        if (ending == LineEnding::Lf && payload.endsWith('\r')) {
+            payload.chop(1);
+            ending = LineEnding::CrLf;
+        }
+        if (m_discarding)
+            m_discarding = false; // this terminator ends a message already counted as dropped
+        else if (payload.size() > m_maxMessageBytes)
+            ++m_droppedMessages;
+        else
+            out.append(payload, ending);
+        start = match.at + match.length;
+    }
+}
+
+FrameCodec::Match FrameCodec::findTerminator(QByteArrayView data, qsizetype from) const
+{
+    if (m_terminator.isAuto()) {
+        const char *end = data.data() + data.size();
+        const char *found = std::find_if(data.data() + from, end,
+                                         [](char c) { return c == '\n' || c == '\0'; });
+        if (found == end)
+            return {};
+        return {found - data.data(), 1, *found == '\n' ? LineEnding::Lf : LineEnding::Nul};
+    }
+    const QByteArray &exact = m_terminator.exactBytes();
+    const qsizetype at = data.indexOf(exact, from);
+    if (at < 0)
+        return {};
+    return {at, exact.size(), LineEnding::Exact};
+}
+
+// Once an unfinished message can no longer fit the maximum size, it is dropped: only the
+// bytes that may begin its terminator are kept, and the rest of it is skipped when it comes.
+void FrameCodec::limitPending()
+{
+    if (m_pending.size() <= m_maxMessageBytes + m_terminatorSlack)
+        return;
+    if (!m_discarding) {
+        m_discarding = true;
+        ++m_droppedMessages;
+    }
+    m_pending = m_terminator.isAuto() ? QByteArray() : m_pending.right(m_terminatorSlack);
+}

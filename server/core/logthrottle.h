@@ -1,0 +1,22 @@
+// LogThrottle: caps how many lines a noisy source (a flood of messages under -v) writes per
+// second, and counts the lines it held back so the log can say so.
+#pragma once
+
+#include <QElapsedTimer>
+
+class LogThrottle
+{
+public:
+    explicit LogThrottle(int linesPerSecond);
+
+    /// True when one more line may be written now; otherwise the line is counted as skipped.
+    bool allow();
+    /// Returns and resets how many lines were skipped since the last call.
+    qint64 takeSkipped();
+
+private:
+    int m_linesPerSecond;
+    int m_linesThisSecond = 0;
+    qint64 m_skipped = 0;
+    QElapsedTimer m_second;
+};

@@ -1,0 +1,34 @@
+// MessageBatch: the complete messages one read from one client produced, stored back to back
+// in one buffer so that a read of thousands of messages costs no allocation per message.
+// Filled by FrameCodec, consumed by RelayServer; the owner reuses it from read to read.
+#pragma once
+
+#include "terminator.h"
+
+#include <QByteArray>
+#include <QList>
+
+class MessageBatch
+{
+public:
+    /// Appends one message (without its terminator) and how it was ended.
+    void append(QByteArrayView payload, LineEnding ending);
+    /// Empties the batch and keeps its memory for the next read.
+    void clear();
+
+    qsizetype count() const { return m_entries.size(); }
+    bool isEmpty() const { return m_entries.isEmpty(); }
+    QByteArrayView payload(qsizetype index) const;
+    LineEnding ending(qsizetype index) const { return m_entries.at(index).ending; }
+    /// The sum of all payload sizes.
+    qsizetype payloadBytes() const { return m_bytes.size(); }
+
+private:
+    struct Entry
+    {
+        qsizetype end; // offset just past the payload in m_bytes
+        LineEnding ending;
+    };
+    QByteArray m_bytes;
+    QList<Entry> m_entries;
+};

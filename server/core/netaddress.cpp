@@ -1,0 +1,40 @@
+#include "netaddress.h"
+
+#include <QNetworkInterface>
+
+#include <algorithm>
+
+namespace NetAddress {
+
+QString endpoint(const QHostAddress &address, quint16 port)
+{
+    bool isV4 = false; // plain IPv4 or IPv4-mapped IPv6
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    if (isV4)
+        return QStringLiteral("%1:%2").arg(QHostAddress(v4).toString()).arg(port);
+    return QStringLiteral("[%1]:%2").arg(address.toString()).arg(port);
+}
+
+QList<QHostAddress> lanAddresses()
+{
+    QList<QHostAddress> found;
+    const auto interfaces = QNetworkInterface::allInterfaces();
+    for (const QNetworkInterface &interface : interfaces) {
+        const auto flags = interface.flags();
+        if (!flags.testFlag(QNetworkInterface::IsUp) || !flags.testFlag(QNetworkInterface::IsRunning)
+            || flags.testFlag(QNetworkInterface::IsLoopBack))
+            continue;
+        const auto entries = interface.addressEntries();
+        for (const QNetworkAddressEntry &entry : entries) {
+            const QHostAddress ip = entry.ip();
+            if (!ip.isLoopback() && !ip.isLinkLocal() && !found.contains(ip))
+                found.append(ip);
+        }
+    }
+    std::stable_partition(found.begin(), found.end(), [](const QHostAddress &a) {
+        return a.protocol() == QAbstractSocket::IPv4Protocol;
+    });
+    return found;
+}
+
+} // namespace NetAddress

@@ -1,0 +1,39 @@
+// RelayConfig: every setting of a relay, as a plain value with the documented defaults.
+// Filled by parseRelayOptions() (daemon) or by the panel's settings; read by RelayServer.
+#pragma once
+
+#include "terminator.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+
+struct RelayConfig
+{
+    static constexpr quint16 kDefaultPort = 6780;
+
+    /// Where to listen.
+    enum class Bind {
+        Localhost, ///< 127.0.0.1 and ::1: programs on this machine only
+        Any, ///< every interface, IPv4 and IPv6
+        Lan, ///< this machine's LAN address, looked up at start (-r)
+        Address, ///< the one address in `address`
+    };
+
+    Bind bind = Bind::Localhost;
+    QHostAddress address; ///< used when bind is Address
+    quint16 port = kDefaultPort; ///< 0 picks a free port
+    int maxClients = 1024;
+    Terminator terminator = Terminator::autoDetect();
+    bool echo = true; ///< send each message back to its sender too
+    qsizetype maxMessageBytes = 64 * 1024;
+    int heartbeatSeconds = 0; ///< 0: no heartbeat
+    QByteArray heartbeatMessage = "heartbeat";
+    QByteArray welcome; ///< sent to each new client; empty: none
+
+    // Settings of the daemon around the relay.
+    bool verbose = false; ///< log connections and every message
+    bool console = false; ///< broadcast lines typed on stdin
+
+    /// "localhost", "any", "lan" or the address: the value --bind takes.
+    QString bindName() const;
+};

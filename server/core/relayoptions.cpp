@@ -1,0 +1,385 @@
+#include "relayoptions.h"
+
+#include <QFile>
+
+#include <algorithm>
+#include <optional>
+
+namespace {
+
+// Every modern option, which is also a key of the --config file. Written once, as data:
+// the parser, the file reader and --help all read this table.
+struct OptionSpec
+{
+    const char *key;
+    const char *valueName; // nullptr for a switch (in the config file: true or false)
+    const char *help;
+};
+
+constexpr OptionSpec kOptions[] = {
+    {"bind", "ADDRESS",
+     "Where clients can connect: localhost (default: 127.0.0.1 and ::1, programs on this machine "
+     "only), any (every network interface), lan (this machine's LAN address, as -r), or one IP "
+     "address of this machine."},
+    {"port", "PORT",
+     "TCP port to listen on (default 6780). 0 picks a free port; the start-up line says which."},
+    {"max-clients", "N",
+     "Most clients connected at once (default 1024). One more gets the line "
+     "\"server full (N clients)\" and is disconnected."},
+    {"eol", "MODE",
+     "How messages end. auto (default): at LF, CRLF or NUL, and each client gets messages ended "
+     "the way it ends its own (LF until it has sent something). lf, crlf, cr, nul, or decimal "
+     "character codes such as 0,14: every message ends with exactly those bytes."},
+    {"no-echo", nullptr,
+     "Do not send a message back to the client that sent it (by default every client gets "
+     "every message, the sender included)."},
+    {"max-message-bytes", "BYTES",
+     "Longest message accepted (default 65536). A longer one is dropped and logged; its sender "
+     "stays connected."},
+    {"heartbeat", "SECONDS",
+     "Send a heartbeat message to every client every SECONDS (default 0: no heartbeat)."},
+    {"heartbeat-message", "TEXT", "The heartbeat's text (default \"heartbeat\")."},
+    {"welcome", "TEXT", "A message sent to each client when it connects (default: none)."},
+    {"console", nullptr, "Broadcast each line typed on standard input to every client."},
+    {"verbose", nullptr,
+     "Log every connection, disconnection (with its reason) and message, with the time."},
+    {"config", "FILE",
+     "Read settings from FILE, one \"key = value\" per line, keys as the long options without "
+     "dashes (port = 5783, no-echo = true). Options on the command line win over the file."},
+    {"help", nullptr, "Show this help and exit (-h also does)."},
+    {"version", nullptr, "Show the version and exit."},
+};
+
+// Legacy options of the original PHP server, kept as they were (any letter case).
+constexpr const char *kLegacyHelp[][2] = {
+    {"-v", "same as --verbose"},
+    {"IP", "same as --bind IP, e.g. 192.168.1.20"},
+    {"-l", "same as --bind localhost"},
+    {"-r", "same as --bind lan"},
+    {"PORT", "same as --port PORT, e.g. 5783"},
+    {"-m N", "same as --max-clients N"},
+    {"-e CODE...", "same as --eol CODE,...: -e 0 14 ends every message with chr(0) chr(14). The "
+                   "codes (0 to 255) end at the first argument that is not one."},
+    {"-c", "same as --console"},
+};
+
+constexpr qint64 kMaxClientsLimit = 1000000;
+constexpr qint64 kMaxMessageBytesLimit = 64 * 1024 * 1024;
+constexpr qint64 kMaxHeartbeatSeconds = 24 * 60 * 60;
+
+// One setting to apply, and where it came from for error messages.
+struct Setting
+{
+    QString key;
+    QString value;
+    QString origin; // "--port", "-m", "exhibit.ini line 3"
+};
+
+const OptionSpec *findOption(const QString &key)
+{
+    for (const OptionSpec &spec : kOptions) {
+        if (key == QLatin1String(spec.key))
+            return &spec;
+    }
+    return nullptr;
+}
+
+std::optional<qint64> parseNumber(const QString &value, qint64 min, qint64 max)
+{
+    bool ok = false;
+    const qint64 number = value.trimmed().toLongLong(&ok, 10);
+    if (!ok || number < min || number > max)
+        return std::nullopt;
+    return number;
+}
+
+std::optional<bool> parseBool(const QString &value)
+{
+    const QString v = value.trimmed().toLower();
+    if (v == u"true" || v == u"yes" || v == u"on" || v == u"1")
+        return true;
+    if (v == u"false" || v == u"no" || v == u"off" || v == u"0")
+        return false;
+    return std::nullopt;
+}
+
+bool isByteCode(const QString &arg)
+{
+    return !arg.isEmpty() && arg.size() <= 3 && parseNumber(arg, 0, 255).has_value()
+        && std::all_of(arg.begin(), arg.end(), [](QChar c) { return c.isDigit(); });
+}
+
+QString numberProblem(const QString &value, qint64 min, qint64 max)
+{
+    return QStringLiteral("'%1' is not a whole number from %2 to %3").arg(value).arg(min).arg(max);
+}
+
+// Applies one setting; returns what is wrong with it, or an empty string.
+QString applySetting(RelayConfig &config, const QString &key, const QString &value)
+{
+    if (key == u"bind") {
+        const QString v = value.trimmed().toLower();
+        if (v == u"localhost") {
+            config.bind = RelayConfig::Bind::Localhost;
+        } else if (v == u"any") {
+            config.bind = RelayConfig::Bind::Any;
+        } else if (v == u"lan") {
+            config.bind = RelayConfig::Bind::Lan;
+        } else {
+            QHostAddress address;
+            if (!address.setAddress(value.trimmed()))
+                return QStringLiteral("'%1' is not an IP address (nor localhost, any or lan)")
+                    .arg(value);
+            config.bind = RelayConfig::Bind::Address;
+            config.address = address;
+        }
+    } else if (key == u"port") {
+        const auto port = parseNumber(value, 0, 65535);
+        if (!port)
+            return QStringLiteral("'%1' is not a port number (0 to 65535)").arg(value);
+        config.port = quint16(*port);
+    } else if (key == u"max-clients") {
+        const auto n = parseNumber(value, 1, kMaxClientsLimit);
+        if (!n)
+            return numberProblem(value, 1, kMaxClientsLimit);
+        config.maxClients = int(*n);
+    } else if (key == u"eol") {
+        const auto terminator = Terminator::fromName(value);
+        if (!terminator)
+            return QStringLiteral("'%1' is not a terminator: use auto, lf, crlf, cr, nul or "
+                                  "character codes from 0 to 255 such as 0,14")
+                .arg(value);
+        config.terminator = *terminator;
+    } else if (key == u"max-message-bytes") {
+        const auto n = parseNumber(value, 1, kMaxMessageBytesLimit);
+        if (!n)
+            return numberProblem(value, 1, kMaxMessageBytesLimit);
+        config.maxMessageBytes = *n;
+    } else if (key == u"heartbeat") {
+        const auto n = parseNumber(value, 0, kMaxHeartbeatSeconds);
+        if (!n)
+            return numberProblem(value, 0, kMaxHeartbeatSeconds);
+        config.heartbeatSeconds = int(*n);
+    } else if (key == u"heartbeat-message") {
+        if (value.isEmpty())
+            return QStringLiteral("the heartbeat message must not be empty");
+        config.heartbeatMessage = value.toUtf8();
+    } else if (key == u"welcome") {
+        config.welcome = value.toUtf8();
+    } else {
+        const auto on = parseBool(value);
+        if (!on)
+            return QStringLiteral("'%1' is neither true nor false").arg(value);
+        if (key == u"no-echo")
+            config.echo = !*on;
+        else if (key == u"verbose")
+            config.verbose = *on;
+        else if (key == u"console")
+            config.console = *on;
+    }
+    return {};
+}
+
+// Turns the command line into settings; returns what is wrong, or an empty string.
+QString readCommandLine(const QStringList &args, QList<Setting> &settings)
+{
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &arg = args.at(i);
+        const QString lower = arg.toLower();
+        const bool hasNext = i + 1 < args.size();
+        if (lower.startsWith(u"--")) {
+            QString key = lower.mid(2);
+            QString value;
+            const qsizetype equals = key.indexOf(u'=');
+            if (equals >= 0) {
+                value = arg.mid(2 + equals + 1);
+                key.truncate(equals);
+            }
+            const OptionSpec *spec = findOption(key);
+            if (!spec)
+                return QStringLiteral("unknown option '%1'").arg(arg);
+            if (equals < 0 && spec->valueName) {
+                if (!hasNext)
+                    return QStringLiteral("--%1 needs a value (%2)").arg(key, QLatin1String(spec->valueName));
+                value = args.at(++i);
+            } else if (equals < 0) {
+                value = QStringLiteral("true");
+            }
+            settings.append({key, value, QLatin1String("--") + key});
+        } else if (lower == u"-v") {
+            settings.append({QStringLiteral("verbose"), QStringLiteral("true"), arg});
+        } else if (lower == u"-l") {
+            settings.append({QStringLiteral("bind"), QStringLiteral("localhost"), arg});
+        } else if (lower == u"-r") {
+            settings.append({QStringLiteral("bind"), QStringLiteral("lan"), arg});
+        } else if (lower == u"-c") {
+            settings.append({QStringLiteral("console"), QStringLiteral("true"), arg});
+        } else if (lower == u"-m") {
+            if (!hasNext)
+                return QStringLiteral("-m needs the maximum number of clients, e.g. -m 22");
+            settings.append({QStringLiteral("max-clients"), args.at(++i), arg});
+        } else if (lower == u"-e") {
+            QStringList codes;
+            while (i + 1 < args.size() && isByteCode(args.at(i + 1)))
+                codes.append(args.at(++i));
+            if (codes.isEmpty())
+                return QStringLiteral("-e needs character codes from 0 to 255, e.g. -e 0 14");
+            settings.append({QStringLiteral("eol"), codes.join(u','), arg});
+        } else if (lower.startsWith(u'-')) {
+            return QStringLiteral("unknown option '%1'").arg(arg);
+        } else if (std::all_of(arg.begin(), arg.end(), [](QChar c) { return c.isDigit(); })) {
+            settings.append({QStringLiteral("port"), arg, QStringLiteral("port")});
+        } else if (QHostAddress().setAddress(arg)) {
+            settings.append({QStringLiteral("bind"), arg, QStringLiteral("address")});
+        } else {
+            return QStringLiteral("'%1' is not an option, an IP address or a port number").arg(arg);
+        }
+    }
+    return {};
+}
+
+// Reads the settings of a --config file; returns what is wrong, or an empty string.
+QString readConfigFile(const QString &path, QList<Setting> &settings)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+        return QStringLiteral("cannot read the config file %1: %2").arg(path, file.errorString());
+    int lineNumber = 0;
+    while (!file.atEnd()) {
+        ++lineNumber;
+        const QString line = QString::fromUtf8(file.readLine()).trimmed();
+        if (line.isEmpty() || line.startsWith(u'#') || line.startsWith(u';')
+            || (line.startsWith(u'[') && line.endsWith(u']')))
+            continue;
+        const QString origin = QStringLiteral("%1 line %2").arg(path).arg(lineNumber);
+        const qsizetype equals = line.indexOf(u'=');
+        if (equals < 0)
+            return origin + QStringLiteral(": expected \"key = value\"");
+        const QString key = line.left(equals).trimmed().toLower();
+        QString value = line.mid(equals + 1).trimmed();
+        if (value.size() >= 2 && value.startsWith(u'"') && value.endsWith(u'"'))
+            value = value.mid(1, value.size() - 2);
+        if (!findOption(key) || key == u"config" || key == u"help" || key == u"version")
+            return origin + QStringLiteral(": unknown setting '%1'").arg(key);
+        settings.append({key, value, origin});
+    }
+    return {};
+}
+
+RelayOptions failure(const QString &error)
+{
+    RelayOptions result;
+    result.action = RelayOptions::Action::Fail;
+    result.error = error;
+    return result;
+}
+
+// Wraps text to width columns, every line indented by indent spaces.
+QString wrapped(const QString &text, int indent, int width)
+{
+    QString out;
+    QString line;
+    const QStringList words = text.split(u' ', Qt::SkipEmptyParts);
+    for (const QString &word : words) {
+        if (!line.isEmpty() && indent + line.size() + 1 + word.size() > width) {
+            out += QString(indent, u' ') + line + u'\n';
+            line.clear();
+        }
+        line += (line.isEmpty() ? QString() : QStringLiteral(" ")) + word;
+    }
+    if (!line.isEmpty())
+        out += QString(indent, u' ') + line + u'\n';
+    return out;
+}
+
+// "  --port PORT" padded to the description column, or on a line of its own when too long.
+QString optionEntry(const QString &name, const QString &help)
+{
+    constexpr int kColumn = 26;
+    constexpr int kWidth = 79;
+    QString text = wrapped(help, kColumn, kWidth);
+    const QString head = QStringLiteral("  ") + name;
+    if (head.size() < kColumn - 1)
+        return head + text.mid(head.size());
+    return head + u'\n' + text;
+}
+
+} // namespace
+
+RelayOptions parseRelayOptions(const QStringList &arguments)
+{
+    RelayOptions result;
+    // --help and --version are honoured even beside a mistake.
+    for (const QString &arg : arguments) {
+        const QString lower = arg.toLower();
+        if (lower == u"--help" || lower == u"-h" || lower == u"-?") {
+            result.action = RelayOptions::Action::ShowHelp;
+            return result;
+        }
+        if (lower == u"--version")
+            result.action = RelayOptions::Action::ShowVersion;
+    }
+    if (result.action != RelayOptions::Action::Run)
+        return result;
+
+    QList<Setting> commandLine;
+    const QString error = readCommandLine(arguments, commandLine);
+    if (!error.isEmpty())
+        return failure(error);
+
+    QList<Setting> settings;
+    QString configFile;
+    for (const Setting &setting : std::as_const(commandLine)) {
+        if (setting.key == u"config")
+            configFile = setting.value;
+    }
+    if (!configFile.isEmpty()) {
+        const QString fileError = readConfigFile(configFile, settings);
+        if (!fileError.isEmpty())
+            return failure(fileError);
+    }
+    for (const Setting &setting : std::as_const(commandLine)) {
+        if (setting.key != u"config")
+            settings.append(setting);
+    }
+    for (const Setting &setting : std::as_const(settings)) {
+        const QString problem = applySetting(result.config, setting.key, setting.value);
+        if (!problem.isEmpty())
+            return failure(setting.origin + QStringLiteral(": ") + problem);
+    }
+    return result;
+}
+
+QString relayOptionsHelp(const QString &program)
+{
+    QString help = QStringLiteral("Usage: %1 [options] [IP] [PORT]\n\n").arg(program);
+    help += wrapped(QStringLiteral(
+                        "SocketServer relays messages between programs for interactive exhibits: "
+                        "every message any client sends reaches every connected client, the "
+                        "sender included. A message is a line of text (or any bytes) ended by a "
+                        "newline or a NUL. Clients connect over TCP: kiosk apps, Flash/AIR, "
+                        "Unity, TouchDesigner, telnet, the serial relay for an Arduino."),
+                    0, 79);
+    help += QStringLiteral("\nOptions:\n");
+    for (const OptionSpec &spec : kOptions) {
+        QString name = QLatin1String("--") + QLatin1String(spec.key);
+        if (spec.valueName)
+            name += u' ' + QLatin1String(spec.valueName);
+        help += optionEntry(name, QLatin1String(spec.help));
+    }
+    help += QStringLiteral("\nOptions of the original SocketServer (letter case does not matter):\n");
+    for (const auto &legacy : kLegacyHelp)
+        help += optionEntry(QLatin1String(legacy[0]), QLatin1String(legacy[1]));
+    help += QStringLiteral(
+                "\nExamples:\n"
+                "  %1 -v                     verbose, on localhost port 6780\n"
+                "  %1 192.168.1.20 5783      on that address of this machine, port 5783\n"
+                "  %1 -r -e 0                on the LAN address, messages end with NUL\n"
+                "  %1 --bind any --no-echo   on every interface, no echo to the sender\n"
+                "  %1 --config exhibit.ini   settings from a file\n"
+                "\nTry it: run %1 -v, then in another terminal \"nc localhost 6780\" (or\n"
+                "\"telnet localhost 6780\") and type a line: it comes back, and every other\n"
+                "client gets it too. Stop the server with Ctrl+C.\n")
+                .arg(program);
+    return help;
+}

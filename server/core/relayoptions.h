@@ -1,0 +1,28 @@
+// parseRelayOptions(): the daemon's command line, legacy and modern, plus the --config file,
+// turned into a RelayConfig or one clear error. Pure: starts nothing, tested as a table.
+#pragma once
+
+#include "relayconfig.h"
+
+#include <QString>
+#include <QStringList>
+
+struct RelayOptions
+{
+    enum class Action {
+        Run, ///< start the relay with `config`
+        ShowHelp, ///< --help: print relayOptionsHelp() and exit 0
+        ShowVersion, ///< --version
+        Fail, ///< a bad option or file: print `error` and exit non-zero
+    };
+    Action action = Action::Run;
+    RelayConfig config;
+    QString error; ///< one sentence, when action is Fail
+};
+
+/// Parses @p arguments (without the program name). Settings apply in this order: defaults,
+/// then the --config file, then the command line; the last of a setting wins.
+RelayOptions parseRelayOptions(const QStringList &arguments);
+
+/// The complete --help text for the program called @p program.
+QString relayOptionsHelp(const QString &program);

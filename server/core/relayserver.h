@@ -1,0 +1,82 @@
+// RelayServer: the relay. Listens, admits clients (one ClientSession each, owned here), and
+// passes every message from any client to all of them. The daemon and the panel both run it.
+// Monitors read it by sampling clients() and stats(); nothing is emitted per message.
+#pragma once
+
+#include "clientinfo.h"
+#include "logthrottle.h"
+#include "relayconfig.h"
+
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+class ClientSession;
+class MessageBatch;
+class QTcpServer;
+class QTcpSocket;
+
+/// Server-wide counters since start().
+struct RelayStats
+{
+    qint64 clientsConnected = 0; ///< connections admitted, in total
+    qint64 clientsRefused = 0; ///< connections refused (server full)
+    qint64 messagesIn = 0;
+    qint64 messagesOut = 0; ///< deliveries: one message to ten clients counts ten
+};
+
+class RelayServer : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit RelayServer(QObject *parent = nullptr);
+
+    /// Starts listening as @p config says. On failure nothing listens, and errorString() says
+    /// why in one sentence.
+    bool start(const RelayConfig &config);
+    /// Stops listening and closes every client cleanly; stopped() follows when all are gone.
+    void stop();
+
+    bool isListening() const { return !m_listeners.isEmpty(); }
+    QString errorString() const { return m_errorString; }
+    const RelayConfig &config() const { return m_config; }
+    /// The addresses listened on, and the one port they share (the real one if 0 was asked).
+    QList<QHostAddress> listenAddresses() const;
+    quint16 port() const;
+
+    /// A snapshot of every connected client, in the order they connected.
+    QList<ClientInfo> clients() const;
+    int clientCount() const { return int(m_sessions.size()); }
+    RelayStats stats() const { return m_stats; }
+
+    /// Sends a message from the relay itself to every client, ended the way each wants.
+    void broadcast(QByteArrayView message);
+    /// Closes one client's connection; false when there is no such client.
+    bool disconnectClient(quint64 id);
+
+signals:
+    void clientConnected(const ClientInfo &client);
+    void clientDisconnected(const ClientInfo &client, const QString &reason);
+    /// After stop(), once the last client is gone.
+    void stopped();
+
+private:
+    QList<QHostAddress> addressesToListenOn();
+    void acceptConnections(QTcpServer *listener);
+    void refuseFull(QTcpSocket *socket);
+    void relay(ClientSession *from, const MessageBatch &batch);
+    void deliver(ClientSession *from, const MessageBatch &batch, qsizetype first, qsizetype last);
+    void logTraffic(ClientSession *from, const MessageBatch &batch);
+    void removeSession(ClientSession *session, const QString &reason);
+
+    RelayConfig m_config;
+    QList<QTcpServer *> m_listeners;
+    QList<ClientSession *> m_sessions; // in connection order
+    quint64 m_nextClientId = 1;
+    RelayStats m_stats;
+    QString m_errorString;
+    QTimer m_heartbeat;
+    LogThrottle m_trafficLog;
+    bool m_stopping = false;
+};

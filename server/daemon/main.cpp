@@ -1,0 +1,101 @@
+// socketserver: the headless relay. Parses the command line, starts a RelayServer, and wires
+// the console (-c), the log and Ctrl+C / SIGTERM to it.
+#include "consolereader.h"
+#include "daemonlog.h"
+#include "netaddress.h"
+#include "relayoptions.h"
+#include "relayserver.h"
+#include "signalwatcher.h"
+
+#include <QCoreApplication>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace {
+
+constexpr char kProgram[] = "socketserver";
+constexpr int kShutdownGraceMs = 2000; // how long clients get to take what is queued for them
+
+// The start-up line: where clients connect, and the settings that change what they see.
+QString banner(const RelayServer &relay)
+{
+    const RelayConfig &config = relay.config();
+    QStringList endpoints;
+    const auto addresses = relay.listenAddresses();
+    for (const QHostAddress &address : addresses) {
+        endpoints.append(address == QHostAddress(QHostAddress::Any)
+                             ? QStringLiteral("every interface, port %1").arg(relay.port())
+                             : NetAddress::endpoint(address, relay.port()));
+    }
+    QStringList settings = {
+        QStringLiteral("eol %1").arg(config.terminator.name()),
+        config.echo ? QStringLiteral("echo on") : QStringLiteral("echo off"),
+        QStringLiteral("max %1 clients").arg(config.maxClients),
+        QStringLiteral("max message %1 bytes").arg(config.maxMessageBytes),
+    };
+    if (config.heartbeatSeconds > 0)
+        settings.append(QStringLiteral("heartbeat every %1 s").arg(config.heartbeatSeconds));
+    if (config.verbose)
+        settings.append(QStringLiteral("verbose"));
+    if (config.console)
+        settings.append(QStringLiteral("console"));
+    return QStringLiteral("%1 %2 listening on %3 (%4)")
+        .arg(QLatin1String(kProgram), QCoreApplication::applicationVersion(),
+             endpoints.join(QStringLiteral(" and ")), settings.join(QStringLiteral(", ")));
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QLatin1String(kProgram));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SOCKETSERVER_VERSION));
+
+    const RelayOptions options = parseRelayOptions(app.arguments().mid(1));
+    switch (options.action) {
+    case RelayOptions::Action::ShowHelp:
+        std::fputs(relayOptionsHelp(QLatin1String(kProgram)).toUtf8().constData(), stdout);
+        return 0;
+    case RelayOptions::Action::ShowVersion:
+        std::printf("%s %s\n", kProgram, SOCKETSERVER_VERSION);
+        return 0;
+    case RelayOptions::Action::Fail:
+        std::fprintf(stderr, "%s: %s\nRun '%s --help' to see the options.\n", kProgram,
+                     options.error.toUtf8().constData(), kProgram);
+        return 2;
+    case RelayOptions::Action::Run:
+        break;
+    }
+
+    DaemonLog::install(options.config.verbose);
+    RelayServer relay;
+    if (!relay.start(options.config)) {
+        std::fprintf(stderr, "%s: %s\n", kProgram, relay.errorString().toUtf8().constData());
+        return 1;
+    }
+    qCInfo(lcDaemon).noquote() << banner(relay);
+
+    SignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &relay,
+                     [&relay](const QString &name) {
+                         qCInfo(lcDaemon).noquote() << name + QStringLiteral(": stopping");
+                         relay.stop();
+                         QTimer::singleShot(kShutdownGraceMs, qApp, &QCoreApplication::quit);
+                     });
+    QObject::connect(&relay, &RelayServer::stopped, &app, &QCoreApplication::quit);
+
+    ConsoleReader console;
+    if (options.config.console) {
+        QObject::connect(&console, &ConsoleReader::lineRead, &relay, &RelayServer::broadcast);
+        QObject::connect(&console, &ConsoleReader::finished, &relay, [] {
+            qCInfo(lcDaemon) << "console: end of input, nothing more will be read";
+        });
+        if (console.start())
+            qCInfo(lcDaemon) << "console: each line typed here is sent to every client";
+        else
+            qCWarning(lcDaemon) << "console: standard input is closed, -c has no effect";
+    }
+    return app.exec();
+}

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds with warnings as errors, and runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/bootstrap.sh -DSOCKETSERVER_WERROR=ON
+cd build
+ctest --output-on-failure --timeout 300

@@ -1,0 +1,32 @@
+// TestPeer: a test's TCP client. Connects on loopback and collects every byte that arrives,
+// so that tests can QTRY_COMPARE what it received. Header-only, for the test suites.
+#pragma once
+
+#include <QHostAddress>
+#include <QTcpSocket>
+
+class TestPeer
+{
+public:
+    TestPeer()
+    {
+        QObject::connect(&m_socket, &QTcpSocket::readyRead, &m_socket,
+                         [this] { m_received += m_socket.readAll(); });
+    }
+
+    bool connectTo(const QHostAddress &address, quint16 port)
+    {
+        m_socket.connectToHost(address, port);
+        return m_socket.waitForConnected(5000);
+    }
+
+    void send(const QByteArray &bytes) { m_socket.write(bytes); }
+    QByteArray received() const { return m_received; }
+    void clearReceived() { m_received.clear(); }
+    bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
+    QTcpSocket &socket() { return m_socket; }
+
+private:
+    QTcpSocket m_socket;
+    QByteArray m_received;
+};

@@ -1,0 +1,277 @@
+#include "relayoptions.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+// One line that names every setting, so that a table row states the whole outcome.
+QString describe(const RelayConfig &c)
+{
+    return QStringLiteral("bind=%1 port=%2 max=%3 eol=%4 echo=%5 verbose=%6 console=%7 "
+                          "heartbeat=%8 size=%9")
+        .arg(c.bindName())
+        .arg(c.port)
+        .arg(c.maxClients)
+        .arg(c.terminator.name())
+        .arg(int(c.echo))
+        .arg(int(c.verbose))
+        .arg(int(c.console))
+        .arg(c.heartbeatSeconds)
+        .arg(c.maxMessageBytes);
+}
+
+QString defaultsWith(const QString &key, const QString &value)
+{
+    QString line = describe(RelayConfig());
+    const qsizetype start = line.indexOf(key + u'=');
+    const qsizetype end = line.indexOf(u' ', start);
+    return line.replace(start, (end < 0 ? line.size() : end) - start, key + u'=' + value);
+}
+
+} // namespace
+
+class tst_RelayOptions : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void valid_data();
+    void valid();
+    void errors_data();
+    void errors();
+    void helpAndVersion_data();
+    void helpAndVersion();
+    void texts();
+    void configFile();
+    void configFileErrors_data();
+    void configFileErrors();
+    void helpMentionsEveryOption();
+};
+
+void tst_RelayOptions::valid_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+
+    const QString defaults = describe(RelayConfig());
+    QTest::newRow("nothing") << QStringList{} << defaults;
+    QTest::newRow("defaults") << QStringList{} << QStringLiteral(
+        "bind=localhost port=6780 max=1024 eol=auto echo=1 verbose=0 console=0 heartbeat=0 "
+        "size=65536");
+    // The original page's examples.
+    QTest::newRow("-v") << QStringList{"-v"} << defaultsWith("verbose", "1");
+    QTest::newRow("ip and port") << QStringList{"192.168.1.20", "5783"}
+                                 << defaultsWith("bind", "192.168.1.20").replace("6780", "5783");
+    QTest::newRow("-l") << QStringList{"-l"} << defaults;
+    QTest::newRow("-r") << QStringList{"-r"} << defaultsWith("bind", "lan");
+    QTest::newRow("port") << QStringList{"5783"} << defaultsWith("port", "5783");
+    QTest::newRow("-m 22") << QStringList{"-m", "22"} << defaultsWith("max", "22");
+    QTest::newRow("-e 0 14") << QStringList{"-e", "0", "14"} << defaultsWith("eol", "0,14");
+    QTest::newRow("-c") << QStringList{"-c"} << defaultsWith("console", "1");
+    // Letter case and order do not matter; -e ends at the first argument that is no code.
+    QTest::newRow("upper case") << QStringList{"-V", "-L", "-C"}
+                                << defaultsWith("verbose", "1").replace("console=0", "console=1");
+    QTest::newRow("-e list ends at a port") << QStringList{"-e", "0", "14", "5783"}
+                                            << defaultsWith("eol", "0,14").replace("6780", "5783");
+    QTest::newRow("-e list ends at an option") << QStringList{"-E", "13", "10", "-v"}
+                                               << defaultsWith("eol", "crlf").replace("verbose=0", "verbose=1");
+    QTest::newRow("-e single nul") << QStringList{"-e", "0"} << defaultsWith("eol", "nul");
+    QTest::newRow("everything legacy")
+        << QStringList{"-c", "5783", "-M", "3", "-e", "0", "-R", "-v"}
+        << QStringLiteral("bind=lan port=5783 max=3 eol=nul echo=1 verbose=1 console=1 "
+                          "heartbeat=0 size=65536");
+    QTest::newRow("last address wins") << QStringList{"10.0.0.1", "-l"} << defaults;
+    QTest::newRow("ipv6 address") << QStringList{"::1"} << defaultsWith("bind", "::1");
+    // Modern options.
+    QTest::newRow("--bind any") << QStringList{"--bind", "any"} << defaultsWith("bind", "any");
+    QTest::newRow("--bind=lan") << QStringList{"--bind=LAN"} << defaultsWith("bind", "lan");
+    QTest::newRow("--bind address") << QStringList{"--bind", "127.0.0.1"}
+                                    << defaultsWith("bind", "127.0.0.1");
+    QTest::newRow("--port 0") << QStringList{"--port", "0"} << defaultsWith("port", "0");
+    QTest::newRow("--port=65535") << QStringList{"--port=65535"} << defaultsWith("port", "65535");
+    QTest::newRow("--max-clients") << QStringList{"--max-clients", "5"} << defaultsWith("max", "5");
+    QTest::newRow("--eol crlf") << QStringList{"--eol", "crlf"} << defaultsWith("eol", "crlf");
+    QTest::newRow("--eol codes") << QStringList{"--eol", "0,14"} << defaultsWith("eol", "0,14");
+    QTest::newRow("--no-echo") << QStringList{"--no-echo"} << defaultsWith("echo", "0");
+    QTest::newRow("--verbose") << QStringList{"--Verbose"} << defaultsWith("verbose", "1");
+    QTest::newRow("--console") << QStringList{"--console"} << defaultsWith("console", "1");
+    QTest::newRow("--heartbeat") << QStringList{"--heartbeat", "5"} << defaultsWith("heartbeat", "5");
+    QTest::newRow("--max-message-bytes") << QStringList{"--max-message-bytes", "100"}
+                                         << defaultsWith("size", "100");
+    QTest::newRow("mixed legacy and modern") << QStringList{"-v", "--port", "7000", "-m", "9"}
+                                             << defaultsWith("verbose", "1")
+                                                    .replace("6780", "7000")
+                                                    .replace("max=1024", "max=9");
+}
+
+void tst_RelayOptions::valid()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+
+    const RelayOptions options = parseRelayOptions(args);
+    QCOMPARE(options.error, QString());
+    QCOMPARE(options.action, RelayOptions::Action::Run);
+    QCOMPARE(describe(options.config), expected);
+}
+
+void tst_RelayOptions::errors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("error");
+
+    QTest::newRow("unknown long") << QStringList{"--bogus"} << "unknown option '--bogus'";
+    QTest::newRow("unknown short") << QStringList{"-x"} << "unknown option '-x'";
+    QTest::newRow("not an address") << QStringList{"hello"}
+                                    << "'hello' is not an option, an IP address or a port number";
+    QTest::newRow("port too big") << QStringList{"70000"}
+                                  << "port: '70000' is not a port number (0 to 65535)";
+    QTest::newRow("--port word") << QStringList{"--port", "http"}
+                                 << "--port: 'http' is not a port number (0 to 65535)";
+    QTest::newRow("--port missing") << QStringList{"--port"} << "--port needs a value (PORT)";
+    QTest::newRow("-m missing") << QStringList{"-m"} << "-m needs the maximum number of clients";
+    QTest::newRow("-m zero") << QStringList{"-m", "0"}
+                             << "-m: '0' is not a whole number from 1 to 1000000";
+    QTest::newRow("-e without codes") << QStringList{"-e", "5783"}
+                                      << "-e needs character codes from 0 to 255";
+    QTest::newRow("-e at the end") << QStringList{"-e"} << "-e needs character codes";
+    QTest::newRow("--eol word") << QStringList{"--eol", "newline"}
+                                << "--eol: 'newline' is not a terminator";
+    QTest::newRow("--bind word") << QStringList{"--bind", "office"}
+                                 << "--bind: 'office' is not an IP address";
+    QTest::newRow("--heartbeat negative") << QStringList{"--heartbeat=-1"}
+                                          << "--heartbeat: '-1' is not a whole number from 0";
+    QTest::newRow("--verbose=maybe") << QStringList{"--verbose=maybe"}
+                                     << "--verbose: 'maybe' is neither true nor false";
+    QTest::newRow("missing config") << QStringList{"--config", "/nonexistent/exhibit.ini"}
+                                    << "cannot read the config file /nonexistent/exhibit.ini";
+}
+
+void tst_RelayOptions::errors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, error);
+
+    const RelayOptions options = parseRelayOptions(args);
+    QCOMPARE(options.action, RelayOptions::Action::Fail);
+    QVERIFY2(options.error.startsWith(error), qPrintable(options.error));
+    QVERIFY2(!options.error.contains(u'\n'), "one sentence, one line");
+}
+
+void tst_RelayOptions::helpAndVersion_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<RelayOptions::Action>("action");
+
+    QTest::newRow("--help") << QStringList{"--help"} << RelayOptions::Action::ShowHelp;
+    QTest::newRow("--HELP") << QStringList{"--HELP"} << RelayOptions::Action::ShowHelp;
+    QTest::newRow("help beside a mistake") << QStringList{"--bogus", "--help"}
+                                           << RelayOptions::Action::ShowHelp;
+    QTest::newRow("--version") << QStringList{"--version"} << RelayOptions::Action::ShowVersion;
+    QTest::newRow("-v is verbose, not version") << QStringList{"-v"} << RelayOptions::Action::Run;
+}
+
+void tst_RelayOptions::helpAndVersion()
+{
+    QFETCH(QStringList, args);
+    QFETCH(RelayOptions::Action, action);
+    QCOMPARE(parseRelayOptions(args).action, action);
+}
+
+void tst_RelayOptions::texts()
+{
+    RelayOptions options =
+        parseRelayOptions({"--welcome", "hello there", "--heartbeat-message", "alive?"});
+    QCOMPARE(options.action, RelayOptions::Action::Run);
+    QCOMPARE(options.config.welcome, QByteArray("hello there"));
+    QCOMPARE(options.config.heartbeatMessage, QByteArray("alive?"));
+
+    options = parseRelayOptions({"--heartbeat-message="});
+    QCOMPARE(options.action, RelayOptions::Action::Fail);
+}
+
+void tst_RelayOptions::configFile()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("exhibit.ini"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("# An exhibit's relay\n"
+               "[socketserver]\n"
+               "port = 5783\n"
+               "Bind = any\n"
+               "eol = crlf\n"
+               "no-echo = true\n"
+               "welcome = \"hello, visitor\"\n"
+               "; a comment\n"
+               "\n"
+               "max-clients = 40\n");
+    file.close();
+
+    RelayOptions options = parseRelayOptions({"--config", path});
+    QCOMPARE(options.error, QString());
+    QCOMPARE(describe(options.config),
+             QStringLiteral("bind=any port=5783 max=40 eol=crlf echo=0 verbose=0 console=0 "
+                            "heartbeat=0 size=65536"));
+    QCOMPARE(options.config.welcome, QByteArray("hello, visitor"));
+
+    // The command line wins over the file, whatever the order.
+    options = parseRelayOptions({"6000", "--config", path, "-m", "2"});
+    QCOMPARE(options.error, QString());
+    QCOMPARE(options.config.port, 6000);
+    QCOMPARE(options.config.maxClients, 2);
+    QCOMPARE(options.config.bind, RelayConfig::Bind::Any);
+}
+
+void tst_RelayOptions::configFileErrors_data()
+{
+    QTest::addColumn<QByteArray>("contents");
+    QTest::addColumn<QString>("error");
+
+    QTest::newRow("unknown key") << QByteArray("port = 1\ncolour = red\n")
+                                 << "line 2: unknown setting 'colour'";
+    QTest::newRow("no equals") << QByteArray("port 5783\n") << "line 1: expected \"key = value\"";
+    QTest::newRow("bad value") << QByteArray("\nport = many\n")
+                               << "line 2: 'many' is not a port number";
+    QTest::newRow("nested config") << QByteArray("config = other.ini\n")
+                                   << "line 1: unknown setting 'config'";
+}
+
+void tst_RelayOptions::configFileErrors()
+{
+    QFETCH(QByteArray, contents);
+    QFETCH(QString, error);
+
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("bad.ini"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(contents);
+    file.close();
+
+    const RelayOptions options = parseRelayOptions({"--config", path});
+    QCOMPARE(options.action, RelayOptions::Action::Fail);
+    QVERIFY2(options.error.startsWith(path + u' ' + error), qPrintable(options.error));
+}
+
+void tst_RelayOptions::helpMentionsEveryOption()
+{
+    const QString help = relayOptionsHelp(QStringLiteral("socketserver"));
+    QVERIFY(help.startsWith(QStringLiteral("Usage: socketserver [options] [IP] [PORT]\n")));
+    const QStringList expected = {
+        "--bind ADDRESS", "--port PORT", "--max-clients N", "--eol MODE", "--no-echo",
+        "--max-message-bytes BYTES", "--heartbeat SECONDS", "--heartbeat-message TEXT",
+        "--welcome TEXT", "--console", "--verbose", "--config FILE", "--help", "--version",
+        "  -v ", "  IP ", "  -l ", "  -r ", "  PORT ", "  -m N ", "  -e CODE...", "  -c ",
+    };
+    for (const QString &entry : expected)
+        QVERIFY2(help.contains(entry), qPrintable(entry));
+    for (const QString &line : help.split(u'\n'))
+        QVERIFY2(line.size() <= 80, qPrintable(line));
+}
+
+QTEST_APPLESS_MAIN(tst_RelayOptions)
+#include "tst_relayoptions.moc"

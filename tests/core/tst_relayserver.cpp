@@ -1,0 +1,354 @@
+#include "relayserver.h"
+#include "testpeer.h"
+
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTest>
+
+#include <memory>
+#include <vector>
+
+namespace {
+
+RelayConfig testConfig()
+{
+    RelayConfig config;
+    config.port = 0; // the tests read the real port
+    return config;
+}
+
+} // namespace
+
+class tst_RelayServer : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void cleanup();
+
+    void listensOnBothLocalhostAddresses();
+    void echoesToEveryClientIncludingSender();
+    void noEchoLeavesSenderOut();
+    void messageSplitAcrossWrites();
+    void orderUnderLoad();
+    void autoModeAnswersEachClientItsWay();
+    void echoFollowsEachMessagesEnding();
+    void exactTerminatorForAll();
+    void bytesAreRelayedExactly();
+    void unterminatedTailIsRelayedOnDisconnect();
+    void maxClients();
+    void welcome();
+    void heartbeat();
+    void oversizeMessageIsDroppedClientStays();
+    void countersPerClient();
+    void disconnectClient();
+    void stopClosesClients();
+    void portInUse();
+    void addressNotOnThisMachine();
+
+private:
+    // Starts m_relay with config and connects n peers, waiting until the relay has them all.
+    void startWithPeers(const RelayConfig &config, int n);
+    TestPeer &peer(int i) { return *m_peers.at(size_t(i)); }
+
+    std::unique_ptr<RelayServer> m_relay;
+    std::vector<std::unique_ptr<TestPeer>> m_peers;
+};
+
+void tst_RelayServer::cleanup()
+{
+    m_peers.clear();
+    m_relay.reset();
+}
+
+void tst_RelayServer::startWithPeers(const RelayConfig &config, int n)
+{
+    m_relay = std::make_unique<RelayServer>();
+    QVERIFY2(m_relay->start(config), qPrintable(m_relay->errorString()));
+    QVERIFY(m_relay->port() != 0);
+    for (int i = 0; i < n; ++i) {
+        m_peers.push_back(std::make_unique<TestPeer>());
+        QVERIFY(m_peers.back()->connectTo(QHostAddress::LocalHost, m_relay->port()));
+        QTRY_COMPARE(m_relay->clientCount(), i + 1);
+    }
+}
+
+void tst_RelayServer::listensOnBothLocalhostAddresses()
+{
+    startWithPeers(testConfig(), 1);
+    const QList<QHostAddress> addresses = m_relay->listenAddresses();
+    QVERIFY(addresses.contains(QHostAddress(QHostAddress::LocalHost)));
+    if (!addresses.contains(QHostAddress(QHostAddress::LocalHostIPv6)))
+        QSKIP("IPv6 is not available on this machine");
+
+    // A client that resolves "localhost" to ::1 (as Node.js does) talks with an IPv4 one.
+    TestPeer v6;
+    QVERIFY(v6.connectTo(QHostAddress::LocalHostIPv6, m_relay->port()));
+    QTRY_COMPARE(m_relay->clientCount(), 2);
+    v6.send("from v6\n");
+    QTRY_COMPARE(peer(0).received(), QByteArray("from v6\n"));
+    peer(0).send("from v4\n");
+    QTRY_COMPARE(v6.received(), QByteArray("from v6\nfrom v4\n"));
+}
+
+void tst_RelayServer::echoesToEveryClientIncludingSender()
+{
+    startWithPeers(testConfig(), 3);
+    peer(0).send("computer2:main:changecolor:ball27,red\n");
+    for (int i = 0; i < 3; ++i)
+        QTRY_COMPARE(peer(i).received(), QByteArray("computer2:main:changecolor:ball27,red\n"));
+}
+
+void tst_RelayServer::noEchoLeavesSenderOut()
+{
+    RelayConfig config = testConfig();
+    config.echo = false;
+    startWithPeers(config, 2);
+    peer(0).send("one\n");
+    peer(1).send("two\n");
+    QTRY_COMPARE(peer(1).received(), QByteArray("one\n"));
+    QTRY_COMPARE(peer(0).received(), QByteArray("two\n"));
+}
+
+void tst_RelayServer::messageSplitAcrossWrites()
+{
+    startWithPeers(testConfig(), 2);
+    const QByteArray message = "byte by byte\n";
+    for (const char c : message) {
+        peer(0).send(QByteArray(1, c));
+        QVERIFY(peer(0).socket().waitForBytesWritten(1000));
+        QCoreApplication::processEvents(); // let the relay read each byte on its own
+    }
+    QTRY_COMPARE(peer(1).received(), message);
+    QCOMPARE(peer(0).received(), message);
+}
+
+void tst_RelayServer::orderUnderLoad()
+{
+    // Three senders write thousands of messages in uneven chunks at once: every receiver
+    // gets every message whole, and each sender's messages in the order sent.
+    constexpr int kSenders = 3;
+    constexpr int kMessages = 3000;
+    startWithPeers(testConfig(), kSenders + 1);
+    for (int s = 0; s < kSenders; ++s) {
+        QByteArray all;
+        for (int i = 0; i < kMessages; ++i)
+            all += "sender" + QByteArray::number(s) + ":" + QByteArray::number(i) + ":"
+                + QByteArray(i % 50, 'x') + "\n";
+        for (qsizetype at = 0; at < all.size(); at += 997)
+            peer(s).send(all.mid(at, 997));
+    }
+    TestPeer &receiver = peer(kSenders);
+    QTRY_COMPARE_WITH_TIMEOUT(receiver.received().count('\n'), kSenders * kMessages, 30000);
+
+    std::vector<int> next(kSenders, 0);
+    const QList<QByteArray> lines = receiver.received().split('\n');
+    for (qsizetype i = 0; i + 1 < lines.size(); ++i) {
+        const QList<QByteArray> fields = lines.at(i).split(':');
+        QCOMPARE(fields.size(), 3);
+        const int s = fields.at(0).mid(6).toInt();
+        const int n = fields.at(1).toInt();
+        QCOMPARE(n, next[size_t(s)]);
+        QCOMPARE(fields.at(2), QByteArray(n % 50, 'x'));
+        ++next[size_t(s)];
+    }
+}
+
+void tst_RelayServer::autoModeAnswersEachClientItsWay()
+{
+    startWithPeers(testConfig(), 4); // LF, CRLF (telnet), NUL (Flash) and one that never speaks
+    peer(0).send("lf\n");
+    QTRY_COMPARE(peer(3).received(), QByteArray("lf\n"));
+    peer(1).send("telnet\r\n");
+    QTRY_COMPARE(peer(3).received(), QByteArray("lf\ntelnet\n"));
+    peer(2).send(QByteArrayLiteral("flash\0"));
+    QTRY_COMPARE(peer(3).received(), QByteArray("lf\ntelnet\nflash\n"));
+
+    QTRY_COMPARE(peer(0).received(), QByteArray("lf\ntelnet\nflash\n"));
+    QTRY_COMPARE(peer(1).received(), QByteArray("lf\ntelnet\r\nflash\r\n"));
+    QTRY_COMPARE(peer(2).received(), QByteArrayLiteral("lf\ntelnet\nflash\0"));
+}
+
+void tst_RelayServer::echoFollowsEachMessagesEnding()
+{
+    // The ending is learned from each message before it is relayed, even within one read.
+    startWithPeers(testConfig(), 2);
+    peer(0).send(QByteArrayLiteral("a\r\nb\nc\0d\r\n"));
+    QTRY_COMPARE(peer(0).received(), QByteArrayLiteral("a\r\nb\nc\0d\r\n"));
+    QTRY_COMPARE(peer(1).received(), QByteArray("a\nb\nc\nd\n"));
+}
+
+void tst_RelayServer::exactTerminatorForAll()
+{
+    RelayConfig config = testConfig();
+    config.terminator = Terminator::exact(QByteArrayLiteral("\0\x0e"));
+    startWithPeers(config, 2);
+    peer(0).send(QByteArrayLiteral("line\nwith\0nul\0\x0e"));
+    const QByteArray expected = QByteArrayLiteral("line\nwith\0nul\0\x0e");
+    QTRY_COMPARE(peer(1).received(), expected);
+    QTRY_COMPARE(peer(0).received(), expected);
+}
+
+void tst_RelayServer::bytesAreRelayedExactly()
+{
+    startWithPeers(testConfig(), 2);
+    QByteArray binary;
+    for (int c = 1; c < 256; ++c) {
+        if (c != '\n')
+            binary += char(c);
+    }
+    binary += "\xc3\x28 invalid utf-8\r lone cr";
+    peer(0).send(binary + '\n');
+    QTRY_COMPARE(peer(1).received(), binary + '\n');
+}
+
+void tst_RelayServer::unterminatedTailIsRelayedOnDisconnect()
+{
+    startWithPeers(testConfig(), 2);
+    peer(0).send("first\nlast words");
+    QTRY_COMPARE(peer(1).received(), QByteArray("first\n"));
+    peer(0).socket().disconnectFromHost();
+    QTRY_COMPARE(peer(1).received(), QByteArray("first\nlast words\n"));
+    QTRY_COMPARE(m_relay->clientCount(), 1);
+}
+
+void tst_RelayServer::maxClients()
+{
+    RelayConfig config = testConfig();
+    config.maxClients = 2;
+    startWithPeers(config, 2);
+    QSignalSpy connectedSpy(m_relay.get(), &RelayServer::clientConnected);
+    QVERIFY(connectedSpy.isValid());
+
+    // The refusal is logged once, as a warning.
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(QStringLiteral("^refused 127\\.0\\.0\\.1:\\d+ - server full \\(2 clients\\)$")));
+    TestPeer third;
+    QVERIFY(third.connectTo(QHostAddress::LocalHost, m_relay->port()));
+    QTRY_COMPARE(third.received(), QByteArray("server full (2 clients)\n"));
+    QTRY_VERIFY(!third.isConnected());
+    QCOMPARE(m_relay->stats().clientsRefused, 1);
+    QCOMPARE(m_relay->clientCount(), 2);
+    QCOMPARE(connectedSpy.count(), 0);
+
+    // The two admitted clients are unaffected, and a place frees up when one leaves.
+    peer(0).send("still here\n");
+    QTRY_COMPARE(peer(1).received(), QByteArray("still here\n"));
+    peer(1).socket().disconnectFromHost();
+    QTRY_COMPARE(m_relay->clientCount(), 1);
+    TestPeer fourth;
+    QVERIFY(fourth.connectTo(QHostAddress::LocalHost, m_relay->port()));
+    QTRY_COMPARE(m_relay->clientCount(), 2);
+}
+
+void tst_RelayServer::welcome()
+{
+    RelayConfig config = testConfig();
+    config.welcome = "welcome to the exhibit";
+    startWithPeers(config, 1);
+    QTRY_COMPARE(peer(0).received(), QByteArray("welcome to the exhibit\n"));
+
+    TestPeer second;
+    QVERIFY(second.connectTo(QHostAddress::LocalHost, m_relay->port()));
+    QTRY_COMPARE(second.received(), QByteArray("welcome to the exhibit\n"));
+    QCOMPARE(peer(0).received(), QByteArray("welcome to the exhibit\n")); // only newcomers
+}
+
+void tst_RelayServer::heartbeat()
+{
+    RelayConfig config = testConfig();
+    config.heartbeatSeconds = 1;
+    config.heartbeatMessage = "alive";
+    startWithPeers(config, 2);
+    peer(1).send("hi\r\n"); // heartbeats end the way each client ends its messages
+    QTRY_VERIFY_WITH_TIMEOUT(peer(0).received().endsWith("alive\n"), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(peer(1).received().endsWith("alive\r\n"), 10000);
+}
+
+void tst_RelayServer::oversizeMessageIsDroppedClientStays()
+{
+    RelayConfig config = testConfig();
+    config.maxMessageBytes = 16;
+    startWithPeers(config, 2);
+    peer(0).send(QByteArray(100, 'x') + "\nshort\n");
+    QTRY_COMPARE(peer(1).received(), QByteArray("short\n"));
+    QVERIFY(peer(0).isConnected());
+    QCOMPARE(m_relay->clients().first().droppedMessages, 1);
+}
+
+void tst_RelayServer::countersPerClient()
+{
+    startWithPeers(testConfig(), 2);
+    peer(0).send("one\ntwo\n");
+    QTRY_COMPARE(peer(1).received(), QByteArray("one\ntwo\n"));
+    QTRY_COMPARE(peer(0).received(), QByteArray("one\ntwo\n"));
+
+    const QList<ClientInfo> clients = m_relay->clients();
+    QCOMPARE(clients.size(), 2);
+    QCOMPARE(clients.at(0).messagesIn, 2);
+    QCOMPARE(clients.at(0).bytesIn, 8);
+    QCOMPARE(clients.at(0).messagesOut, 2);
+    QCOMPARE(clients.at(1).messagesIn, 0);
+    QCOMPARE(clients.at(1).messagesOut, 2);
+    QCOMPARE(clients.at(1).bytesOut, 8);
+    QVERIFY(clients.at(0).id != clients.at(1).id);
+    QCOMPARE(clients.at(0).address, QHostAddress(QHostAddress::LocalHost));
+    QCOMPARE(clients.at(0).port, peer(0).socket().localPort());
+    QCOMPARE(m_relay->stats().messagesIn, 2);
+    QCOMPARE(m_relay->stats().messagesOut, 4);
+}
+
+void tst_RelayServer::disconnectClient()
+{
+    startWithPeers(testConfig(), 2);
+    QSignalSpy spy(m_relay.get(), &RelayServer::clientDisconnected);
+    QVERIFY(spy.isValid());
+    const quint64 id = m_relay->clients().first().id;
+    QVERIFY(m_relay->disconnectClient(id));
+    QTRY_VERIFY(!peer(0).isConnected());
+    QTRY_COMPARE(spy.count(), 1);
+    QCOMPARE(spy.first().at(0).value<ClientInfo>().id, id);
+    QCOMPARE(m_relay->clientCount(), 1);
+    QVERIFY(!m_relay->disconnectClient(id));
+}
+
+void tst_RelayServer::stopClosesClients()
+{
+    startWithPeers(testConfig(), 3);
+    QSignalSpy stopped(m_relay.get(), &RelayServer::stopped);
+    QVERIFY(stopped.isValid());
+    m_relay->stop();
+    QTRY_COMPARE(stopped.count(), 1);
+    QCOMPARE(m_relay->clientCount(), 0);
+    QVERIFY(!m_relay->isListening());
+    for (int i = 0; i < 3; ++i)
+        QTRY_VERIFY(!peer(i).isConnected());
+}
+
+void tst_RelayServer::portInUse()
+{
+    QTcpServer occupant;
+    QVERIFY(occupant.listen(QHostAddress::LocalHost, 0));
+    RelayConfig config;
+    config.port = occupant.serverPort();
+    RelayServer relay;
+    QVERIFY(!relay.start(config));
+    QVERIFY(!relay.isListening());
+    QVERIFY2(relay.errorString().contains(QStringLiteral("already in use")),
+             qPrintable(relay.errorString()));
+}
+
+void tst_RelayServer::addressNotOnThisMachine()
+{
+    RelayConfig config = testConfig();
+    config.bind = RelayConfig::Bind::Address;
+    config.address = QHostAddress(QStringLiteral("203.0.113.77")); // TEST-NET-3: never local
+    RelayServer relay;
+    QVERIFY(!relay.start(config));
+    QVERIFY2(relay.errorString().contains(QStringLiteral("is not an address of this machine")),
+             qPrintable(relay.errorString()));
+}
+
+QTEST_GUILESS_MAIN(tst_RelayServer)
+#include "tst_relayserver.moc"

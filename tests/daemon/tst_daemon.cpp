@@ -1,0 +1,316 @@
+// Black-box tests of the socketserver binary: started as a process, talked to over loopback.
+#include "testpeer.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+namespace {
+
+// A running socketserver, stopped when the test ends.
+class Daemon
+{
+public:
+    ~Daemon()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(5000);
+        }
+    }
+
+    // Starts socketserver with args and waits for its start-up line; returns the port.
+    quint16 start(const QStringList &args)
+    {
+        m_process.start(QStringLiteral(SOCKETSERVER_BINARY), args);
+        if (!m_process.waitForStarted(5000))
+            return 0;
+        static const QRegularExpression listening(QStringLiteral("listening on .*:(\\d+)"));
+        QRegularExpressionMatch match;
+        if (!waitForOutput(listening, &match))
+            return 0;
+        return quint16(match.captured(1).toUInt());
+    }
+
+    // Waits until stdout has a line matching pattern.
+    bool waitForOutput(const QRegularExpression &pattern, QRegularExpressionMatch *match = nullptr)
+    {
+        QDeadlineTimer deadline(10000);
+        while (!deadline.hasExpired()) {
+            m_stdout += m_process.readAllStandardOutput();
+            const QRegularExpressionMatch found = pattern.match(QString::fromUtf8(m_stdout));
+            if (found.hasMatch()) {
+                if (match)
+                    *match = found;
+                return true;
+            }
+            if (m_process.state() == QProcess::NotRunning)
+                return false;
+            m_process.waitForReadyRead(100);
+        }
+        return false;
+    }
+
+    QProcess &process() { return m_process; }
+    QString output() { return QString::fromUtf8(m_stdout += m_process.readAllStandardOutput()); }
+
+private:
+    QProcess m_process;
+    QByteArray m_stdout;
+};
+
+struct Result
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+// Runs socketserver to completion (for options that make it exit at once).
+Result run(const QStringList &args)
+{
+    QProcess process;
+    process.start(QStringLiteral(SOCKETSERVER_BINARY), args);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(10000)) {
+        process.kill();
+        return {};
+    }
+    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
+}
+
+// CPU time (user + system) a process has used, in clock ticks; Linux only.
+qint64 cpuTicks(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray text = stat.readAll();
+    // Fields after the ")" that closes the command name: state is field 3, utime 14, stime 15.
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    return fields.value(11).toLongLong() + fields.value(12).toLongLong();
+}
+
+} // namespace
+
+class tst_Daemon : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void helpGoesToStdout();
+    void version();
+    void badOptionFailsWithOneSentence_data();
+    void badOptionFailsWithOneSentence();
+    void bannerAndTelnetSession();
+    void legacyCommandLine();
+    void consoleBroadcastsStdin();
+    void consoleWithClosedStdinDoesNotSpin();
+    void terminationSignalExitsZero_data();
+    void terminationSignalExitsZero();
+    void portInUse();
+    void addressNotOnThisMachine();
+    void configFile();
+};
+
+void tst_Daemon::helpGoesToStdout()
+{
+    const Result result = run({QStringLiteral("--help")});
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY(result.out.startsWith(QStringLiteral("Usage: socketserver [options] [IP] [PORT]")));
+    QVERIFY(result.out.contains(QStringLiteral("--max-clients N")));
+    QCOMPARE(result.err, QString());
+}
+
+void tst_Daemon::version()
+{
+    const Result result = run({QStringLiteral("--version")});
+    QCOMPARE(result.exitCode, 0);
+    QCOMPARE(result.out, QStringLiteral("socketserver " SOCKETSERVER_VERSION "\n"));
+}
+
+void tst_Daemon::badOptionFailsWithOneSentence_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("unknown option") << QStringList{"--bogus"}
+                                    << "socketserver: unknown option '--bogus'\n";
+    QTest::newRow("bad port") << QStringList{"99999"}
+                              << "socketserver: port: '99999' is not a port number (0 to 65535)\n";
+}
+
+void tst_Daemon::badOptionFailsWithOneSentence()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, error);
+    const Result result = run(args);
+    QCOMPARE(result.exitCode, 2);
+    QCOMPARE(result.out, QString());
+    QCOMPARE(result.err, error + "Run 'socketserver --help' to see the options.\n");
+}
+
+void tst_Daemon::bannerAndTelnetSession()
+{
+    Daemon daemon;
+    const quint16 port = daemon.start({"-v", "--port", "0"});
+    QVERIFY(port != 0);
+    QVERIFY2(daemon.output().contains(QStringLiteral("listening on 127.0.0.1:%1").arg(port)),
+             qPrintable(daemon.output()));
+    QVERIFY(daemon.output().contains(QStringLiteral("eol auto, echo on, max 1024 clients")));
+
+    TestPeer telnet;
+    TestPeer other;
+    QVERIFY(telnet.connectTo(QHostAddress::LocalHost, port));
+    QVERIFY(daemon.waitForOutput(QRegularExpression(QStringLiteral("connected, now 1 client"))));
+    QVERIFY(other.connectTo(QHostAddress::LocalHost, port));
+    QVERIFY(daemon.waitForOutput(QRegularExpression(QStringLiteral("connected, now 2 client"))));
+
+    telnet.send("hello\x1b\r\n");
+    QTRY_COMPARE(telnet.received(), QByteArray("hello\x1b\r\n")); // telnet sees its own line
+    QTRY_COMPARE(other.received(), QByteArray("hello\x1b\n"));
+    // The verbose log shows the message escaped, with time and peer.
+    QVERIFY(daemon.waitForOutput(QRegularExpression(
+        QStringLiteral("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} 127\\.0\\.0\\.1:%1: "
+                       "hello\\\\x1b$")
+            .arg(telnet.socket().localPort()),
+        QRegularExpression::MultilineOption)));
+
+    telnet.socket().disconnectFromHost();
+    QVERIFY(daemon.waitForOutput(
+        QRegularExpression(QStringLiteral("disconnected \\(closed by client\\), now 1 client"))));
+}
+
+void tst_Daemon::legacyCommandLine()
+{
+    Daemon daemon;
+    const quint16 port = daemon.start({"0", "-V", "-L", "-M", "1", "-E", "0", "14"});
+    QVERIFY(port != 0);
+    QVERIFY2(daemon.output().contains(QStringLiteral("eol 0,14, echo on, max 1 clients")),
+             qPrintable(daemon.output()));
+
+    TestPeer flash;
+    QVERIFY(flash.connectTo(QHostAddress::LocalHost, port));
+    flash.send(QByteArrayLiteral("a\nb\0\x0e"));
+    QTRY_COMPARE(flash.received(), QByteArrayLiteral("a\nb\0\x0e"));
+
+    TestPeer second;
+    QVERIFY(second.connectTo(QHostAddress::LocalHost, port));
+    QTRY_COMPARE(second.received(), QByteArrayLiteral("server full (1 clients)\0\x0e"));
+    QTRY_VERIFY(!second.isConnected());
+}
+
+void tst_Daemon::consoleBroadcastsStdin()
+{
+    Daemon daemon;
+    const quint16 port = daemon.start({"-c", "--port", "0"});
+    QVERIFY(port != 0);
+    TestPeer client;
+    QVERIFY(client.connectTo(QHostAddress::LocalHost, port));
+    client.send("ready\n");
+    QTRY_COMPARE(client.received(), QByteArray("ready\n")); // the relay has this client now
+
+    daemon.process().write("typed at the server\r\n");
+    QTRY_COMPARE(client.received(), QByteArray("ready\ntyped at the server\n"));
+    daemon.process().write("no newline");
+    daemon.process().closeWriteChannel(); // end of input still sends the last line
+    QTRY_COMPARE(client.received(), QByteArray("ready\ntyped at the server\nno newline\n"));
+    QVERIFY(daemon.waitForOutput(QRegularExpression(QStringLiteral("console: end of input"))));
+    QCOMPARE(daemon.process().state(), QProcess::Running);
+}
+
+void tst_Daemon::consoleWithClosedStdinDoesNotSpin()
+{
+#ifndef Q_OS_LINUX
+    QSKIP("reads CPU time from /proc");
+#endif
+    Daemon daemon;
+    daemon.process().setStandardInputFile(QProcess::nullDevice());
+    const quint16 port = daemon.start({"-c", "--port", "0"});
+    QVERIFY(port != 0);
+    const qint64 before = cpuTicks(daemon.process().processId());
+    QVERIFY(before >= 0);
+    QTest::qWait(1000);
+    // A loop polling a closed stdin would burn the whole second (100 ticks); an idle relay
+    // uses next to nothing.
+    QVERIFY2(cpuTicks(daemon.process().processId()) - before < 30,
+             "the daemon keeps the CPU busy while stdin is closed");
+
+    TestPeer client;
+    QVERIFY(client.connectTo(QHostAddress::LocalHost, port));
+    client.send("still relaying\n");
+    QTRY_COMPARE(client.received(), QByteArray("still relaying\n"));
+}
+
+void tst_Daemon::terminationSignalExitsZero_data()
+{
+    QTest::addColumn<int>("signal");
+    QTest::newRow("SIGTERM") << int(SIGTERM);
+    QTest::newRow("SIGINT") << int(SIGINT);
+}
+
+void tst_Daemon::terminationSignalExitsZero()
+{
+    QFETCH(int, signal);
+    Daemon daemon;
+    const quint16 port = daemon.start({"--port", "0"});
+    QVERIFY(port != 0);
+    TestPeer client;
+    QVERIFY(client.connectTo(QHostAddress::LocalHost, port));
+    client.send("hi\n");
+    QTRY_COMPARE(client.received(), QByteArray("hi\n"));
+
+    ::kill(pid_t(daemon.process().processId()), signal);
+    QVERIFY(daemon.process().waitForFinished(10000));
+    QCOMPARE(daemon.process().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(daemon.process().exitCode(), 0);
+    QTRY_VERIFY(!client.isConnected());
+    QVERIFY(daemon.output().contains(QStringLiteral(": stopping")));
+}
+
+void tst_Daemon::portInUse()
+{
+    QTcpServer occupant;
+    QVERIFY(occupant.listen(QHostAddress::LocalHost, 0));
+    const Result result = run({"--port", QString::number(occupant.serverPort())});
+    QCOMPARE(result.exitCode, 1);
+    QCOMPARE(result.err,
+             QStringLiteral("socketserver: cannot listen on 127.0.0.1:%1: the port is already in "
+                            "use (is another socketserver running? --port chooses another)\n")
+                 .arg(occupant.serverPort()));
+}
+
+void tst_Daemon::addressNotOnThisMachine()
+{
+    const Result result = run({"203.0.113.77", "0"}); // TEST-NET-3: never a local address
+    QCOMPARE(result.exitCode, 1);
+    QCOMPARE(result.err, QStringLiteral("socketserver: cannot listen on 203.0.113.77:0: 203.0.113.77 is "
+                                        "not an address of this machine\n"));
+}
+
+void tst_Daemon::configFile()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("exhibit.ini"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("port = 6780\neol = crlf\nwelcome = hello visitor\n");
+    file.close();
+
+    Daemon daemon;
+    const quint16 port = daemon.start({"--config", path, "--port", "0"}); // command line wins
+    QVERIFY(port != 0 && port != 6780);
+    QVERIFY(daemon.output().contains(QStringLiteral("eol crlf")));
+    TestPeer client;
+    QVERIFY(client.connectTo(QHostAddress::LocalHost, port));
+    QTRY_COMPARE(client.received(), QByteArray("hello visitor\r\n"));
+}
+
+QTEST_GUILESS_MAIN(tst_Daemon)
+#include "tst_daemon.moc"
