@@ -1,15 +1,32 @@
 #include "clientsession.h"
 
-#include <QTcpSocket>
+#include "keepalive.h"
+#include "logging.h"
 
-ClientSession::ClientSession(quint64 id, QTcpSocket *socket, const Terminator &terminator,
-                             qsizetype maxMessageBytes, QObject *parent)
+#include <QTcpSocket>
+#include <QTimer>
+
+namespace {
+// Qt reads at most this much per client per event-loop turn: a client that floods cannot make
+// the relay buffer without bound, nor starve the others.
+constexpr qint64 kReadChunkBytes = 64 * 1024;
+constexpr int kDropLogPeriodMs = 10000; // one oversize warning per client per 10 s
+} // namespace
+
+ClientSession::ClientSession(quint64 id, QTcpSocket *socket, const RelayConfig &config,
+                             QObject *parent)
     : QObject(parent)
     , m_socket(socket)
-    , m_codec(terminator, maxMessageBytes)
-    , m_lineEnding(terminator.initialEnding())
+    , m_codec(config.terminator, config.maxMessageBytes)
+    , m_lineEnding(config.terminator.initialEnding())
+    , m_maxOutput(config.maxClientBuffer)
+    , m_slowOutput(config.slowClientBuffer)
+    , m_slowSeconds(config.slowClientSeconds)
+    , m_dropLog(1, kDropLogPeriodMs)
 {
     m_socket->setParent(this);
+    m_socket->setReadBufferSize(kReadChunkBytes);
+    KeepAlive::enable(m_socket);
     m_info.id = id;
     m_info.address = socket->peerAddress();
     m_info.port = socket->peerPort();
@@ -17,6 +34,7 @@ ClientSession::ClientSession(quint64 id, QTcpSocket *socket, const Terminator &t
     m_info.lastActivity = m_info.connectedSince;
 
     connect(m_socket, &QTcpSocket::readyRead, this, &ClientSession::readAvailable);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, &ClientSession::checkOutputBudget);
     connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
         if (!m_closeReason.isEmpty())
             return;
@@ -41,6 +59,7 @@ void ClientSession::send(const QByteArray &block, qint64 messageCount)
     m_socket->write(block);
     m_info.messagesOut += messageCount;
     m_info.bytesOut += block.size();
+    checkOutputBudget();
 }
 
 void ClientSession::sendMessage(QByteArrayView message)
@@ -61,8 +80,32 @@ void ClientSession::close(const QString &reason)
     m_socket->disconnectFromHost(); // may emit disconnected() at once
 }
 
+// Qt's write buffer grows without bound, so what waits for this client is watched here.
+void ClientSession::checkOutputBudget()
+{
+    const qint64 waiting = m_socket->bytesToWrite();
+    if (waiting <= m_slowOutput) {
+        m_slowSince.invalidate();
+        return;
+    }
+    if (!m_slowSince.isValid())
+        m_slowSince.start();
+    const bool stuck = waiting > m_maxOutput || m_slowSince.hasExpired(m_slowSeconds * 1000LL);
+    if (!stuck || m_closing)
+        return;
+    m_closing = true;
+    m_closeReason = QStringLiteral("not reading: %1 bytes were waiting for it").arg(waiting);
+    qCWarning(lcClients, "disconnecting %s: it does not read what is sent to it "
+                         "(%lld bytes waiting)",
+              qUtf8Printable(peerName()), waiting);
+    // Not from here: send() is called while the relay walks its list of clients.
+    QTimer::singleShot(0, m_socket, &QTcpSocket::abort);
+}
+
 void ClientSession::readAvailable()
 {
+    if (!m_socket->isOpen()) // after abort()
+        return;
     const QByteArray bytes = m_socket->readAll();
     if (bytes.isEmpty())
         return;
@@ -70,6 +113,14 @@ void ClientSession::readAvailable()
     m_info.lastActivity = QDateTime::currentDateTime();
     m_batch.clear();
     m_codec.feed(bytes, m_batch);
+    if (m_codec.droppedMessages() > m_droppedLogged) {
+        m_droppedLogged = m_codec.droppedMessages();
+        if (m_dropLog.allow())
+            qCWarning(lcClients, "%s sent a message longer than %lld bytes: dropped (%lld so far); "
+                                 "the client stays connected",
+                      qUtf8Printable(peerName()), qint64(m_codec.maxMessageBytes()),
+                      m_droppedLogged);
+    }
     if (m_batch.isEmpty())
         return;
     m_info.messagesIn += m_batch.count();

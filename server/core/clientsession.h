@@ -1,13 +1,17 @@
-// ClientSession: one connected client. Owns its socket, its FrameCodec and its counters; hands
-// complete messages to its owner (RelayServer) one batch per read, and writes what the relay
-// sends it. Created and owned by RelayServer, removed with deleteLater() after disconnected().
+// ClientSession: one connected client. Owns its socket, its FrameCodec, its counters and its
+// output budget; hands complete messages to its owner (RelayServer) one batch per read, and
+// writes what the relay sends it. A client that stops reading only ever hurts itself: once
+// too much output waits for it, it is disconnected. Created and owned by RelayServer, removed
+// with deleteLater() after disconnected().
 #pragma once
 
 #include "clientinfo.h"
 #include "framecodec.h"
+#include "logthrottle.h"
 #include "messagebatch.h"
-#include "terminator.h"
+#include "relayconfig.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 
 class QTcpSocket;
@@ -17,9 +21,8 @@ class ClientSession : public QObject
     Q_OBJECT
 
 public:
-    /// Takes ownership of the connected @p socket.
-    ClientSession(quint64 id, QTcpSocket *socket, const Terminator &terminator,
-                  qsizetype maxMessageBytes, QObject *parent);
+    /// Takes ownership of the connected @p socket; @p config gives framing and limits.
+    ClientSession(quint64 id, QTcpSocket *socket, const RelayConfig &config, QObject *parent);
 
     quint64 id() const { return m_info.id; }
     QString peerName() const { return m_info.peerName(); }
@@ -33,7 +36,8 @@ public:
     /// False once the session is closing: it then takes no more output.
     bool isOpen() const { return !m_closing; }
 
-    /// Queues @p block (@p messageCount encoded messages) for sending.
+    /// Queues @p block (@p messageCount encoded messages) for sending. When the client is
+    /// over its output budget it is disconnected instead (from the event loop, not from here).
     void send(const QByteArray &block, qint64 messageCount);
     /// Queues one message written by the relay itself, ended the way this client wants.
     void sendMessage(QByteArrayView message);
@@ -48,6 +52,7 @@ signals:
 
 private:
     void readAvailable();
+    void checkOutputBudget();
     void onDisconnected();
 
     QTcpSocket *m_socket;
@@ -55,6 +60,12 @@ private:
     MessageBatch m_batch; // reused from read to read
     ClientInfo m_info;
     LineEnding m_lineEnding;
+    qint64 m_maxOutput;
+    qint64 m_slowOutput;
+    int m_slowSeconds;
+    QElapsedTimer m_slowSince; // valid while more than m_slowOutput bytes wait
+    qint64 m_droppedLogged = 0;
+    LogThrottle m_dropLog;
     QString m_closeReason;
     bool m_closing = false;
 };

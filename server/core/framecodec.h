@@ -33,6 +33,7 @@ public:
     /// oversize message is being discarded).
     QByteArray takeUnterminated();
     const Terminator &terminator() const { return m_terminator; }
+    qsizetype maxMessageBytes() const { return m_maxMessageBytes; }
     /// Bytes held for an unfinished message.
     qsizetype pendingBytes() const { return m_pending.size(); }
     /// Messages discarded so far for being longer than the maximum size.

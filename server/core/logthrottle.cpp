@@ -2,19 +2,20 @@
 
 #include <utility>
 
-LogThrottle::LogThrottle(int linesPerSecond)
-    : m_linesPerSecond(linesPerSecond)
+LogThrottle::LogThrottle(int maxLines, int periodMs)
+    : m_maxLines(maxLines)
+    , m_periodMs(periodMs)
 {
 }
 
 bool LogThrottle::allow()
 {
-    if (!m_second.isValid() || m_second.hasExpired(1000)) {
-        m_second.start();
-        m_linesThisSecond = 0;
+    if (!m_period.isValid() || m_period.hasExpired(m_periodMs)) {
+        m_period.start();
+        m_linesThisPeriod = 0;
     }
-    if (m_linesThisSecond < m_linesPerSecond) {
-        ++m_linesThisSecond;
+    if (m_linesThisPeriod < m_maxLines) {
+        ++m_linesThisPeriod;
         return true;
     }
     ++m_skipped;

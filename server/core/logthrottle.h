@@ -1,5 +1,6 @@
-// LogThrottle: caps how many lines a noisy source (a flood of messages under -v) writes per
-// second, and counts the lines it held back so the log can say so.
+// LogThrottle: caps how many lines a noisy source (a flood of messages under -v, a client that
+// keeps sending oversize messages) writes per period, and counts the lines it held back so
+// the log can say so.
 #pragma once
 
 #include <QElapsedTimer>
@@ -7,7 +8,7 @@
 class LogThrottle
 {
 public:
-    explicit LogThrottle(int linesPerSecond);
+    LogThrottle(int maxLines, int periodMs);
 
     /// True when one more line may be written now; otherwise the line is counted as skipped.
     bool allow();
@@ -15,8 +16,9 @@ public:
     qint64 takeSkipped();
 
 private:
-    int m_linesPerSecond;
-    int m_linesThisSecond = 0;
+    int m_maxLines;
+    int m_periodMs;
+    int m_linesThisPeriod = 0;
     qint64 m_skipped = 0;
-    QElapsedTimer m_second;
+    QElapsedTimer m_period;
 };

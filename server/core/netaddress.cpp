@@ -6,13 +6,20 @@
 
 namespace NetAddress {
 
-QString endpoint(const QHostAddress &address, quint16 port)
+QHostAddress unmapped(const QHostAddress &address)
 {
     bool isV4 = false; // plain IPv4 or IPv4-mapped IPv6
     const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4)
-        return QStringLiteral("%1:%2").arg(QHostAddress(v4).toString()).arg(port);
-    return QStringLiteral("[%1]:%2").arg(address.toString()).arg(port);
+    return isV4 ? QHostAddress(v4) : address;
+}
+
+QString endpoint(const QHostAddress &address, quint16 port)
+{
+    const QHostAddress plain = unmapped(address);
+    const QString format = plain.protocol() == QAbstractSocket::IPv6Protocol
+        ? QStringLiteral("[%1]:%2")
+        : QStringLiteral("%1:%2");
+    return format.arg(plain.toString()).arg(port);
 }
 
 QList<QHostAddress> lanAddresses()

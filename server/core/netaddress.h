@@ -7,6 +7,10 @@
 
 namespace NetAddress {
 
+/// @p address as plain IPv4 when it is IPv4-mapped IPv6 (how a dual-stack listener sees an
+/// IPv4 client: ::ffff:192.168.1.20), else unchanged.
+QHostAddress unmapped(const QHostAddress &address);
+
 /// "127.0.0.1:6780" or "[::1]:6780"; IPv4-mapped IPv6 addresses are shown as IPv4.
 QString endpoint(const QHostAddress &address, quint16 port);
 

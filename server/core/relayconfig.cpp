@@ -1,5 +1,7 @@
 #include "relayconfig.h"
 
+#include "netaddress.h"
+
 QString RelayConfig::bindName() const
 {
     switch (bind) {
@@ -13,4 +15,16 @@ QString RelayConfig::bindName() const
         break;
     }
     return address.toString();
+}
+
+bool RelayConfig::isAllowed(const QHostAddress &address) const
+{
+    if (allow.isEmpty())
+        return true;
+    const QHostAddress plain = NetAddress::unmapped(address);
+    for (const auto &subnet : allow) {
+        if (plain.isInSubnet(subnet))
+            return true;
+    }
+    return false;
 }

@@ -6,6 +6,8 @@
 
 #include <QByteArray>
 #include <QHostAddress>
+#include <QList>
+#include <QPair>
 
 struct RelayConfig
 {
@@ -22,10 +24,20 @@ struct RelayConfig
     Bind bind = Bind::Localhost;
     QHostAddress address; ///< used when bind is Address
     quint16 port = kDefaultPort; ///< 0 picks a free port
+    /// While the address to listen on is not on this machine (yet: before DHCP at boot),
+    /// retry every 2 s; false fails at once.
+    bool waitForAddress = true;
     int maxClients = 1024;
+    /// Subnets clients may connect from; empty: any.
+    QList<QPair<QHostAddress, int>> allow;
     Terminator terminator = Terminator::autoDetect();
     bool echo = true; ///< send each message back to its sender too
     qsizetype maxMessageBytes = 64 * 1024;
+    /// Output waiting for a client that does not read: over maxClientBuffer, or over
+    /// slowClientBuffer for slowClientSeconds, the client counts as stuck and is disconnected.
+    qint64 maxClientBuffer = 4 * 1024 * 1024;
+    qint64 slowClientBuffer = 1024 * 1024;
+    int slowClientSeconds = 30;
     int heartbeatSeconds = 0; ///< 0: no heartbeat
     QByteArray heartbeatMessage = "heartbeat";
     QByteArray welcome; ///< sent to each new client; empty: none
@@ -36,4 +48,6 @@ struct RelayConfig
 
     /// "localhost", "any", "lan" or the address: the value --bind takes.
     QString bindName() const;
+    /// True when a client at @p address may connect (the allow list is empty or holds it).
+    bool isAllowed(const QHostAddress &address) const;
 };

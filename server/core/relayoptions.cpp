@@ -1,6 +1,7 @@
 #include "relayoptions.h"
 
 #include <QFile>
+#include <QRegularExpression>
 
 #include <algorithm>
 #include <optional>
@@ -23,9 +24,17 @@ constexpr OptionSpec kOptions[] = {
      "address of this machine."},
     {"port", "PORT",
      "TCP port to listen on (default 6780). 0 picks a free port; the start-up line says which."},
+    {"no-wait", nullptr,
+     "Fail at once when the address to listen on is not on this machine. By default the relay "
+     "waits for it, trying again every 2 s (an exhibit machine may start the relay before its "
+     "network is up)."},
     {"max-clients", "N",
      "Most clients connected at once (default 1024). One more gets the line "
      "\"server full (N clients)\" and is disconnected."},
+    {"allow", "RANGE",
+     "Accept clients only from this address range, e.g. 192.168.1.0/24, 10.0.0.7 or ::1/128; "
+     "repeat for several ranges (default: anyone who can reach the relay). Others are "
+     "disconnected at once, without a word, and logged."},
     {"eol", "MODE",
      "How messages end. auto (default): at LF, CRLF or NUL, and each client gets messages ended "
      "the way it ends its own (LF until it has sent something). lf, crlf, cr, nul, or decimal "
@@ -36,6 +45,10 @@ constexpr OptionSpec kOptions[] = {
     {"max-message-bytes", "BYTES",
      "Longest message accepted (default 65536). A longer one is dropped and logged; its sender "
      "stays connected."},
+    {"max-client-buffer", "BYTES",
+     "Most output that may wait for a client that does not read what it is sent (default "
+     "4194304, 4 MiB; more than 1 MiB for 30 s also counts). Past it that client is "
+     "disconnected and logged; the others never wait for it."},
     {"heartbeat", "SECONDS",
      "Send a heartbeat message to every client every SECONDS (default 0: no heartbeat)."},
     {"heartbeat-message", "TEXT", "The heartbeat's text (default \"heartbeat\")."},
@@ -66,6 +79,8 @@ constexpr const char *kLegacyHelp[][2] = {
 constexpr qint64 kMaxClientsLimit = 1000000;
 constexpr qint64 kMaxMessageBytesLimit = 64 * 1024 * 1024;
 constexpr qint64 kMaxHeartbeatSeconds = 24 * 60 * 60;
+constexpr qint64 kMinClientBuffer = 64 * 1024;
+constexpr qint64 kMaxClientBuffer = qint64(1024) * 1024 * 1024;
 
 // One setting to apply, and where it came from for error messages.
 struct Setting
@@ -101,6 +116,21 @@ std::optional<bool> parseBool(const QString &value)
     if (v == u"false" || v == u"no" || v == u"off" || v == u"0")
         return false;
     return std::nullopt;
+}
+
+// "192.168.1.0/24", "::1/128", or one address ("10.0.0.7": that address alone).
+std::optional<QPair<QHostAddress, int>> parseAddressRange(const QString &range)
+{
+    if (range.contains(u'/')) {
+        const auto subnet = QHostAddress::parseSubnet(range);
+        if (subnet.second < 0)
+            return std::nullopt;
+        return subnet;
+    }
+    QHostAddress address;
+    if (!address.setAddress(range))
+        return std::nullopt;
+    return qMakePair(address, address.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128);
 }
 
 bool isByteCode(const QString &arg)
@@ -155,6 +185,25 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
         if (!n)
             return numberProblem(value, 1, kMaxMessageBytesLimit);
         config.maxMessageBytes = *n;
+    } else if (key == u"allow") {
+        // A list: "192.168.1.0/24, ::1". Each occurrence adds to it.
+        const QStringList ranges = value.split(QRegularExpression(QStringLiteral("[,\\s]+")),
+                                               Qt::SkipEmptyParts);
+        if (ranges.isEmpty())
+            return QStringLiteral("needs an address range such as 192.168.1.0/24");
+        for (const QString &range : ranges) {
+            const auto subnet = parseAddressRange(range);
+            if (!subnet)
+                return QStringLiteral("'%1' is not an address range such as 192.168.1.0/24 or "
+                                      "::1/128")
+                    .arg(range);
+            config.allow.append(*subnet);
+        }
+    } else if (key == u"max-client-buffer") {
+        const auto n = parseNumber(value, kMinClientBuffer, kMaxClientBuffer);
+        if (!n)
+            return numberProblem(value, kMinClientBuffer, kMaxClientBuffer);
+        config.maxClientBuffer = *n;
     } else if (key == u"heartbeat") {
         const auto n = parseNumber(value, 0, kMaxHeartbeatSeconds);
         if (!n)
@@ -172,6 +221,8 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
             return QStringLiteral("'%1' is neither true nor false").arg(value);
         if (key == u"no-echo")
             config.echo = !*on;
+        else if (key == u"no-wait")
+            config.waitForAddress = !*on;
         else if (key == u"verbose")
             config.verbose = *on;
         else if (key == u"console")
@@ -338,6 +389,13 @@ RelayOptions parseRelayOptions(const QStringList &arguments)
         if (!fileError.isEmpty())
             return failure(fileError);
     }
+    // A list given on the command line replaces the file's, as any other setting does.
+    const auto onCommandLine = [&commandLine](const QString &key) {
+        return std::any_of(commandLine.cbegin(), commandLine.cend(),
+                           [&key](const Setting &setting) { return setting.key == key; });
+    };
+    if (onCommandLine(QStringLiteral("allow")))
+        settings.removeIf([](const Setting &setting) { return setting.key == u"allow"; });
     for (const Setting &setting : std::as_const(commandLine)) {
         if (setting.key != u"config")
             settings.append(setting);

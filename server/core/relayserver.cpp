@@ -2,6 +2,7 @@
 
 #include "byteescape.h"
 #include "clientsession.h"
+#include "filelimit.h"
 #include "logging.h"
 #include "messagebatch.h"
 #include "netaddress.h"
@@ -15,6 +16,12 @@ namespace {
 
 constexpr int kTrafficLogLinesPerSecond = 200;
 constexpr qsizetype kTrafficLogMessageBytes = 200; // longer messages are shown truncated
+constexpr int kRetryListenMs = 2000; // while the address to listen on is not on this machine
+constexpr int kRetryAcceptMs = 1000; // after accept() failed, e.g. out of file descriptors
+constexpr int kListenBacklog = 1024; // connections the system queues before the relay takes them
+constexpr long kSpareFiles = 32; // open files besides the clients: listeners, logs, stdio
+constexpr int kRefusalLogPeriodMs = 5000; // one line per refused address per period
+constexpr qsizetype kRefusalLogAddresses = 1024; // addresses remembered for that
 
 // Messages first..last of batch, each followed by terminator, in one buffer.
 QByteArray encode(const MessageBatch &batch, qsizetype first, qsizetype last,
@@ -54,26 +61,46 @@ QString listenError(const QTcpServer &listener, const QHostAddress &address, qui
 
 RelayServer::RelayServer(QObject *parent)
     : QObject(parent)
-    , m_trafficLog(kTrafficLogLinesPerSecond)
+    , m_trafficLog(kTrafficLogLinesPerSecond, 1000)
 {
     connect(&m_heartbeat, &QTimer::timeout, this,
             [this] { broadcast(m_config.heartbeatMessage); });
+    m_retry.setInterval(kRetryListenMs);
+    connect(&m_retry, &QTimer::timeout, this, [this] {
+        if (listenAll())
+            m_retry.stop();
+    });
 }
 
 bool RelayServer::start(const RelayConfig &config)
 {
-    Q_ASSERT(!isListening());
+    Q_ASSERT(!isListening() && !isWaiting());
     m_config = config;
     m_stats = {};
-    m_errorString.clear();
     m_stopping = false;
+    raiseFileLimit();
+    if (listenAll())
+        return true;
+    if (!m_addressMissing || !m_config.waitForAddress)
+        return false;
+    qCWarning(lcRelay).noquote() << m_errorString
+            + QStringLiteral(" (yet): waiting for it, trying again every %1 s").arg(kRetryListenMs / 1000);
+    m_retry.start();
+    return true;
+}
 
+// Listens on every address of the configuration, or on none.
+bool RelayServer::listenAll()
+{
+    m_errorString.clear();
+    m_addressMissing = false;
     const QList<QHostAddress> addresses = addressesToListenOn();
     if (addresses.isEmpty())
         return false;
-    quint16 port = config.port;
+    quint16 port = m_config.port;
     for (const QHostAddress &address : addresses) {
         auto *listener = new QTcpServer(this);
+        listener->setListenBacklogSize(kListenBacklog);
         if (!listener->listen(address, port)) {
             // A machine with IPv6 switched off still serves localhost on 127.0.0.1.
             const bool optional = address == QHostAddress(QHostAddress::LocalHostIPv6)
@@ -86,6 +113,8 @@ bool RelayServer::start(const RelayConfig &config)
                 continue;
             }
             m_errorString = listenError(*listener, address, port);
+            m_addressMissing =
+                listener->serverError() == QAbstractSocket::SocketAddressNotAvailableError;
             delete listener;
             qDeleteAll(m_listeners);
             m_listeners.clear();
@@ -94,11 +123,28 @@ bool RelayServer::start(const RelayConfig &config)
         port = listener->serverPort(); // every address shares the port picked for the first
         connect(listener, &QTcpServer::newConnection, this,
                 [this, listener] { acceptConnections(listener); });
+        connect(listener, &QTcpServer::acceptError, this, [listener] {
+            qCWarning(lcRelay).noquote() << "cannot accept a connection:" << listener->errorString()
+                                         << QStringLiteral("- trying again in %1 s").arg(kRetryAcceptMs / 1000);
+            listener->pauseAccepting();
+            QTimer::singleShot(kRetryAcceptMs, listener, &QTcpServer::resumeAccepting);
+        });
         m_listeners.append(listener);
     }
-    if (config.heartbeatSeconds > 0)
-        m_heartbeat.start(config.heartbeatSeconds * 1000);
+    if (m_config.heartbeatSeconds > 0)
+        m_heartbeat.start(m_config.heartbeatSeconds * 1000);
+    emit listening();
     return true;
+}
+
+void RelayServer::raiseFileLimit()
+{
+    const long wanted = m_config.maxClients + kSpareFiles;
+    const long limit = FileLimit::raiseTo(wanted);
+    if (limit >= 0 && limit < wanted)
+        qCWarning(lcRelay, "this process may open only %ld files, so fewer than %d clients can "
+                           "connect: raise the limit (ulimit -n %ld) or lower --max-clients",
+                  limit, m_config.maxClients, wanted);
 }
 
 QList<QHostAddress> RelayServer::addressesToListenOn()
@@ -116,7 +162,8 @@ QList<QHostAddress> RelayServer::addressesToListenOn()
     const QList<QHostAddress> candidates = NetAddress::lanAddresses();
     if (candidates.isEmpty()) {
         m_errorString = QStringLiteral("this machine has no LAN address (no network interface "
-                                       "is up); use -l for localhost or give an address");
+                                       "is up; -l listens on localhost)");
+        m_addressMissing = true;
         return {};
     }
     if (candidates.size() > 1) {
@@ -131,6 +178,7 @@ QList<QHostAddress> RelayServer::addressesToListenOn()
 
 void RelayServer::stop()
 {
+    m_retry.stop();
     m_heartbeat.stop();
     qDeleteAll(m_listeners);
     m_listeners.clear();
@@ -193,12 +241,15 @@ void RelayServer::acceptConnections(QTcpServer *listener)
 {
     while (listener->hasPendingConnections()) {
         QTcpSocket *socket = listener->nextPendingConnection();
+        if (!m_config.isAllowed(socket->peerAddress())) {
+            refuseNotAllowed(socket);
+            continue;
+        }
         if (m_sessions.size() >= m_config.maxClients) {
             refuseFull(socket);
             continue;
         }
-        auto *session = new ClientSession(m_nextClientId++, socket, m_config.terminator,
-                                          m_config.maxMessageBytes, this);
+        auto *session = new ClientSession(m_nextClientId++, socket, m_config, this);
         connect(session, &ClientSession::messagesReceived, this, &RelayServer::relay);
         connect(session, &ClientSession::disconnected, this, &RelayServer::removeSession);
         m_sessions.append(session);
@@ -223,6 +274,27 @@ void RelayServer::refuseFull(QTcpSocket *socket)
     socket->write(reason.toUtf8()
                   + m_config.terminator.bytesFor(m_config.terminator.initialEnding()).toByteArray());
     socket->disconnectFromHost();
+}
+
+// Not a word to a client outside the allow list; the log says so once per address per 5 s,
+// so that a port scan cannot fill it.
+void RelayServer::refuseNotAllowed(QTcpSocket *socket)
+{
+    ++m_stats.clientsRefused;
+    const QHostAddress address = socket->peerAddress();
+    socket->abort();
+    socket->deleteLater();
+    QElapsedTimer &logged = m_refusalLogged[address];
+    if (logged.isValid() && !logged.hasExpired(kRefusalLogPeriodMs))
+        return;
+    logged.start();
+    qCWarning(lcClients).noquote() << "refused" << NetAddress::unmapped(address).toString()
+                                   << "- not in the allow list";
+    if (m_refusalLogged.size() > kRefusalLogAddresses) {
+        m_refusalLogged.removeIf([](const auto &entry) {
+            return entry.value().hasExpired(kRefusalLogPeriodMs);
+        });
+    }
 }
 
 void RelayServer::relay(ClientSession *from, const MessageBatch &batch)

@@ -7,6 +7,8 @@
 #include "logthrottle.h"
 #include "relayconfig.h"
 
+#include <QElapsedTimer>
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QTimer>
@@ -20,7 +22,7 @@ class QTcpSocket;
 struct RelayStats
 {
     qint64 clientsConnected = 0; ///< connections admitted, in total
-    qint64 clientsRefused = 0; ///< connections refused (server full)
+    qint64 clientsRefused = 0; ///< connections refused (server full, not in the allow list)
     qint64 messagesIn = 0;
     qint64 messagesOut = 0; ///< deliveries: one message to ten clients counts ten
 };
@@ -32,13 +34,16 @@ class RelayServer : public QObject
 public:
     explicit RelayServer(QObject *parent = nullptr);
 
-    /// Starts listening as @p config says. On failure nothing listens, and errorString() says
+    /// Starts listening as @p config says; listening() is emitted once clients can connect.
+    /// When the address is not on this machine yet and config.waitForAddress is set, it waits
+    /// (isWaiting()) and retries every 2 s. On failure nothing listens, and errorString() says
     /// why in one sentence.
     bool start(const RelayConfig &config);
     /// Stops listening and closes every client cleanly; stopped() follows when all are gone.
     void stop();
 
     bool isListening() const { return !m_listeners.isEmpty(); }
+    bool isWaiting() const { return m_retry.isActive(); }
     QString errorString() const { return m_errorString; }
     const RelayConfig &config() const { return m_config; }
     /// The addresses listened on, and the one port they share (the real one if 0 was asked).
@@ -56,15 +61,20 @@ public:
     bool disconnectClient(quint64 id);
 
 signals:
+    /// Clients can connect now: listenAddresses() and port() tell where.
+    void listening();
     void clientConnected(const ClientInfo &client);
     void clientDisconnected(const ClientInfo &client, const QString &reason);
     /// After stop(), once the last client is gone.
     void stopped();
 
 private:
+    bool listenAll();
     QList<QHostAddress> addressesToListenOn();
+    void raiseFileLimit();
     void acceptConnections(QTcpServer *listener);
     void refuseFull(QTcpSocket *socket);
+    void refuseNotAllowed(QTcpSocket *socket);
     void relay(ClientSession *from, const MessageBatch &batch);
     void deliver(ClientSession *from, const MessageBatch &batch, qsizetype first, qsizetype last);
     void logTraffic(ClientSession *from, const MessageBatch &batch);
@@ -76,7 +86,10 @@ private:
     quint64 m_nextClientId = 1;
     RelayStats m_stats;
     QString m_errorString;
+    bool m_addressMissing = false; // the last listen failed because the address is not here
+    QTimer m_retry; // while waiting for the address to appear
     QTimer m_heartbeat;
     LogThrottle m_trafficLog;
+    QHash<QHostAddress, QElapsedTimer> m_refusalLogged; // when each refused address was logged
     bool m_stopping = false;
 };

@@ -71,12 +71,9 @@ int main(int argc, char *argv[])
 
     DaemonLog::install(options.config.verbose);
     RelayServer relay;
-    if (!relay.start(options.config)) {
-        std::fprintf(stderr, "%s: %s\n", kProgram, relay.errorString().toUtf8().constData());
-        return 1;
-    }
-    qCInfo(lcDaemon).noquote() << banner(relay);
-
+    QObject::connect(&relay, &RelayServer::listening, &relay,
+                     [&relay] { qCInfo(lcDaemon).noquote() << banner(relay); });
+    // Signals are watched before start(): the relay may wait a long time for its address.
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &relay,
                      [&relay](const QString &name) {
@@ -85,6 +82,10 @@ int main(int argc, char *argv[])
                          QTimer::singleShot(kShutdownGraceMs, qApp, &QCoreApplication::quit);
                      });
     QObject::connect(&relay, &RelayServer::stopped, &app, &QCoreApplication::quit);
+    if (!relay.start(options.config)) {
+        std::fprintf(stderr, "%s: %s\n", kProgram, relay.errorString().toUtf8().constData());
+        return 1;
+    }
 
     ConsoleReader console;
     if (options.config.console) {

@@ -20,6 +20,14 @@ public:
         return m_socket.waitForConnected(5000);
     }
 
+    /// Stops taking data: Qt holds one byte, then the system's buffers fill up and the
+    /// relay's output for this peer backs up, as with a program that hangs.
+    void stopReading()
+    {
+        QObject::disconnect(&m_socket, &QTcpSocket::readyRead, nullptr, nullptr);
+        m_socket.setReadBufferSize(1);
+    }
+
     void send(const QByteArray &bytes) { m_socket.write(bytes); }
     QByteArray received() const { return m_received; }
     void clearReceived() { m_received.clear(); }

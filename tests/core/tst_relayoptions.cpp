@@ -48,6 +48,9 @@ private slots:
     void configFileErrors_data();
     void configFileErrors();
     void helpMentionsEveryOption();
+    void allowList_data();
+    void allowList();
+    void limits();
 };
 
 void tst_RelayOptions::valid_data()
@@ -145,6 +148,12 @@ void tst_RelayOptions::errors_data()
                                           << "--heartbeat: '-1' is not a whole number from 0";
     QTest::newRow("--verbose=maybe") << QStringList{"--verbose=maybe"}
                                      << "--verbose: 'maybe' is neither true nor false";
+    QTest::newRow("--allow word") << QStringList{"--allow", "office"}
+                                  << "--allow: 'office' is not an address range";
+    QTest::newRow("--allow bad prefix") << QStringList{"--allow", "10.0.0.0/33"}
+                                        << "--allow: '10.0.0.0/33' is not an address range";
+    QTest::newRow("--max-client-buffer tiny") << QStringList{"--max-client-buffer", "10"}
+                                              << "--max-client-buffer: '10' is not a whole number from 65536";
     QTest::newRow("missing config") << QStringList{"--config", "/nonexistent/exhibit.ini"}
                                     << "cannot read the config file /nonexistent/exhibit.ini";
 }
@@ -265,12 +274,68 @@ void tst_RelayOptions::helpMentionsEveryOption()
         "--bind ADDRESS", "--port PORT", "--max-clients N", "--eol MODE", "--no-echo",
         "--max-message-bytes BYTES", "--heartbeat SECONDS", "--heartbeat-message TEXT",
         "--welcome TEXT", "--console", "--verbose", "--config FILE", "--help", "--version",
+        "--allow RANGE", "--max-client-buffer BYTES", "--no-wait",
         "  -v ", "  IP ", "  -l ", "  -r ", "  PORT ", "  -m N ", "  -e CODE...", "  -c ",
     };
     for (const QString &entry : expected)
         QVERIFY2(help.contains(entry), qPrintable(entry));
     for (const QString &line : help.split(u'\n'))
         QVERIFY2(line.size() <= 80, qPrintable(line));
+}
+
+void tst_RelayOptions::allowList_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QStringList>("ranges");
+
+    QTest::newRow("none") << QStringList{} << QStringList{};
+    QTest::newRow("one ipv4 range") << QStringList{"--allow", "192.168.1.0/24"}
+                                    << QStringList{"192.168.1.0/24"};
+    QTest::newRow("repeated") << QStringList{"--allow", "192.168.1.0/24", "--allow=::1/128"}
+                              << QStringList{"192.168.1.0/24", "::1/128"};
+    QTest::newRow("one address") << QStringList{"--allow", "10.0.0.7"} << QStringList{"10.0.0.7/32"};
+    QTest::newRow("comma list") << QStringList{"--allow", "10.0.0.0/8, fd00::/8"}
+                                << QStringList{"10.0.0.0/8", "fd00::/8"};
+}
+
+void tst_RelayOptions::allowList()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QStringList, ranges);
+
+    const RelayOptions options = parseRelayOptions(args);
+    QCOMPARE(options.error, QString());
+    QStringList parsed;
+    for (const auto &subnet : options.config.allow)
+        parsed.append(subnet.first.toString() + u'/' + QString::number(subnet.second));
+    QCOMPARE(parsed, ranges);
+}
+
+void tst_RelayOptions::limits()
+{
+    RelayOptions options = parseRelayOptions({});
+    QCOMPARE(options.config.maxClientBuffer, 4 * 1024 * 1024);
+    QCOMPARE(options.config.slowClientBuffer, 1024 * 1024);
+    QCOMPARE(options.config.slowClientSeconds, 30);
+    QCOMPARE(options.config.waitForAddress, true);
+
+    options = parseRelayOptions({"--max-client-buffer", "1048576", "--no-wait"});
+    QCOMPARE(options.error, QString());
+    QCOMPARE(options.config.maxClientBuffer, 1048576);
+    QCOMPARE(options.config.waitForAddress, false);
+
+    // The allow list on the command line replaces the file's.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("exhibit.ini"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("allow = 10.0.0.0/8\nallow = 192.168.0.0/16\n");
+    file.close();
+    options = parseRelayOptions({"--config", path});
+    QCOMPARE(options.config.allow.size(), 2);
+    options = parseRelayOptions({"--config", path, "--allow", "::1"});
+    QCOMPARE(options.config.allow.size(), 1);
+    QCOMPARE(options.config.allow.first().first, QHostAddress(QHostAddress::LocalHostIPv6));
 }
 
 QTEST_APPLESS_MAIN(tst_RelayOptions)

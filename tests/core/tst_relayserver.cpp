@@ -1,3 +1,4 @@
+#include "netaddress.h"
 #include "relayserver.h"
 #include "testpeer.h"
 
@@ -25,6 +26,7 @@ class tst_RelayServer : public QObject
     Q_OBJECT
 
 private slots:
+    void init();
     void cleanup();
 
     void listensOnBothLocalhostAddresses();
@@ -46,6 +48,8 @@ private slots:
     void stopClosesClients();
     void portInUse();
     void addressNotOnThisMachine();
+    void waitsForItsAddress();
+    void listensOnTheLanAddress();
 
 private:
     // Starts m_relay with config and connects n peers, waiting until the relay has them all.
@@ -55,6 +59,13 @@ private:
     std::unique_ptr<RelayServer> m_relay;
     std::vector<std::unique_ptr<TestPeer>> m_peers;
 };
+
+// Qt warns of misuse (a read on a closed socket, a connect to a missing signal): any warning
+// a test does not expect is a failure.
+void tst_RelayServer::init()
+{
+    QTest::failOnWarning(QRegularExpression(QStringLiteral(".*")));
+}
 
 void tst_RelayServer::cleanup()
 {
@@ -271,6 +282,8 @@ void tst_RelayServer::oversizeMessageIsDroppedClientStays()
     RelayConfig config = testConfig();
     config.maxMessageBytes = 16;
     startWithPeers(config, 2);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
+        "^127\\.0\\.0\\.1:\\d+ sent a message longer than 16 bytes: dropped \\(1 so far\\)")));
     peer(0).send(QByteArray(100, 'x') + "\nshort\n");
     QTRY_COMPARE(peer(1).received(), QByteArray("short\n"));
     QVERIFY(peer(0).isConnected());
@@ -344,10 +357,58 @@ void tst_RelayServer::addressNotOnThisMachine()
     RelayConfig config = testConfig();
     config.bind = RelayConfig::Bind::Address;
     config.address = QHostAddress(QStringLiteral("203.0.113.77")); // TEST-NET-3: never local
+    config.waitForAddress = false;
     RelayServer relay;
     QVERIFY(!relay.start(config));
-    QVERIFY2(relay.errorString().contains(QStringLiteral("is not an address of this machine")),
-             qPrintable(relay.errorString()));
+    QVERIFY(!relay.isWaiting());
+    QCOMPARE(relay.errorString(), QStringLiteral("cannot listen on 203.0.113.77:0: 203.0.113.77 "
+                                                 "is not an address of this machine"));
+}
+
+void tst_RelayServer::waitsForItsAddress()
+{
+    RelayConfig config = testConfig();
+    config.bind = RelayConfig::Bind::Address;
+    config.address = QHostAddress(QStringLiteral("203.0.113.77"));
+    RelayServer relay;
+    QSignalSpy listening(&relay, &RelayServer::listening);
+    QSignalSpy stopped(&relay, &RelayServer::stopped);
+    QVERIFY(listening.isValid() && stopped.isValid());
+    QTest::ignoreMessage(QtWarningMsg, "cannot listen on 203.0.113.77:0: 203.0.113.77 is not an "
+                                       "address of this machine (yet): waiting for it, trying "
+                                       "again every 2 s");
+    QVERIFY(relay.start(config));
+    QVERIFY(relay.isWaiting());
+    QVERIFY(!relay.isListening());
+    QCOMPARE(listening.count(), 0);
+    relay.stop();
+    QVERIFY(!relay.isWaiting());
+    QCOMPARE(stopped.count(), 1);
+}
+
+void tst_RelayServer::listensOnTheLanAddress()
+{
+    const QList<QHostAddress> lan = NetAddress::lanAddresses();
+    bool seenV6 = false;
+    for (const QHostAddress &address : lan) {
+        QVERIFY2(!address.isLoopback() && !address.isLinkLocal(), qPrintable(address.toString()));
+        seenV6 = seenV6 || address.protocol() == QAbstractSocket::IPv6Protocol;
+        QVERIFY2(!seenV6 || address.protocol() == QAbstractSocket::IPv6Protocol,
+                 "IPv4 addresses come first");
+    }
+    RelayConfig config = testConfig();
+    config.bind = RelayConfig::Bind::Lan;
+    config.waitForAddress = false;
+    RelayServer relay;
+    if (lan.size() > 1)
+        QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral("^LAN addresses of this machine: ")));
+    if (lan.isEmpty()) {
+        QVERIFY(!relay.start(config));
+        QVERIFY(relay.errorString().startsWith(QStringLiteral("this machine has no LAN address")));
+        QSKIP("this machine has no LAN address");
+    }
+    QVERIFY2(relay.start(config), qPrintable(relay.errorString()));
+    QCOMPARE(relay.listenAddresses(), QList<QHostAddress>{lan.first()});
 }
 
 QTEST_GUILESS_MAIN(tst_RelayServer)

@@ -24,11 +24,18 @@ public:
         }
     }
 
+    // Starts socketserver with args.
+    bool launch(const QStringList &args)
+    {
+        m_process.setProcessChannelMode(QProcess::MergedChannels); // the log, warnings included
+        m_process.start(QStringLiteral(SOCKETSERVER_BINARY), args);
+        return m_process.waitForStarted(5000);
+    }
+
     // Starts socketserver with args and waits for its start-up line; returns the port.
     quint16 start(const QStringList &args)
     {
-        m_process.start(QStringLiteral(SOCKETSERVER_BINARY), args);
-        if (!m_process.waitForStarted(5000))
+        if (!launch(args))
             return 0;
         static const QRegularExpression listening(QStringLiteral("listening on .*:(\\d+)"));
         QRegularExpressionMatch match;
@@ -116,6 +123,7 @@ private slots:
     void terminationSignalExitsZero();
     void portInUse();
     void addressNotOnThisMachine();
+    void waitsForItsAddress();
     void configFile();
 };
 
@@ -287,10 +295,26 @@ void tst_Daemon::portInUse()
 
 void tst_Daemon::addressNotOnThisMachine()
 {
-    const Result result = run({"203.0.113.77", "0"}); // TEST-NET-3: never a local address
+    // TEST-NET-3: never an address of this machine.
+    const Result result = run({"203.0.113.77", "0", "--no-wait"});
     QCOMPARE(result.exitCode, 1);
     QCOMPARE(result.err, QStringLiteral("socketserver: cannot listen on 203.0.113.77:0: 203.0.113.77 is "
                                         "not an address of this machine\n"));
+}
+
+void tst_Daemon::waitsForItsAddress()
+{
+    // At boot the relay may start before the network is up: it waits for its address.
+    Daemon daemon;
+    QVERIFY(daemon.launch({"203.0.113.77", "0"}));
+    QVERIFY(daemon.waitForOutput(QRegularExpression(QStringLiteral(
+        "warning: cannot listen on 203\\.0\\.113\\.77:0: 203\\.0\\.113\\.77 is not an address of "
+        "this machine \\(yet\\): waiting for it, trying again every 2 s\n"))));
+    QCOMPARE(daemon.process().state(), QProcess::Running);
+    daemon.process().terminate();
+    QVERIFY(daemon.process().waitForFinished(10000));
+    QCOMPARE(daemon.process().exitCode(), 0);
+    QVERIFY(!daemon.output().contains(QStringLiteral("listening on")));
 }
 
 void tst_Daemon::configFile()

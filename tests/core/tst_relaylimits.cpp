@@ -1,0 +1,332 @@
+// The relay's limits, each shown with real sockets on loopback: one bad client (one that
+// floods, never reads, never ends its line, or comes from where it should not) only ever
+// affects itself.
+#include "clientsession.h"
+#include "filelimit.h"
+#include "relayserver.h"
+#include "testpeer.h"
+
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+#include <vector>
+
+#ifdef Q_OS_LINUX
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#endif
+
+namespace {
+
+RelayConfig testConfig()
+{
+    RelayConfig config;
+    config.port = 0;
+    return config;
+}
+
+// count numbered lines "prefix:N" of the given length, back to back.
+QByteArray numberedLines(const QByteArray &prefix, int first, int count, int length)
+{
+    QByteArray lines;
+    for (int i = first; i < first + count; ++i) {
+        QByteArray line = prefix + ':' + QByteArray::number(i) + ':';
+        line += QByteArray(std::max<qsizetype>(0, length - line.size() - 1), 'x') + '\n';
+        lines += line;
+    }
+    return lines;
+}
+
+// True when lines holds exactly "prefix:first" .. "prefix:first+count-1", in order.
+bool hasEveryLineInOrder(const QByteArray &received, const QByteArray &prefix, int count)
+{
+    int next = 0;
+    const QList<QByteArray> lines = received.split('\n');
+    for (const QByteArray &line : lines) {
+        if (!line.startsWith(prefix + ':'))
+            continue;
+        if (line.split(':').value(1).toInt() != next)
+            return false;
+        ++next;
+    }
+    return next == count;
+}
+
+} // namespace
+
+class tst_RelayLimits : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void clientThatNeverReadsIsDisconnected();
+    void clientSlowForTooLongIsDisconnected();
+    void endlessLineIsDroppedClientStays();
+    void floodDoesNotStarveOthers();
+    void allowList_data();
+    void allowList();
+    void refusalsAreLoggedOncePerAddress();
+    void manyConnectionsLeaveNothingBehind();
+    void keepAliveOnEveryConnection();
+    void fileLimitIsRaised();
+
+private:
+    void startWithPeers(const RelayConfig &config, int n);
+    TestPeer &peer(int i) { return *m_peers.at(size_t(i)); }
+
+    std::unique_ptr<RelayServer> m_relay;
+    std::vector<std::unique_ptr<TestPeer>> m_peers;
+};
+
+// Qt warns of misuse (a read on a closed socket, a connect to a missing signal): any warning
+// a test does not expect is a failure.
+void tst_RelayLimits::init()
+{
+    QTest::failOnWarning(QRegularExpression(QStringLiteral(".*")));
+}
+
+void tst_RelayLimits::cleanup()
+{
+    m_peers.clear();
+    m_relay.reset();
+}
+
+void tst_RelayLimits::startWithPeers(const RelayConfig &config, int n)
+{
+    m_relay = std::make_unique<RelayServer>();
+    QVERIFY2(m_relay->start(config), qPrintable(m_relay->errorString()));
+    for (int i = 0; i < n; ++i) {
+        m_peers.push_back(std::make_unique<TestPeer>());
+        QVERIFY(m_peers.back()->connectTo(QHostAddress::LocalHost, m_relay->port()));
+        QTRY_COMPARE(m_relay->clientCount(), i + 1);
+    }
+}
+
+void tst_RelayLimits::clientThatNeverReadsIsDisconnected()
+{
+    RelayConfig config = testConfig();
+    config.maxClientBuffer = 1024 * 1024;
+    startWithPeers(config, 3); // sender, reader, stuck
+    QSignalSpy gone(m_relay.get(), &RelayServer::clientDisconnected);
+    QVERIFY(gone.isValid());
+    peer(2).stopReading();
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
+        "^disconnecting 127\\.0\\.0\\.1:\\d+: it does not read what is sent to it \\(\\d+ bytes waiting\\)$")));
+
+    // Far more than the system's socket buffers can hold for the stuck client.
+    constexpr int kLines = 400000; // 64 bytes each: 25 MB
+    peer(0).send(numberedLines("m", 0, kLines, 64));
+
+    QTRY_COMPARE_WITH_TIMEOUT(gone.count(), 1, 30000);
+    QVERIFY(gone.first().at(1).toString().startsWith(QStringLiteral("not reading")));
+    QCOMPARE(gone.first().at(0).value<ClientInfo>().port, peer(2).socket().localPort());
+    // The others got everything, whole and in order.
+    QTRY_COMPARE_WITH_TIMEOUT(peer(1).received().count('\n'), kLines, 30000);
+    QVERIFY(hasEveryLineInOrder(peer(1).received(), "m", kLines));
+    QTRY_COMPARE_WITH_TIMEOUT(peer(0).received().count('\n'), kLines, 30000);
+    QCOMPARE(m_relay->clientCount(), 2);
+}
+
+void tst_RelayLimits::clientSlowForTooLongIsDisconnected()
+{
+    RelayConfig config = testConfig();
+    config.slowClientBuffer = 64 * 1024;
+    config.slowClientSeconds = 1;
+    startWithPeers(config, 2);
+    QSignalSpy gone(m_relay.get(), &RelayServer::clientDisconnected);
+    QVERIFY(gone.isValid());
+    peer(1).stopReading();
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^disconnecting 127")));
+
+    // Under the hard limit, but over the soft one for longer than a second.
+    peer(0).send(numberedLines("m", 0, 300000, 64));
+    QDeadlineTimer deadline(20000);
+    for (int i = 0; gone.isEmpty() && !deadline.hasExpired(); ++i) {
+        peer(0).send("tick " + QByteArray::number(i) + '\n');
+        QTest::qWait(50);
+    }
+    QCOMPARE(gone.count(), 1);
+    QCOMPARE(m_relay->clientCount(), 1);
+}
+
+void tst_RelayLimits::endlessLineIsDroppedClientStays()
+{
+    RelayConfig config = testConfig();
+    config.maxMessageBytes = 1024;
+    startWithPeers(config, 2);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
+        "^127\\.0\\.0\\.1:\\d+ sent a message longer than 1024 bytes: dropped \\(1 so far\\); "
+        "the client stays connected$")));
+
+    for (int i = 0; i < 100; ++i) // 10 MB without a terminator
+        peer(0).send(QByteArray(100 * 1024, 'x'));
+    peer(0).send("\nafter\n");
+    QTRY_COMPARE_WITH_TIMEOUT(peer(1).received(), QByteArray("after\n"), 30000);
+    QVERIFY(peer(0).isConnected());
+    QCOMPARE(m_relay->clients().first().droppedMessages, 1);
+    QCOMPARE(m_relay->clients().first().bytesIn, 100 * 100 * 1024 + 7);
+}
+
+void tst_RelayLimits::floodDoesNotStarveOthers()
+{
+    startWithPeers(testConfig(), 3); // flooder, normal sender, receiver
+    constexpr int kFlood = 500000; // 32 MB
+    peer(0).send(numberedLines("flood", 0, kFlood, 64));
+    QTRY_VERIFY(peer(2).received().contains("flood:0:"));
+    peer(1).send("normal\n");
+    QTRY_COMPARE_WITH_TIMEOUT(peer(2).received().count('\n'), kFlood + 1, 60000);
+
+    // The normal message was relayed while the flood went on, not after it.
+    const qsizetype normalAt = peer(2).received().indexOf("normal\n");
+    const qsizetype lastFloodAt = peer(2).received().indexOf("flood:" + QByteArray::number(kFlood - 1));
+    QVERIFY(normalAt >= 0);
+    QVERIFY2(normalAt < lastFloodAt, "the normal sender waited for the whole flood");
+    QVERIFY(hasEveryLineInOrder(peer(2).received(), "flood", kFlood));
+}
+
+void tst_RelayLimits::allowList_data()
+{
+    QTest::addColumn<QString>("range");
+    QTest::addColumn<bool>("v4Allowed");
+    QTest::addColumn<bool>("v6Allowed");
+
+    QTest::newRow("ipv4 subnet") << "127.0.0.0/8" << true << false;
+    QTest::newRow("ipv4 host") << "127.0.0.1/32" << true << false;
+    QTest::newRow("other ipv4 subnet") << "192.168.1.0/24" << false << false;
+    QTest::newRow("ipv6 host") << "::1/128" << false << true;
+}
+
+void tst_RelayLimits::allowList()
+{
+    QFETCH(QString, range);
+    QFETCH(bool, v4Allowed);
+    QFETCH(bool, v6Allowed);
+
+    RelayConfig config = testConfig();
+    config.allow.append(QHostAddress::parseSubnet(range));
+    m_relay = std::make_unique<RelayServer>();
+    QVERIFY(m_relay->start(config));
+    const bool haveV6 = m_relay->listenAddresses().contains(QHostAddress(QHostAddress::LocalHostIPv6));
+
+    for (const auto &[address, allowed] : {std::pair{QHostAddress::LocalHost, v4Allowed},
+                                           std::pair{QHostAddress::LocalHostIPv6, v6Allowed}}) {
+        if (address == QHostAddress::LocalHostIPv6 && !haveV6)
+            continue;
+        if (allowed) {
+            TestPeer peer;
+            QVERIFY(peer.connectTo(address, m_relay->port()));
+            peer.send("in\n");
+            QTRY_COMPARE(peer.received(), QByteArray("in\n"));
+            continue;
+        }
+        // Refused: closed at once, without a word, and logged.
+        QTest::ignoreMessage(QtWarningMsg,
+                             qPrintable(QStringLiteral("refused %1 - not in the allow list")
+                                            .arg(QHostAddress(address).toString())));
+        TestPeer peer;
+        const qint64 refused = m_relay->stats().clientsRefused;
+        peer.connectTo(address, m_relay->port());
+        QTRY_COMPARE(m_relay->stats().clientsRefused, refused + 1);
+        QTRY_VERIFY(!peer.isConnected());
+        QCOMPARE(peer.received(), QByteArray());
+    }
+    QTRY_COMPARE(m_relay->clientCount(), 0);
+    if (!haveV6)
+        QSKIP("IPv6 is not available on this machine: only IPv4 was tried");
+}
+
+void tst_RelayLimits::refusalsAreLoggedOncePerAddress()
+{
+    RelayConfig config = testConfig();
+    config.allow.append(QHostAddress::parseSubnet(QStringLiteral("192.168.1.0/24")));
+    m_relay = std::make_unique<RelayServer>();
+    QVERIFY(m_relay->start(config));
+    // A port scan: many connections from one address, one line in the log.
+    QTest::ignoreMessage(QtWarningMsg, "refused 127.0.0.1 - not in the allow list");
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("refused")));
+    for (int i = 0; i < 20; ++i) {
+        TestPeer scanner;
+        scanner.connectTo(QHostAddress::LocalHost, m_relay->port());
+        QTRY_COMPARE(m_relay->stats().clientsRefused, i + 1);
+    }
+}
+
+void tst_RelayLimits::manyConnectionsLeaveNothingBehind()
+{
+    m_relay = std::make_unique<RelayServer>();
+    QVERIFY(m_relay->start(testConfig()));
+    constexpr int kRounds = 20;
+    constexpr int kAtOnce = 50; // 1,000 connections in all
+    for (int round = 0; round < kRounds; ++round) {
+        std::vector<std::unique_ptr<TestPeer>> peers;
+        for (int i = 0; i < kAtOnce; ++i) {
+            peers.push_back(std::make_unique<TestPeer>());
+            QVERIFY(peers.back()->connectTo(QHostAddress::LocalHost, m_relay->port()));
+        }
+        QTRY_COMPARE(m_relay->clientCount(), kAtOnce);
+        peers.front()->send("half a mess"); // some leave mid-message
+        for (auto &peer : peers)
+            peer->socket().abort();
+        QTRY_COMPARE(m_relay->clientCount(), 0);
+    }
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    QCOMPARE(m_relay->findChildren<ClientSession *>().size(), 0);
+    QCOMPARE(m_relay->findChildren<QTcpSocket *>().size(), 0);
+    QCOMPARE(m_relay->stats().clientsConnected, kRounds * kAtOnce);
+}
+
+void tst_RelayLimits::keepAliveOnEveryConnection()
+{
+    startWithPeers(testConfig(), 1);
+    const QList<QTcpSocket *> sockets = m_relay->findChildren<QTcpSocket *>();
+    QCOMPARE(sockets.size(), 1);
+    QCOMPARE(sockets.first()->socketOption(QAbstractSocket::KeepAliveOption).toInt(), 1);
+#ifdef Q_OS_LINUX
+    const int fd = int(sockets.first()->socketDescriptor());
+    const auto option = [fd](int name) {
+        int value = -1;
+        socklen_t size = sizeof value;
+        ::getsockopt(fd, IPPROTO_TCP, name, &value, &size);
+        return value;
+    };
+    // About a minute to notice a peer that vanished: 30 s idle + 3 probes 10 s apart.
+    QCOMPARE(option(TCP_KEEPIDLE), 30);
+    QCOMPARE(option(TCP_KEEPINTVL), 10);
+    QCOMPARE(option(TCP_KEEPCNT), 3);
+#endif
+}
+
+void tst_RelayLimits::fileLimitIsRaised()
+{
+#ifndef Q_OS_LINUX
+    QSKIP("reads the limit with getrlimit on Linux");
+#else
+    rlimit original = {};
+    QCOMPARE(::getrlimit(RLIMIT_NOFILE, &original), 0);
+    if (original.rlim_max != RLIM_INFINITY && original.rlim_max < 1000)
+        QSKIP("the hard limit on open files is below 1000 here");
+    // Start low, as a macOS app does (256), and ask for room for 1000.
+    rlimit low = original;
+    low.rlim_cur = 256;
+    QCOMPARE(::setrlimit(RLIMIT_NOFILE, &low), 0);
+    const long raised = FileLimit::raiseTo(1000);
+    rlimit now = {};
+    QCOMPARE(::getrlimit(RLIMIT_NOFILE, &now), 0);
+    const long neverLowered = FileLimit::raiseTo(500);
+    QCOMPARE(::setrlimit(RLIMIT_NOFILE, &original), 0);
+
+    QCOMPARE(raised, 1000L);
+    QCOMPARE(long(now.rlim_cur), 1000L);
+    QCOMPARE(neverLowered, 1000L);
+#endif
+}
+
+QTEST_GUILESS_MAIN(tst_RelayLimits)
+#include "tst_relaylimits.moc"
