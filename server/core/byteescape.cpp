@@ -50,12 +50,23 @@ QString toDisplay(QByteArrayView bytes, qsizetype maxBytes)
     for (qsizetype i = 0; i < shown.size(); ++i) {
         const uchar c = uchar(shown[i]);
         switch (c) {
-        case '\n': out += QLatin1String("\\n"); continue;
-        case '\r': out += QLatin1String("\\r"); continue;
-        case '\t': out += QLatin1String("\\t"); continue;
-        case '\0': out += QLatin1String("\\0"); continue;
-        case '\\': out += QLatin1String("\\\\"); continue;
-        default: break;
+        case '\n':
+            out += QLatin1String("\\n");
+            continue;
+        case '\r':
+            out += QLatin1String("\\r");
+            continue;
+        case '\t':
+            out += QLatin1String("\\t");
+            continue;
+        case '\0':
+            out += QLatin1String("\\0");
+            continue;
+        case '\\':
+            out += QLatin1String("\\\\");
+            continue;
+        default:
+            break;
         }
         if (c >= 0x20 && c < 0x7F) {
             out += QLatin1Char(char(c));

@@ -59,6 +59,7 @@ private:
     FrameCodec m_codec;
     MessageBatch m_batch; // reused from read to read
     ClientInfo m_info;
+    qint64 m_lastActivityMs; // m_info.lastActivity, filled in by info()
     LineEnding m_lineEnding;
     qint64 m_maxOutput;
     qint64 m_slowOutput;

@@ -21,8 +21,9 @@ long raiseTo(long wanted)
         return -1;
     if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < rlim_t(wanted)) {
         rlimit raised = limit;
-        raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? rlim_t(wanted)
-                                                          : std::min(rlim_t(wanted), limit.rlim_max);
+        raised.rlim_cur = limit.rlim_max == RLIM_INFINITY
+            ? rlim_t(wanted)
+            : std::min(rlim_t(wanted), limit.rlim_max);
 #ifdef Q_OS_MACOS
         raised.rlim_cur = std::min(raised.rlim_cur, rlim_t(OPEN_MAX)); // macOS refuses more
 #endif

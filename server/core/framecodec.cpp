@@ -67,8 +67,8 @@ FrameCodec::Match FrameCodec::findTerminator(QByteArrayView data, qsizetype from
 {
     if (m_terminator.isAuto()) {
         const char *end = data.data() + data.size();
-        const char *found = std::find_if(data.data() + from, end,
-                                         [](char c) { return c == '\n' || c == '\0'; });
+        const char *found
+            = std::find_if(data.data() + from, end, [](char c) { return c == '\n' || c == '\0'; });
         if (found == end)
             return {};
         return {found - data.data(), 1, *found == '\n' ? LineEnding::Lf : LineEnding::Nul};

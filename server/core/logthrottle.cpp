@@ -5,8 +5,7 @@
 LogThrottle::LogThrottle(int maxLines, int periodMs)
     : m_maxLines(maxLines)
     , m_periodMs(periodMs)
-{
-}
+{ }
 
 bool LogThrottle::allow()
 {

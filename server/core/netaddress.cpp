@@ -28,7 +28,8 @@ QList<QHostAddress> lanAddresses()
     const auto interfaces = QNetworkInterface::allInterfaces();
     for (const QNetworkInterface &interface : interfaces) {
         const auto flags = interface.flags();
-        if (!flags.testFlag(QNetworkInterface::IsUp) || !flags.testFlag(QNetworkInterface::IsRunning)
+        if (!flags.testFlag(QNetworkInterface::IsUp)
+            || !flags.testFlag(QNetworkInterface::IsRunning)
             || flags.testFlag(QNetworkInterface::IsLoopBack))
             continue;
         const auto entries = interface.addressEntries();
@@ -38,9 +39,8 @@ QList<QHostAddress> lanAddresses()
                 found.append(ip);
         }
     }
-    std::stable_partition(found.begin(), found.end(), [](const QHostAddress &a) {
-        return a.protocol() == QAbstractSocket::IPv4Protocol;
-    });
+    std::stable_partition(found.begin(), found.end(),
+        [](const QHostAddress &a) { return a.protocol() == QAbstractSocket::IPv4Protocol; });
     return found;
 }
 

@@ -14,7 +14,8 @@ struct RelayConfig
     static constexpr quint16 kDefaultPort = 6780;
 
     /// Where to listen.
-    enum class Bind {
+    enum class Bind
+    {
         Localhost, ///< 127.0.0.1 and ::1: programs on this machine only
         Any, ///< every interface, IPv4 and IPv6
         Lan, ///< this machine's LAN address, looked up at start (-r)

@@ -19,46 +19,47 @@ struct OptionSpec
 
 constexpr OptionSpec kOptions[] = {
     {"bind", "ADDRESS",
-     "Where clients can connect: localhost (default: 127.0.0.1 and ::1, programs on this machine "
-     "only), any (every network interface), lan (this machine's LAN address, as -r), or one IP "
-     "address of this machine."},
+        "Where clients can connect: localhost (default: 127.0.0.1 and ::1, programs on this "
+        "machine "
+        "only), any (every network interface), lan (this machine's LAN address, as -r), or one IP "
+        "address of this machine."},
     {"port", "PORT",
-     "TCP port to listen on (default 6780). 0 picks a free port; the start-up line says which."},
+        "TCP port to listen on (default 6780). 0 picks a free port; the start-up line says which."},
     {"no-wait", nullptr,
-     "Fail at once when the address to listen on is not on this machine. By default the relay "
-     "waits for it, trying again every 2 s (an exhibit machine may start the relay before its "
-     "network is up)."},
+        "Fail at once when the address to listen on is not on this machine. By default the relay "
+        "waits for it, trying again every 2 s (an exhibit machine may start the relay before its "
+        "network is up)."},
     {"max-clients", "N",
-     "Most clients connected at once (default 1024). One more gets the line "
-     "\"server full (N clients)\" and is disconnected."},
+        "Most clients connected at once (default 1024). One more gets the line "
+        "\"server full (N clients)\" and is disconnected."},
     {"allow", "RANGE",
-     "Accept clients only from this address range, e.g. 192.168.1.0/24, 10.0.0.7 or ::1/128; "
-     "repeat for several ranges (default: anyone who can reach the relay). Others are "
-     "disconnected at once, without a word, and logged."},
+        "Accept clients only from this address range, e.g. 192.168.1.0/24, 10.0.0.7 or ::1/128; "
+        "repeat for several ranges (default: anyone who can reach the relay). Others are "
+        "disconnected at once, without a word, and logged."},
     {"eol", "MODE",
-     "How messages end. auto (default): at LF, CRLF or NUL, and each client gets messages ended "
-     "the way it ends its own (LF until it has sent something). lf, crlf, cr, nul, or decimal "
-     "character codes such as 0,14: every message ends with exactly those bytes."},
+        "How messages end. auto (default): at LF, CRLF or NUL, and each client gets messages ended "
+        "the way it ends its own (LF until it has sent something). lf, crlf, cr, nul, or decimal "
+        "character codes such as 0,14: every message ends with exactly those bytes."},
     {"no-echo", nullptr,
-     "Do not send a message back to the client that sent it (by default every client gets "
-     "every message, the sender included)."},
+        "Do not send a message back to the client that sent it (by default every client gets "
+        "every message, the sender included)."},
     {"max-message-bytes", "BYTES",
-     "Longest message accepted (default 65536). A longer one is dropped and logged; its sender "
-     "stays connected."},
+        "Longest message accepted (default 65536). A longer one is dropped and logged; its sender "
+        "stays connected."},
     {"max-client-buffer", "BYTES",
-     "Most output that may wait for a client that does not read what it is sent (default "
-     "4194304, 4 MiB; more than 1 MiB for 30 s also counts). Past it that client is "
-     "disconnected and logged; the others never wait for it."},
+        "Most output that may wait for a client that does not read what it is sent (default "
+        "4194304, 4 MiB; more than 1 MiB for 30 s also counts). Past it that client is "
+        "disconnected and logged; the others never wait for it."},
     {"heartbeat", "SECONDS",
-     "Send a heartbeat message to every client every SECONDS (default 0: no heartbeat)."},
+        "Send a heartbeat message to every client every SECONDS (default 0: no heartbeat)."},
     {"heartbeat-message", "TEXT", "The heartbeat's text (default \"heartbeat\")."},
     {"welcome", "TEXT", "A message sent to each client when it connects (default: none)."},
     {"console", nullptr, "Broadcast each line typed on standard input to every client."},
     {"verbose", nullptr,
-     "Log every connection, disconnection (with its reason) and message, with the time."},
+        "Log every connection, disconnection (with its reason) and message, with the time."},
     {"config", "FILE",
-     "Read settings from FILE, one \"key = value\" per line, keys as the long options without "
-     "dashes (port = 5783, no-echo = true). Options on the command line win over the file."},
+        "Read settings from FILE, one \"key = value\" per line, keys as the long options without "
+        "dashes (port = 5783, no-echo = true). Options on the command line win over the file."},
     {"help", nullptr, "Show this help and exit (-h also does)."},
     {"version", nullptr, "Show the version and exit."},
 };
@@ -71,8 +72,9 @@ constexpr const char *kLegacyHelp[][2] = {
     {"-r", "same as --bind lan"},
     {"PORT", "same as --port PORT, e.g. 5783"},
     {"-m N", "same as --max-clients N"},
-    {"-e CODE...", "same as --eol CODE,...: -e 0 14 ends every message with chr(0) chr(14). The "
-                   "codes (0 to 255) end at the first argument that is not one."},
+    {"-e CODE...",
+        "same as --eol CODE,...: -e 0 14 ends every message with chr(0) chr(14). The "
+        "codes (0 to 255) end at the first argument that is not one."},
     {"-c", "same as --console"},
 };
 
@@ -187,8 +189,8 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
         config.maxMessageBytes = *n;
     } else if (key == u"allow") {
         // A list: "192.168.1.0/24, ::1". Each occurrence adds to it.
-        const QStringList ranges = value.split(QRegularExpression(QStringLiteral("[,\\s]+")),
-                                               Qt::SkipEmptyParts);
+        const QStringList ranges
+            = value.split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts);
         if (ranges.isEmpty())
             return QStringLiteral("needs an address range such as 192.168.1.0/24");
         for (const QString &range : ranges) {
@@ -251,7 +253,8 @@ QString readCommandLine(const QStringList &args, QList<Setting> &settings)
                 return QStringLiteral("unknown option '%1'").arg(arg);
             if (equals < 0 && spec->valueName) {
                 if (!hasNext)
-                    return QStringLiteral("--%1 needs a value (%2)").arg(key, QLatin1String(spec->valueName));
+                    return QStringLiteral("--%1 needs a value (%2)")
+                        .arg(key, QLatin1String(spec->valueName));
                 value = args.at(++i);
             } else if (equals < 0) {
                 value = QStringLiteral("true");
@@ -392,7 +395,7 @@ RelayOptions parseRelayOptions(const QStringList &arguments)
     // A list given on the command line replaces the file's, as any other setting does.
     const auto onCommandLine = [&commandLine](const QString &key) {
         return std::any_of(commandLine.cbegin(), commandLine.cend(),
-                           [&key](const Setting &setting) { return setting.key == key; });
+            [&key](const Setting &setting) { return setting.key == key; });
     };
     if (onCommandLine(QStringLiteral("allow")))
         settings.removeIf([](const Setting &setting) { return setting.key == u"allow"; });
@@ -411,13 +414,13 @@ RelayOptions parseRelayOptions(const QStringList &arguments)
 QString relayOptionsHelp(const QString &program)
 {
     QString help = QStringLiteral("Usage: %1 [options] [IP] [PORT]\n\n").arg(program);
-    help += wrapped(QStringLiteral(
-                        "SocketServer relays messages between programs for interactive exhibits: "
-                        "every message any client sends reaches every connected client, the "
-                        "sender included. A message is a line of text (or any bytes) ended by a "
-                        "newline or a NUL. Clients connect over TCP: kiosk apps, Flash/AIR, "
-                        "Unity, TouchDesigner, telnet, the serial relay for an Arduino."),
-                    0, 79);
+    help += wrapped(
+        QStringLiteral("SocketServer relays messages between programs for interactive exhibits: "
+                       "every message any client sends reaches every connected client, the "
+                       "sender included. A message is a line of text (or any bytes) ended by a "
+                       "newline or a NUL. Clients connect over TCP: kiosk apps, Flash/AIR, "
+                       "Unity, TouchDesigner, telnet, the serial relay for an Arduino."),
+        0, 79);
     help += QStringLiteral("\nOptions:\n");
     for (const OptionSpec &spec : kOptions) {
         QString name = QLatin1String("--") + QLatin1String(spec.key);
@@ -425,19 +428,20 @@ QString relayOptionsHelp(const QString &program)
             name += u' ' + QLatin1String(spec.valueName);
         help += optionEntry(name, QLatin1String(spec.help));
     }
-    help += QStringLiteral("\nOptions of the original SocketServer (letter case does not matter):\n");
+    help += QStringLiteral(
+        "\nOptions of the original SocketServer (letter case does not matter):\n");
     for (const auto &legacy : kLegacyHelp)
         help += optionEntry(QLatin1String(legacy[0]), QLatin1String(legacy[1]));
     help += QStringLiteral(
-                "\nExamples:\n"
-                "  %1 -v                     verbose, on localhost port 6780\n"
-                "  %1 192.168.1.20 5783      on that address of this machine, port 5783\n"
-                "  %1 -r -e 0                on the LAN address, messages end with NUL\n"
-                "  %1 --bind any --no-echo   on every interface, no echo to the sender\n"
-                "  %1 --config exhibit.ini   settings from a file\n"
-                "\nTry it: run %1 -v, then in another terminal \"nc localhost 6780\" (or\n"
-                "\"telnet localhost 6780\") and type a line: it comes back, and every other\n"
-                "client gets it too. Stop the server with Ctrl+C.\n")
+        "\nExamples:\n"
+        "  %1 -v                     verbose, on localhost port 6780\n"
+        "  %1 192.168.1.20 5783      on that address of this machine, port 5783\n"
+        "  %1 -r -e 0                on the LAN address, messages end with NUL\n"
+        "  %1 --bind any --no-echo   on every interface, no echo to the sender\n"
+        "  %1 --config exhibit.ini   settings from a file\n"
+        "\nTry it: run %1 -v, then in another terminal \"nc localhost 6780\" (or\n"
+        "\"telnet localhost 6780\") and type a line: it comes back, and every other\n"
+        "client gets it too. Stop the server with Ctrl+C.\n")
                 .arg(program);
     return help;
 }

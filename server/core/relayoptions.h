@@ -9,7 +9,8 @@
 
 struct RelayOptions
 {
-    enum class Action {
+    enum class Action
+    {
         Run, ///< start the relay with `config`
         ShowHelp, ///< --help: print relayOptionsHelp() and exit 0
         ShowVersion, ///< --version

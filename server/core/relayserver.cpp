@@ -24,8 +24,8 @@ constexpr int kRefusalLogPeriodMs = 5000; // one line per refused address per pe
 constexpr qsizetype kRefusalLogAddresses = 1024; // addresses remembered for that
 
 // Messages first..last of batch, each followed by terminator, in one buffer.
-QByteArray encode(const MessageBatch &batch, qsizetype first, qsizetype last,
-                  QByteArrayView terminator)
+QByteArray encode(
+    const MessageBatch &batch, qsizetype first, qsizetype last, QByteArrayView terminator)
 {
     qsizetype size = 0;
     for (qsizetype i = first; i < last; ++i)
@@ -63,8 +63,7 @@ RelayServer::RelayServer(QObject *parent)
     : QObject(parent)
     , m_trafficLog(kTrafficLogLinesPerSecond, 1000)
 {
-    connect(&m_heartbeat, &QTimer::timeout, this,
-            [this] { broadcast(m_config.heartbeatMessage); });
+    connect(&m_heartbeat, &QTimer::timeout, this, [this] { broadcast(m_config.heartbeatMessage); });
     m_retry.setInterval(kRetryListenMs);
     connect(&m_retry, &QTimer::timeout, this, [this] {
         if (listenAll())
@@ -84,7 +83,8 @@ bool RelayServer::start(const RelayConfig &config)
     if (!m_addressMissing || !m_config.waitForAddress)
         return false;
     qCWarning(lcRelay).noquote() << m_errorString
-            + QStringLiteral(" (yet): waiting for it, trying again every %1 s").arg(kRetryListenMs / 1000);
+            + QStringLiteral(" (yet): waiting for it, trying again every %1 s")
+                  .arg(kRetryListenMs / 1000);
     m_retry.start();
     return true;
 }
@@ -107,14 +107,14 @@ bool RelayServer::listenAll()
                 && !m_listeners.isEmpty()
                 && listener->serverError() != QAbstractSocket::AddressInUseError;
             if (optional) {
-                qCInfo(lcRelay).noquote() << "IPv6 localhost is not available:"
-                                          << listener->errorString();
+                qCInfo(lcRelay).noquote()
+                    << "IPv6 localhost is not available:" << listener->errorString();
                 delete listener;
                 continue;
             }
             m_errorString = listenError(*listener, address, port);
-            m_addressMissing =
-                listener->serverError() == QAbstractSocket::SocketAddressNotAvailableError;
+            m_addressMissing
+                = listener->serverError() == QAbstractSocket::SocketAddressNotAvailableError;
             delete listener;
             qDeleteAll(m_listeners);
             m_listeners.clear();
@@ -122,10 +122,11 @@ bool RelayServer::listenAll()
         }
         port = listener->serverPort(); // every address shares the port picked for the first
         connect(listener, &QTcpServer::newConnection, this,
-                [this, listener] { acceptConnections(listener); });
+            [this, listener] { acceptConnections(listener); });
         connect(listener, &QTcpServer::acceptError, this, [listener] {
-            qCWarning(lcRelay).noquote() << "cannot accept a connection:" << listener->errorString()
-                                         << QStringLiteral("- trying again in %1 s").arg(kRetryAcceptMs / 1000);
+            qCWarning(lcRelay).noquote()
+                << "cannot accept a connection:" << listener->errorString()
+                << QStringLiteral("- trying again in %1 s").arg(kRetryAcceptMs / 1000);
             listener->pauseAccepting();
             QTimer::singleShot(kRetryAcceptMs, listener, &QTcpServer::resumeAccepting);
         });
@@ -142,9 +143,10 @@ void RelayServer::raiseFileLimit()
     const long wanted = m_config.maxClients + kSpareFiles;
     const long limit = FileLimit::raiseTo(wanted);
     if (limit >= 0 && limit < wanted)
-        qCWarning(lcRelay, "this process may open only %ld files, so fewer than %d clients can "
-                           "connect: raise the limit (ulimit -n %ld) or lower --max-clients",
-                  limit, m_config.maxClients, wanted);
+        qCWarning(lcRelay,
+            "this process may open only %ld files, so fewer than %d clients can "
+            "connect: raise the limit (ulimit -n %ld) or lower --max-clients",
+            limit, m_config.maxClients, wanted);
 }
 
 QList<QHostAddress> RelayServer::addressesToListenOn()
@@ -170,8 +172,9 @@ QList<QHostAddress> RelayServer::addressesToListenOn()
         QStringList names;
         for (const QHostAddress &candidate : candidates)
             names.append(candidate.toString());
-        qCInfo(lcRelay).noquote() << "LAN addresses of this machine:" << names.join(QStringLiteral(", "))
-                                  << "- using" << candidates.first().toString();
+        qCInfo(lcRelay).noquote() << "LAN addresses of this machine:"
+                                  << names.join(QStringLiteral(", ")) << "- using"
+                                  << candidates.first().toString();
     }
     return {candidates.first()};
 }
@@ -216,7 +219,8 @@ QList<ClientInfo> RelayServer::clients() const
 
 void RelayServer::broadcast(QByteArrayView message)
 {
-    qCDebug(lcTraffic).noquote() << "relay:" << ByteEscape::toDisplay(message, kTrafficLogMessageBytes);
+    qCDebug(lcTraffic).noquote() << "relay:"
+                                 << ByteEscape::toDisplay(message, kTrafficLogMessageBytes);
     const QList<ClientSession *> sessions = m_sessions; // a send may close a client
     for (ClientSession *session : sessions) {
         if (!session->isOpen())
@@ -254,8 +258,8 @@ void RelayServer::acceptConnections(QTcpServer *listener)
         connect(session, &ClientSession::disconnected, this, &RelayServer::removeSession);
         m_sessions.append(session);
         ++m_stats.clientsConnected;
-        qCDebug(lcClients).noquote() << session->peerName() << "connected, now"
-                                     << m_sessions.size() << "client(s)";
+        qCDebug(lcClients).noquote()
+            << session->peerName() << "connected, now" << m_sessions.size() << "client(s)";
         if (!m_config.welcome.isEmpty())
             session->sendMessage(m_config.welcome);
         emit clientConnected(session->info());
@@ -267,12 +271,12 @@ void RelayServer::refuseFull(QTcpSocket *socket)
 {
     ++m_stats.clientsRefused;
     const QString reason = QStringLiteral("server full (%1 clients)").arg(m_config.maxClients);
-    qCWarning(lcClients).noquote() << "refused"
-                                   << NetAddress::endpoint(socket->peerAddress(), socket->peerPort())
-                                   << "-" << reason;
+    qCWarning(lcClients).noquote()
+        << "refused" << NetAddress::endpoint(socket->peerAddress(), socket->peerPort()) << "-"
+        << reason;
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     socket->write(reason.toUtf8()
-                  + m_config.terminator.bytesFor(m_config.terminator.initialEnding()).toByteArray());
+        + m_config.terminator.bytesFor(m_config.terminator.initialEnding()).toByteArray());
     socket->disconnectFromHost();
 }
 
@@ -288,12 +292,11 @@ void RelayServer::refuseNotAllowed(QTcpSocket *socket)
     if (logged.isValid() && !logged.hasExpired(kRefusalLogPeriodMs))
         return;
     logged.start();
-    qCWarning(lcClients).noquote() << "refused" << NetAddress::unmapped(address).toString()
-                                   << "- not in the allow list";
+    qCWarning(lcClients).noquote()
+        << "refused" << NetAddress::unmapped(address).toString() << "- not in the allow list";
     if (m_refusalLogged.size() > kRefusalLogAddresses) {
-        m_refusalLogged.removeIf([](const auto &entry) {
-            return entry.value().hasExpired(kRefusalLogPeriodMs);
-        });
+        m_refusalLogged.removeIf(
+            [](const auto &entry) { return entry.value().hasExpired(kRefusalLogPeriodMs); });
     }
 }
 
@@ -317,8 +320,8 @@ void RelayServer::relay(ClientSession *from, const MessageBatch &batch)
 
 // Sends messages first..last of batch to every client: one encoded block per line ending,
 // shared by all the clients that want that ending.
-void RelayServer::deliver(ClientSession *from, const MessageBatch &batch, qsizetype first,
-                          qsizetype last)
+void RelayServer::deliver(
+    ClientSession *from, const MessageBatch &batch, qsizetype first, qsizetype last)
 {
     if (first == last)
         return;

@@ -9,7 +9,8 @@
 #include <optional>
 
 /// How one message ended, and so how a client wants its messages ended.
-enum class LineEnding : quint8 {
+enum class LineEnding : quint8
+{
     Lf, ///< "\n" (auto mode)
     CrLf, ///< "\r\n" (auto mode: telnet)
     Nul, ///< "\0" (auto mode: Flash/AIR)
@@ -39,7 +40,10 @@ public:
     /// The name --eol accepts for this terminator ("auto", "crlf", "0,14", ...).
     QString name() const;
 
-    friend bool operator==(const Terminator &a, const Terminator &b) { return a.m_exact == b.m_exact; }
+    friend bool operator==(const Terminator &a, const Terminator &b)
+    {
+        return a.m_exact == b.m_exact;
+    }
     friend bool operator!=(const Terminator &a, const Terminator &b) { return !(a == b); }
 
 private:

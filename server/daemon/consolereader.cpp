@@ -13,8 +13,7 @@ constexpr qsizetype kMaxLineBytes = 64 * 1024;
 ConsoleReader::ConsoleReader(QObject *parent)
     : QObject(parent)
     , m_codec(Terminator::autoDetect(), kMaxLineBytes)
-{
-}
+{ }
 
 bool ConsoleReader::start()
 {

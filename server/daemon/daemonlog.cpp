@@ -27,8 +27,8 @@ void writeLine(QtMsgType type, const QMessageLogContext &, const QString &messag
         level = "error: ";
         break;
     }
-    const QByteArray time =
-        QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz")).toUtf8();
+    const QByteArray time
+        = QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz")).toUtf8();
     std::fprintf(stream, "%s %s%s\n", time.constData(), level, message.toUtf8().constData());
     std::fflush(stream);
 }

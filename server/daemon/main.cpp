@@ -25,8 +25,8 @@ QString banner(const RelayServer &relay)
     const auto addresses = relay.listenAddresses();
     for (const QHostAddress &address : addresses) {
         endpoints.append(address == QHostAddress(QHostAddress::Any)
-                             ? QStringLiteral("every interface, port %1").arg(relay.port())
-                             : NetAddress::endpoint(address, relay.port()));
+                ? QStringLiteral("every interface, port %1").arg(relay.port())
+                : NetAddress::endpoint(address, relay.port()));
     }
     QStringList settings = {
         QStringLiteral("eol %1").arg(config.terminator.name()),
@@ -42,7 +42,7 @@ QString banner(const RelayServer &relay)
         settings.append(QStringLiteral("console"));
     return QStringLiteral("%1 %2 listening on %3 (%4)")
         .arg(QLatin1String(kProgram), QCoreApplication::applicationVersion(),
-             endpoints.join(QStringLiteral(" and ")), settings.join(QStringLiteral(", ")));
+            endpoints.join(QStringLiteral(" and ")), settings.join(QStringLiteral(", ")));
 }
 
 } // namespace
@@ -63,7 +63,7 @@ int main(int argc, char *argv[])
         return 0;
     case RelayOptions::Action::Fail:
         std::fprintf(stderr, "%s: %s\nRun '%s --help' to see the options.\n", kProgram,
-                     options.error.toUtf8().constData(), kProgram);
+            options.error.toUtf8().constData(), kProgram);
         return 2;
     case RelayOptions::Action::Run:
         break;
@@ -72,15 +72,15 @@ int main(int argc, char *argv[])
     DaemonLog::install(options.config.verbose);
     RelayServer relay;
     QObject::connect(&relay, &RelayServer::listening, &relay,
-                     [&relay] { qCInfo(lcDaemon).noquote() << banner(relay); });
+        [&relay] { qCInfo(lcDaemon).noquote() << banner(relay); });
     // Signals are watched before start(): the relay may wait a long time for its address.
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &relay,
-                     [&relay](const QString &name) {
-                         qCInfo(lcDaemon).noquote() << name + QStringLiteral(": stopping");
-                         relay.stop();
-                         QTimer::singleShot(kShutdownGraceMs, qApp, &QCoreApplication::quit);
-                     });
+        [&relay](const QString &name) {
+            qCInfo(lcDaemon).noquote() << name + QStringLiteral(": stopping");
+            relay.stop();
+            QTimer::singleShot(kShutdownGraceMs, qApp, &QCoreApplication::quit);
+        });
     QObject::connect(&relay, &RelayServer::stopped, &app, &QCoreApplication::quit);
     if (!relay.start(options.config)) {
         std::fprintf(stderr, "%s: %s\n", kProgram, relay.errorString().toUtf8().constData());
@@ -90,9 +90,8 @@ int main(int argc, char *argv[])
     ConsoleReader console;
     if (options.config.console) {
         QObject::connect(&console, &ConsoleReader::lineRead, &relay, &RelayServer::broadcast);
-        QObject::connect(&console, &ConsoleReader::finished, &relay, [] {
-            qCInfo(lcDaemon) << "console: end of input, nothing more will be read";
-        });
+        QObject::connect(&console, &ConsoleReader::finished, &relay,
+            [] { qCInfo(lcDaemon) << "console: end of input, nothing more will be read"; });
         if (console.start())
             qCInfo(lcDaemon) << "console: each line typed here is sent to every client";
         else

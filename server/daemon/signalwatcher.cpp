@@ -49,5 +49,6 @@ void SignalWatcher::readSignal()
     char byte = 0;
     if (::read(g_signalPipe[0], &byte, 1) != 1)
         return;
-    emit terminationRequested(byte == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"));
+    emit terminationRequested(
+        byte == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"));
 }

@@ -11,7 +11,7 @@ public:
     TestPeer()
     {
         QObject::connect(&m_socket, &QTcpSocket::readyRead, &m_socket,
-                         [this] { m_received += m_socket.readAll(); });
+            [this] { m_received += m_socket.readAll(); });
     }
 
     bool connectTo(const QHostAddress &address, quint16 port)

@@ -25,8 +25,8 @@ void tst_ByteEscape::toDisplay_data()
     QTest::newRow("delete") << QByteArray("\x7f") << -1 << QStringLiteral("\\x7f");
     QTest::newRow("utf-8 text") << QByteArray("caf\xc3\xa9 \xe2\x82\xac") << -1
                                 << QStringLiteral("café €");
-    QTest::newRow("four-byte utf-8") << QByteArray("\xf0\x9f\x98\x80") << -1
-                                     << QString::fromUtf8("\xf0\x9f\x98\x80");
+    QTest::newRow("four-byte utf-8")
+        << QByteArray("\xf0\x9f\x98\x80") << -1 << QString::fromUtf8("\xf0\x9f\x98\x80");
     QTest::newRow("invalid byte") << QByteArray("a\xff") << -1 << QStringLiteral("a\\xff");
     QTest::newRow("lone continuation") << QByteArray("\x80") << -1 << QStringLiteral("\\x80");
     QTest::newRow("truncated sequence") << QByteArray("\xc3") << -1 << QStringLiteral("\\xc3");

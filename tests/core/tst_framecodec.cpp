@@ -26,7 +26,7 @@ struct Decoded
 
 // Feeds input in pieces of pieceSize bytes (0: all at once) and collects what comes out.
 Decoded decode(const Terminator &terminator, const QByteArray &input, qsizetype pieceSize,
-               qsizetype maxMessageBytes = 1024)
+    qsizetype maxMessageBytes = 1024)
 {
     FrameCodec codec(terminator, maxMessageBytes);
     MessageBatch batch;
@@ -79,49 +79,48 @@ void tst_FrameCodec::split_data()
     QTest::newRow("auto: nul") << kAuto << QByteArrayLiteral("a\0b\0") << QByteArrayList{"a", "b"}
                                << Endings{E::Nul, E::Nul} << QByteArray();
     QTest::newRow("auto: mixed") << kAuto << QByteArrayLiteral("a\nb\r\nc\0")
-                                 << QByteArrayList{"a", "b", "c"}
-                                 << Endings{E::Lf, E::CrLf, E::Nul} << QByteArray();
-    QTest::newRow("auto: lone cr is data") << kAuto << QByteArray("a\rb\n")
-                                           << QByteArrayList{"a\rb"} << Endings{E::Lf}
-                                           << QByteArray();
-    QTest::newRow("auto: cr before nul is data") << kAuto << QByteArrayLiteral("a\r\0")
-                                                 << QByteArrayList{"a\r"} << Endings{E::Nul}
-                                                 << QByteArray();
+                                 << QByteArrayList{"a", "b", "c"} << Endings{E::Lf, E::CrLf, E::Nul}
+                                 << QByteArray();
+    QTest::newRow("auto: lone cr is data")
+        << kAuto << QByteArray("a\rb\n") << QByteArrayList{"a\rb"} << Endings{E::Lf}
+        << QByteArray();
+    QTest::newRow("auto: cr before nul is data")
+        << kAuto << QByteArrayLiteral("a\r\0") << QByteArrayList{"a\r"} << Endings{E::Nul}
+        << QByteArray();
     QTest::newRow("auto: empty messages") << kAuto << QByteArray("\n\r\n") << QByteArrayList{"", ""}
                                           << Endings{E::Lf, E::CrLf} << QByteArray();
     QTest::newRow("auto: tail") << kAuto << QByteArray("a\nbc") << QByteArrayList{"a"}
                                 << Endings{E::Lf} << QByteArray("bc");
-    QTest::newRow("auto: cr waiting for lf") << kAuto << QByteArray("a\r") << QByteArrayList{}
-                                             << Endings{} << QByteArray("a\r");
+    QTest::newRow("auto: cr waiting for lf")
+        << kAuto << QByteArray("a\r") << QByteArrayList{} << Endings{} << QByteArray("a\r");
     QTest::newRow("auto: binary") << kAuto << QByteArray("\xff\xfe\x01\n")
                                   << QByteArrayList{"\xff\xfe\x01"} << Endings{E::Lf}
                                   << QByteArray();
-    QTest::newRow("auto: only a tail") << kAuto << QByteArray("no end") << QByteArrayList{}
-                                       << Endings{} << QByteArray("no end");
+    QTest::newRow("auto: only a tail")
+        << kAuto << QByteArray("no end") << QByteArrayList{} << Endings{} << QByteArray("no end");
     QTest::newRow("exact 0,14") << exact(QByteArrayLiteral("\0\x0e"))
-                                << QByteArrayLiteral("a\0\x0e" "b\nc\0\x0e")
+                                << QByteArrayLiteral("a\0\x0e"
+                                                     "b\nc\0\x0e")
                                 << QByteArrayList{"a", "b\nc"} << Endings{E::Exact, E::Exact}
                                 << QByteArray();
-    QTest::newRow("exact: half a terminator is data") << exact(QByteArrayLiteral("\0\x0e"))
-                                                      << QByteArrayLiteral("a\0b\0\x0e")
-                                                      << QByteArrayList{QByteArrayLiteral("a\0b")}
-                                                      << Endings{E::Exact} << QByteArray();
-    QTest::newRow("exact: overlapping start") << exact("ab") << QByteArray("aab")
-                                              << QByteArrayList{"a"} << Endings{E::Exact}
-                                              << QByteArray();
-    QTest::newRow("exact crlf: lf is data") << exact("\r\n") << QByteArray("a\nb\r\n")
-                                            << QByteArrayList{"a\nb"} << Endings{E::Exact}
-                                            << QByteArray();
-    QTest::newRow("exact lf: cr is data") << exact("\n") << QByteArray("a\r\n")
-                                          << QByteArrayList{"a\r"} << Endings{E::Exact}
-                                          << QByteArray();
-    QTest::newRow("exact nul: nul inside auto-mode text") << exact(QByteArrayLiteral("\0"))
-                                                          << QByteArrayLiteral("x\ny\0")
-                                                          << QByteArrayList{"x\ny"}
-                                                          << Endings{E::Exact} << QByteArray();
-    QTest::newRow("exact: tail with half a terminator") << exact("--") << QByteArray("a--b-")
-                                                        << QByteArrayList{"a"}
-                                                        << Endings{E::Exact} << QByteArray("b-");
+    QTest::newRow("exact: half a terminator is data")
+        << exact(QByteArrayLiteral("\0\x0e")) << QByteArrayLiteral("a\0b\0\x0e")
+        << QByteArrayList{QByteArrayLiteral("a\0b")} << Endings{E::Exact} << QByteArray();
+    QTest::newRow("exact: overlapping start")
+        << exact("ab") << QByteArray("aab") << QByteArrayList{"a"} << Endings{E::Exact}
+        << QByteArray();
+    QTest::newRow("exact crlf: lf is data")
+        << exact("\r\n") << QByteArray("a\nb\r\n") << QByteArrayList{"a\nb"} << Endings{E::Exact}
+        << QByteArray();
+    QTest::newRow("exact lf: cr is data")
+        << exact("\n") << QByteArray("a\r\n") << QByteArrayList{"a\r"} << Endings{E::Exact}
+        << QByteArray();
+    QTest::newRow("exact nul: nul inside auto-mode text")
+        << exact(QByteArrayLiteral("\0")) << QByteArrayLiteral("x\ny\0") << QByteArrayList{"x\ny"}
+        << Endings{E::Exact} << QByteArray();
+    QTest::newRow("exact: tail with half a terminator")
+        << exact("--") << QByteArray("a--b-") << QByteArrayList{"a"} << Endings{E::Exact}
+        << QByteArray("b-");
 }
 
 void tst_FrameCodec::split()
@@ -151,25 +150,25 @@ void tst_FrameCodec::oversize_data()
     QTest::addColumn<QByteArray>("tail");
 
     // The maximum is 4 bytes in every row.
-    QTest::newRow("exactly the maximum") << kAuto << QByteArray("1234\n") << QByteArrayList{"1234"}
-                                         << qint64(0) << QByteArray();
-    QTest::newRow("maximum with crlf") << kAuto << QByteArray("1234\r\n") << QByteArrayList{"1234"}
-                                       << qint64(0) << QByteArray();
-    QTest::newRow("one byte over") << kAuto << QByteArray("12345\nok\n") << QByteArrayList{"ok"}
-                                   << qint64(1) << QByteArray();
-    QTest::newRow("long, then more") << kAuto << QByteArray(100, 'x') + "\nok\n" + QByteArray(50, 'y') + "\n"
-                                     << QByteArrayList{"ok"} << qint64(2) << QByteArray();
-    QTest::newRow("endless line") << kAuto << QByteArray(1000, 'x') << QByteArrayList{}
-                                  << qint64(1) << QByteArray();
-    QTest::newRow("endless line, then a message") << kAuto << QByteArray(1000, 'x') + QByteArrayLiteral("\0ok\0")
-                                                  << QByteArrayList{"ok"} << qint64(1)
-                                                  << QByteArray();
-    QTest::newRow("exact: long, terminator split") << exact("<>")
-                                                   << QByteArray(40, 'x') + "<>ok<>"
-                                                   << QByteArrayList{"ok"} << qint64(1)
-                                                   << QByteArray();
-    QTest::newRow("exact: endless") << exact("<>") << QByteArray(40, 'x') << QByteArrayList{}
-                                    << qint64(1) << QByteArray();
+    QTest::newRow("exactly the maximum")
+        << kAuto << QByteArray("1234\n") << QByteArrayList{"1234"} << qint64(0) << QByteArray();
+    QTest::newRow("maximum with crlf")
+        << kAuto << QByteArray("1234\r\n") << QByteArrayList{"1234"} << qint64(0) << QByteArray();
+    QTest::newRow("one byte over")
+        << kAuto << QByteArray("12345\nok\n") << QByteArrayList{"ok"} << qint64(1) << QByteArray();
+    QTest::newRow("long, then more")
+        << kAuto << QByteArray(100, 'x') + "\nok\n" + QByteArray(50, 'y') + "\n"
+        << QByteArrayList{"ok"} << qint64(2) << QByteArray();
+    QTest::newRow("endless line") << kAuto << QByteArray(1000, 'x') << QByteArrayList{} << qint64(1)
+                                  << QByteArray();
+    QTest::newRow("endless line, then a message")
+        << kAuto << QByteArray(1000, 'x') + QByteArrayLiteral("\0ok\0") << QByteArrayList{"ok"}
+        << qint64(1) << QByteArray();
+    QTest::newRow("exact: long, terminator split")
+        << exact("<>") << QByteArray(40, 'x') + "<>ok<>" << QByteArrayList{"ok"} << qint64(1)
+        << QByteArray();
+    QTest::newRow("exact: endless")
+        << exact("<>") << QByteArray(40, 'x') << QByteArrayList{} << qint64(1) << QByteArray();
 }
 
 void tst_FrameCodec::oversize()
@@ -188,7 +187,7 @@ void tst_FrameCodec::oversize()
         QCOMPARE(decoded.tail, tail);
         // Never more than the maximum plus what may begin a terminator ("\r", "<").
         QVERIFY2(decoded.largestPending <= kMax + 1,
-                 qPrintable(QString::number(decoded.largestPending)));
+            qPrintable(QString::number(decoded.largestPending)));
     }
 }
 

@@ -3,8 +3,8 @@
 // affects itself.
 #include "clientsession.h"
 #include "filelimit.h"
+#include "relayfixture.h"
 #include "relayserver.h"
-#include "testpeer.h"
 
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -78,11 +78,10 @@ private slots:
     void fileLimitIsRaised();
 
 private:
-    void startWithPeers(const RelayConfig &config, int n);
-    TestPeer &peer(int i) { return *m_peers.at(size_t(i)); }
+    RelayServer &relay() { return m_fixture.relay(); }
+    TestPeer &peer(int i) { return m_fixture.peer(i); }
 
-    std::unique_ptr<RelayServer> m_relay;
-    std::vector<std::unique_ptr<TestPeer>> m_peers;
+    RelayFixture m_fixture;
 };
 
 // Qt warns of misuse (a read on a closed socket, a connect to a missing signal): any warning
@@ -94,31 +93,21 @@ void tst_RelayLimits::init()
 
 void tst_RelayLimits::cleanup()
 {
-    m_peers.clear();
-    m_relay.reset();
-}
-
-void tst_RelayLimits::startWithPeers(const RelayConfig &config, int n)
-{
-    m_relay = std::make_unique<RelayServer>();
-    QVERIFY2(m_relay->start(config), qPrintable(m_relay->errorString()));
-    for (int i = 0; i < n; ++i) {
-        m_peers.push_back(std::make_unique<TestPeer>());
-        QVERIFY(m_peers.back()->connectTo(QHostAddress::LocalHost, m_relay->port()));
-        QTRY_COMPARE(m_relay->clientCount(), i + 1);
-    }
+    m_fixture.reset();
 }
 
 void tst_RelayLimits::clientThatNeverReadsIsDisconnected()
 {
     RelayConfig config = testConfig();
     config.maxClientBuffer = 1024 * 1024;
-    startWithPeers(config, 3); // sender, reader, stuck
-    QSignalSpy gone(m_relay.get(), &RelayServer::clientDisconnected);
+    QVERIFY2(
+        m_fixture.start(config, 3), qPrintable(relay().errorString())); // sender, reader, stuck
+    QSignalSpy gone(&relay(), &RelayServer::clientDisconnected);
     QVERIFY(gone.isValid());
     peer(2).stopReading();
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
-        "^disconnecting 127\\.0\\.0\\.1:\\d+: it does not read what is sent to it \\(\\d+ bytes waiting\\)$")));
+    QTest::ignoreMessage(QtWarningMsg,
+        QRegularExpression(QStringLiteral("^disconnecting 127\\.0\\.0\\.1:\\d+: it does not read "
+                                          "what is sent to it \\(\\d+ bytes waiting\\)$")));
 
     // Far more than the system's socket buffers can hold for the stuck client.
     constexpr int kLines = 400000; // 64 bytes each: 25 MB
@@ -131,7 +120,7 @@ void tst_RelayLimits::clientThatNeverReadsIsDisconnected()
     QTRY_COMPARE_WITH_TIMEOUT(peer(1).received().count('\n'), kLines, 30000);
     QVERIFY(hasEveryLineInOrder(peer(1).received(), "m", kLines));
     QTRY_COMPARE_WITH_TIMEOUT(peer(0).received().count('\n'), kLines, 30000);
-    QCOMPARE(m_relay->clientCount(), 2);
+    QCOMPARE(relay().clientCount(), 2);
 }
 
 void tst_RelayLimits::clientSlowForTooLongIsDisconnected()
@@ -139,8 +128,8 @@ void tst_RelayLimits::clientSlowForTooLongIsDisconnected()
     RelayConfig config = testConfig();
     config.slowClientBuffer = 64 * 1024;
     config.slowClientSeconds = 1;
-    startWithPeers(config, 2);
-    QSignalSpy gone(m_relay.get(), &RelayServer::clientDisconnected);
+    QVERIFY2(m_fixture.start(config, 2), qPrintable(relay().errorString()));
+    QSignalSpy gone(&relay(), &RelayServer::clientDisconnected);
     QVERIFY(gone.isValid());
     peer(1).stopReading();
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^disconnecting 127")));
@@ -153,30 +142,32 @@ void tst_RelayLimits::clientSlowForTooLongIsDisconnected()
         QTest::qWait(50);
     }
     QCOMPARE(gone.count(), 1);
-    QCOMPARE(m_relay->clientCount(), 1);
+    QCOMPARE(relay().clientCount(), 1);
 }
 
 void tst_RelayLimits::endlessLineIsDroppedClientStays()
 {
     RelayConfig config = testConfig();
     config.maxMessageBytes = 1024;
-    startWithPeers(config, 2);
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
-        "^127\\.0\\.0\\.1:\\d+ sent a message longer than 1024 bytes: dropped \\(1 so far\\); "
-        "the client stays connected$")));
+    QVERIFY2(m_fixture.start(config, 2), qPrintable(relay().errorString()));
+    QTest::ignoreMessage(QtWarningMsg,
+        QRegularExpression(QStringLiteral(
+            "^127\\.0\\.0\\.1:\\d+ sent a message longer than 1024 bytes: dropped \\(1 so far\\); "
+            "the client stays connected$")));
 
     for (int i = 0; i < 100; ++i) // 10 MB without a terminator
         peer(0).send(QByteArray(100 * 1024, 'x'));
     peer(0).send("\nafter\n");
     QTRY_COMPARE_WITH_TIMEOUT(peer(1).received(), QByteArray("after\n"), 30000);
     QVERIFY(peer(0).isConnected());
-    QCOMPARE(m_relay->clients().first().droppedMessages, 1);
-    QCOMPARE(m_relay->clients().first().bytesIn, 100 * 100 * 1024 + 7);
+    QCOMPARE(relay().clients().first().droppedMessages, 1);
+    QCOMPARE(relay().clients().first().bytesIn, 100 * 100 * 1024 + 7);
 }
 
 void tst_RelayLimits::floodDoesNotStarveOthers()
 {
-    startWithPeers(testConfig(), 3); // flooder, normal sender, receiver
+    QVERIFY2(m_fixture.start(testConfig(), 3),
+        qPrintable(relay().errorString())); // flooder, normal sender, receiver
     constexpr int kFlood = 500000; // 32 MB
     peer(0).send(numberedLines("flood", 0, kFlood, 64));
     QTRY_VERIFY(peer(2).received().contains("flood:0:"));
@@ -185,7 +176,8 @@ void tst_RelayLimits::floodDoesNotStarveOthers()
 
     // The normal message was relayed while the flood went on, not after it.
     const qsizetype normalAt = peer(2).received().indexOf("normal\n");
-    const qsizetype lastFloodAt = peer(2).received().indexOf("flood:" + QByteArray::number(kFlood - 1));
+    const qsizetype lastFloodAt
+        = peer(2).received().indexOf("flood:" + QByteArray::number(kFlood - 1));
     QVERIFY(normalAt >= 0);
     QVERIFY2(normalAt < lastFloodAt, "the normal sender waited for the whole flood");
     QVERIFY(hasEveryLineInOrder(peer(2).received(), "flood", kFlood));
@@ -211,33 +203,33 @@ void tst_RelayLimits::allowList()
 
     RelayConfig config = testConfig();
     config.allow.append(QHostAddress::parseSubnet(range));
-    m_relay = std::make_unique<RelayServer>();
-    QVERIFY(m_relay->start(config));
-    const bool haveV6 = m_relay->listenAddresses().contains(QHostAddress(QHostAddress::LocalHostIPv6));
+    QVERIFY(m_fixture.start(config, 0));
+    const bool haveV6
+        = relay().listenAddresses().contains(QHostAddress(QHostAddress::LocalHostIPv6));
 
     for (const auto &[address, allowed] : {std::pair{QHostAddress::LocalHost, v4Allowed},
-                                           std::pair{QHostAddress::LocalHostIPv6, v6Allowed}}) {
+             std::pair{QHostAddress::LocalHostIPv6, v6Allowed}}) {
         if (address == QHostAddress::LocalHostIPv6 && !haveV6)
             continue;
         if (allowed) {
             TestPeer peer;
-            QVERIFY(peer.connectTo(address, m_relay->port()));
+            QVERIFY(peer.connectTo(address, relay().port()));
             peer.send("in\n");
             QTRY_COMPARE(peer.received(), QByteArray("in\n"));
             continue;
         }
         // Refused: closed at once, without a word, and logged.
         QTest::ignoreMessage(QtWarningMsg,
-                             qPrintable(QStringLiteral("refused %1 - not in the allow list")
-                                            .arg(QHostAddress(address).toString())));
+            qPrintable(QStringLiteral("refused %1 - not in the allow list")
+                           .arg(QHostAddress(address).toString())));
         TestPeer peer;
-        const qint64 refused = m_relay->stats().clientsRefused;
-        peer.connectTo(address, m_relay->port());
-        QTRY_COMPARE(m_relay->stats().clientsRefused, refused + 1);
+        const qint64 refused = relay().stats().clientsRefused;
+        peer.connectTo(address, relay().port());
+        QTRY_COMPARE(relay().stats().clientsRefused, refused + 1);
         QTRY_VERIFY(!peer.isConnected());
         QCOMPARE(peer.received(), QByteArray());
     }
-    QTRY_COMPARE(m_relay->clientCount(), 0);
+    QTRY_COMPARE(relay().clientCount(), 0);
     if (!haveV6)
         QSKIP("IPv6 is not available on this machine: only IPv4 was tried");
 }
@@ -246,46 +238,44 @@ void tst_RelayLimits::refusalsAreLoggedOncePerAddress()
 {
     RelayConfig config = testConfig();
     config.allow.append(QHostAddress::parseSubnet(QStringLiteral("192.168.1.0/24")));
-    m_relay = std::make_unique<RelayServer>();
-    QVERIFY(m_relay->start(config));
+    QVERIFY(m_fixture.start(config, 0));
     // A port scan: many connections from one address, one line in the log.
     QTest::ignoreMessage(QtWarningMsg, "refused 127.0.0.1 - not in the allow list");
     QTest::failOnWarning(QRegularExpression(QStringLiteral("refused")));
     for (int i = 0; i < 20; ++i) {
         TestPeer scanner;
-        scanner.connectTo(QHostAddress::LocalHost, m_relay->port());
-        QTRY_COMPARE(m_relay->stats().clientsRefused, i + 1);
+        scanner.connectTo(QHostAddress::LocalHost, relay().port());
+        QTRY_COMPARE(relay().stats().clientsRefused, i + 1);
     }
 }
 
 void tst_RelayLimits::manyConnectionsLeaveNothingBehind()
 {
-    m_relay = std::make_unique<RelayServer>();
-    QVERIFY(m_relay->start(testConfig()));
+    QVERIFY(m_fixture.start(testConfig(), 0));
     constexpr int kRounds = 20;
     constexpr int kAtOnce = 50; // 1,000 connections in all
     for (int round = 0; round < kRounds; ++round) {
         std::vector<std::unique_ptr<TestPeer>> peers;
         for (int i = 0; i < kAtOnce; ++i) {
             peers.push_back(std::make_unique<TestPeer>());
-            QVERIFY(peers.back()->connectTo(QHostAddress::LocalHost, m_relay->port()));
+            QVERIFY(peers.back()->connectTo(QHostAddress::LocalHost, relay().port()));
         }
-        QTRY_COMPARE(m_relay->clientCount(), kAtOnce);
+        QTRY_COMPARE(relay().clientCount(), kAtOnce);
         peers.front()->send("half a mess"); // some leave mid-message
         for (auto &peer : peers)
             peer->socket().abort();
-        QTRY_COMPARE(m_relay->clientCount(), 0);
+        QTRY_COMPARE(relay().clientCount(), 0);
     }
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
-    QCOMPARE(m_relay->findChildren<ClientSession *>().size(), 0);
-    QCOMPARE(m_relay->findChildren<QTcpSocket *>().size(), 0);
-    QCOMPARE(m_relay->stats().clientsConnected, kRounds * kAtOnce);
+    QCOMPARE(relay().findChildren<ClientSession *>().size(), 0);
+    QCOMPARE(relay().findChildren<QTcpSocket *>().size(), 0);
+    QCOMPARE(relay().stats().clientsConnected, kRounds * kAtOnce);
 }
 
 void tst_RelayLimits::keepAliveOnEveryConnection()
 {
-    startWithPeers(testConfig(), 1);
-    const QList<QTcpSocket *> sockets = m_relay->findChildren<QTcpSocket *>();
+    QVERIFY2(m_fixture.start(testConfig(), 1), qPrintable(relay().errorString()));
+    const QList<QTcpSocket *> sockets = relay().findChildren<QTcpSocket *>();
     QCOMPARE(sockets.size(), 1);
     QCOMPARE(sockets.first()->socketOption(QAbstractSocket::KeepAliveOption).toInt(), 1);
 #ifdef Q_OS_LINUX

@@ -60,9 +60,11 @@ void tst_RelayOptions::valid_data()
 
     const QString defaults = describe(RelayConfig());
     QTest::newRow("nothing") << QStringList{} << defaults;
-    QTest::newRow("defaults") << QStringList{} << QStringLiteral(
-        "bind=localhost port=6780 max=1024 eol=auto echo=1 verbose=0 console=0 heartbeat=0 "
-        "size=65536");
+    QTest::newRow("defaults")
+        << QStringList{}
+        << QStringLiteral(
+               "bind=localhost port=6780 max=1024 eol=auto echo=1 verbose=0 console=0 heartbeat=0 "
+               "size=65536");
     // The original page's examples.
     QTest::newRow("-v") << QStringList{"-v"} << defaultsWith("verbose", "1");
     QTest::newRow("ip and port") << QStringList{"192.168.1.20", "5783"}
@@ -78,8 +80,8 @@ void tst_RelayOptions::valid_data()
                                 << defaultsWith("verbose", "1").replace("console=0", "console=1");
     QTest::newRow("-e list ends at a port") << QStringList{"-e", "0", "14", "5783"}
                                             << defaultsWith("eol", "0,14").replace("6780", "5783");
-    QTest::newRow("-e list ends at an option") << QStringList{"-E", "13", "10", "-v"}
-                                               << defaultsWith("eol", "crlf").replace("verbose=0", "verbose=1");
+    QTest::newRow("-e list ends at an option") << QStringList{
+        "-E", "13", "10", "-v"} << defaultsWith("eol", "crlf").replace("verbose=0", "verbose=1");
     QTest::newRow("-e single nul") << QStringList{"-e", "0"} << defaultsWith("eol", "nul");
     QTest::newRow("everything legacy")
         << QStringList{"-c", "5783", "-M", "3", "-e", "0", "-R", "-v"}
@@ -90,8 +92,8 @@ void tst_RelayOptions::valid_data()
     // Modern options.
     QTest::newRow("--bind any") << QStringList{"--bind", "any"} << defaultsWith("bind", "any");
     QTest::newRow("--bind=lan") << QStringList{"--bind=LAN"} << defaultsWith("bind", "lan");
-    QTest::newRow("--bind address") << QStringList{"--bind", "127.0.0.1"}
-                                    << defaultsWith("bind", "127.0.0.1");
+    QTest::newRow("--bind address")
+        << QStringList{"--bind", "127.0.0.1"} << defaultsWith("bind", "127.0.0.1");
     QTest::newRow("--port 0") << QStringList{"--port", "0"} << defaultsWith("port", "0");
     QTest::newRow("--port=65535") << QStringList{"--port=65535"} << defaultsWith("port", "65535");
     QTest::newRow("--max-clients") << QStringList{"--max-clients", "5"} << defaultsWith("max", "5");
@@ -100,13 +102,12 @@ void tst_RelayOptions::valid_data()
     QTest::newRow("--no-echo") << QStringList{"--no-echo"} << defaultsWith("echo", "0");
     QTest::newRow("--verbose") << QStringList{"--Verbose"} << defaultsWith("verbose", "1");
     QTest::newRow("--console") << QStringList{"--console"} << defaultsWith("console", "1");
-    QTest::newRow("--heartbeat") << QStringList{"--heartbeat", "5"} << defaultsWith("heartbeat", "5");
-    QTest::newRow("--max-message-bytes") << QStringList{"--max-message-bytes", "100"}
-                                         << defaultsWith("size", "100");
-    QTest::newRow("mixed legacy and modern") << QStringList{"-v", "--port", "7000", "-m", "9"}
-                                             << defaultsWith("verbose", "1")
-                                                    .replace("6780", "7000")
-                                                    .replace("max=1024", "max=9");
+    QTest::newRow("--heartbeat") << QStringList{"--heartbeat", "5"}
+                                 << defaultsWith("heartbeat", "5");
+    QTest::newRow("--max-message-bytes")
+        << QStringList{"--max-message-bytes", "100"} << defaultsWith("size", "100");
+    QTest::newRow("mixed legacy and modern") << QStringList{"-v", "--port", "7000", "-m",
+        "9"} << defaultsWith("verbose", "1").replace("6780", "7000").replace("max=1024", "max=9");
 }
 
 void tst_RelayOptions::valid()
@@ -127,8 +128,8 @@ void tst_RelayOptions::errors_data()
 
     QTest::newRow("unknown long") << QStringList{"--bogus"} << "unknown option '--bogus'";
     QTest::newRow("unknown short") << QStringList{"-x"} << "unknown option '-x'";
-    QTest::newRow("not an address") << QStringList{"hello"}
-                                    << "'hello' is not an option, an IP address or a port number";
+    QTest::newRow("not an address")
+        << QStringList{"hello"} << "'hello' is not an option, an IP address or a port number";
     QTest::newRow("port too big") << QStringList{"70000"}
                                   << "port: '70000' is not a port number (0 to 65535)";
     QTest::newRow("--port word") << QStringList{"--port", "http"}
@@ -137,23 +138,23 @@ void tst_RelayOptions::errors_data()
     QTest::newRow("-m missing") << QStringList{"-m"} << "-m needs the maximum number of clients";
     QTest::newRow("-m zero") << QStringList{"-m", "0"}
                              << "-m: '0' is not a whole number from 1 to 1000000";
-    QTest::newRow("-e without codes") << QStringList{"-e", "5783"}
-                                      << "-e needs character codes from 0 to 255";
+    QTest::newRow("-e without codes")
+        << QStringList{"-e", "5783"} << "-e needs character codes from 0 to 255";
     QTest::newRow("-e at the end") << QStringList{"-e"} << "-e needs character codes";
     QTest::newRow("--eol word") << QStringList{"--eol", "newline"}
                                 << "--eol: 'newline' is not a terminator";
     QTest::newRow("--bind word") << QStringList{"--bind", "office"}
                                  << "--bind: 'office' is not an IP address";
-    QTest::newRow("--heartbeat negative") << QStringList{"--heartbeat=-1"}
-                                          << "--heartbeat: '-1' is not a whole number from 0";
-    QTest::newRow("--verbose=maybe") << QStringList{"--verbose=maybe"}
-                                     << "--verbose: 'maybe' is neither true nor false";
+    QTest::newRow("--heartbeat negative")
+        << QStringList{"--heartbeat=-1"} << "--heartbeat: '-1' is not a whole number from 0";
+    QTest::newRow("--verbose=maybe")
+        << QStringList{"--verbose=maybe"} << "--verbose: 'maybe' is neither true nor false";
     QTest::newRow("--allow word") << QStringList{"--allow", "office"}
                                   << "--allow: 'office' is not an address range";
     QTest::newRow("--allow bad prefix") << QStringList{"--allow", "10.0.0.0/33"}
                                         << "--allow: '10.0.0.0/33' is not an address range";
-    QTest::newRow("--max-client-buffer tiny") << QStringList{"--max-client-buffer", "10"}
-                                              << "--max-client-buffer: '10' is not a whole number from 65536";
+    QTest::newRow("--max-client-buffer tiny") << QStringList{"--max-client-buffer",
+        "10"} << "--max-client-buffer: '10' is not a whole number from 65536";
     QTest::newRow("missing config") << QStringList{"--config", "/nonexistent/exhibit.ini"}
                                     << "cannot read the config file /nonexistent/exhibit.ini";
 }
@@ -176,8 +177,8 @@ void tst_RelayOptions::helpAndVersion_data()
 
     QTest::newRow("--help") << QStringList{"--help"} << RelayOptions::Action::ShowHelp;
     QTest::newRow("--HELP") << QStringList{"--HELP"} << RelayOptions::Action::ShowHelp;
-    QTest::newRow("help beside a mistake") << QStringList{"--bogus", "--help"}
-                                           << RelayOptions::Action::ShowHelp;
+    QTest::newRow("help beside a mistake")
+        << QStringList{"--bogus", "--help"} << RelayOptions::Action::ShowHelp;
     QTest::newRow("--version") << QStringList{"--version"} << RelayOptions::Action::ShowVersion;
     QTest::newRow("-v is verbose, not version") << QStringList{"-v"} << RelayOptions::Action::Run;
 }
@@ -191,8 +192,8 @@ void tst_RelayOptions::helpAndVersion()
 
 void tst_RelayOptions::texts()
 {
-    RelayOptions options =
-        parseRelayOptions({"--welcome", "hello there", "--heartbeat-message", "alive?"});
+    RelayOptions options
+        = parseRelayOptions({"--welcome", "hello there", "--heartbeat-message", "alive?"});
     QCOMPARE(options.action, RelayOptions::Action::Run);
     QCOMPARE(options.config.welcome, QByteArray("hello there"));
     QCOMPARE(options.config.heartbeatMessage, QByteArray("alive?"));
@@ -223,8 +224,8 @@ void tst_RelayOptions::configFile()
     RelayOptions options = parseRelayOptions({"--config", path});
     QCOMPARE(options.error, QString());
     QCOMPARE(describe(options.config),
-             QStringLiteral("bind=any port=5783 max=40 eol=crlf echo=0 verbose=0 console=0 "
-                            "heartbeat=0 size=65536"));
+        QStringLiteral("bind=any port=5783 max=40 eol=crlf echo=0 verbose=0 console=0 "
+                       "heartbeat=0 size=65536"));
     QCOMPARE(options.config.welcome, QByteArray("hello, visitor"));
 
     // The command line wins over the file, whatever the order.
@@ -245,8 +246,8 @@ void tst_RelayOptions::configFileErrors_data()
     QTest::newRow("no equals") << QByteArray("port 5783\n") << "line 1: expected \"key = value\"";
     QTest::newRow("bad value") << QByteArray("\nport = many\n")
                                << "line 2: 'many' is not a port number";
-    QTest::newRow("nested config") << QByteArray("config = other.ini\n")
-                                   << "line 1: unknown setting 'config'";
+    QTest::newRow("nested config")
+        << QByteArray("config = other.ini\n") << "line 1: unknown setting 'config'";
 }
 
 void tst_RelayOptions::configFileErrors()
@@ -271,11 +272,31 @@ void tst_RelayOptions::helpMentionsEveryOption()
     const QString help = relayOptionsHelp(QStringLiteral("socketserver"));
     QVERIFY(help.startsWith(QStringLiteral("Usage: socketserver [options] [IP] [PORT]\n")));
     const QStringList expected = {
-        "--bind ADDRESS", "--port PORT", "--max-clients N", "--eol MODE", "--no-echo",
-        "--max-message-bytes BYTES", "--heartbeat SECONDS", "--heartbeat-message TEXT",
-        "--welcome TEXT", "--console", "--verbose", "--config FILE", "--help", "--version",
-        "--allow RANGE", "--max-client-buffer BYTES", "--no-wait",
-        "  -v ", "  IP ", "  -l ", "  -r ", "  PORT ", "  -m N ", "  -e CODE...", "  -c ",
+        "--bind ADDRESS",
+        "--port PORT",
+        "--max-clients N",
+        "--eol MODE",
+        "--no-echo",
+        "--max-message-bytes BYTES",
+        "--heartbeat SECONDS",
+        "--heartbeat-message TEXT",
+        "--welcome TEXT",
+        "--console",
+        "--verbose",
+        "--config FILE",
+        "--help",
+        "--version",
+        "--allow RANGE",
+        "--max-client-buffer BYTES",
+        "--no-wait",
+        "  -v ",
+        "  IP ",
+        "  -l ",
+        "  -r ",
+        "  PORT ",
+        "  -m N ",
+        "  -e CODE...",
+        "  -c ",
     };
     for (const QString &entry : expected)
         QVERIFY2(help.contains(entry), qPrintable(entry));
@@ -289,11 +310,12 @@ void tst_RelayOptions::allowList_data()
     QTest::addColumn<QStringList>("ranges");
 
     QTest::newRow("none") << QStringList{} << QStringList{};
-    QTest::newRow("one ipv4 range") << QStringList{"--allow", "192.168.1.0/24"}
-                                    << QStringList{"192.168.1.0/24"};
+    QTest::newRow("one ipv4 range")
+        << QStringList{"--allow", "192.168.1.0/24"} << QStringList{"192.168.1.0/24"};
     QTest::newRow("repeated") << QStringList{"--allow", "192.168.1.0/24", "--allow=::1/128"}
                               << QStringList{"192.168.1.0/24", "::1/128"};
-    QTest::newRow("one address") << QStringList{"--allow", "10.0.0.7"} << QStringList{"10.0.0.7/32"};
+    QTest::newRow("one address") << QStringList{"--allow", "10.0.0.7"}
+                                 << QStringList{"10.0.0.7/32"};
     QTest::newRow("comma list") << QStringList{"--allow", "10.0.0.0/8, fd00::/8"}
                                 << QStringList{"10.0.0.0/8", "fd00::/8"};
 }

@@ -1,13 +1,12 @@
 #include "netaddress.h"
+#include "relayfixture.h"
 #include "relayserver.h"
-#include "testpeer.h"
 
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTest>
 
-#include <memory>
 #include <vector>
 
 namespace {
@@ -52,12 +51,10 @@ private slots:
     void listensOnTheLanAddress();
 
 private:
-    // Starts m_relay with config and connects n peers, waiting until the relay has them all.
-    void startWithPeers(const RelayConfig &config, int n);
-    TestPeer &peer(int i) { return *m_peers.at(size_t(i)); }
+    RelayServer &relay() { return m_fixture.relay(); }
+    TestPeer &peer(int i) { return m_fixture.peer(i); }
 
-    std::unique_ptr<RelayServer> m_relay;
-    std::vector<std::unique_ptr<TestPeer>> m_peers;
+    RelayFixture m_fixture;
 };
 
 // Qt warns of misuse (a read on a closed socket, a connect to a missing signal): any warning
@@ -69,34 +66,21 @@ void tst_RelayServer::init()
 
 void tst_RelayServer::cleanup()
 {
-    m_peers.clear();
-    m_relay.reset();
-}
-
-void tst_RelayServer::startWithPeers(const RelayConfig &config, int n)
-{
-    m_relay = std::make_unique<RelayServer>();
-    QVERIFY2(m_relay->start(config), qPrintable(m_relay->errorString()));
-    QVERIFY(m_relay->port() != 0);
-    for (int i = 0; i < n; ++i) {
-        m_peers.push_back(std::make_unique<TestPeer>());
-        QVERIFY(m_peers.back()->connectTo(QHostAddress::LocalHost, m_relay->port()));
-        QTRY_COMPARE(m_relay->clientCount(), i + 1);
-    }
+    m_fixture.reset();
 }
 
 void tst_RelayServer::listensOnBothLocalhostAddresses()
 {
-    startWithPeers(testConfig(), 1);
-    const QList<QHostAddress> addresses = m_relay->listenAddresses();
+    QVERIFY2(m_fixture.start(testConfig(), 1), qPrintable(relay().errorString()));
+    const QList<QHostAddress> addresses = relay().listenAddresses();
     QVERIFY(addresses.contains(QHostAddress(QHostAddress::LocalHost)));
     if (!addresses.contains(QHostAddress(QHostAddress::LocalHostIPv6)))
         QSKIP("IPv6 is not available on this machine");
 
     // A client that resolves "localhost" to ::1 (as Node.js does) talks with an IPv4 one.
     TestPeer v6;
-    QVERIFY(v6.connectTo(QHostAddress::LocalHostIPv6, m_relay->port()));
-    QTRY_COMPARE(m_relay->clientCount(), 2);
+    QVERIFY(v6.connectTo(QHostAddress::LocalHostIPv6, relay().port()));
+    QTRY_COMPARE(relay().clientCount(), 2);
     v6.send("from v6\n");
     QTRY_COMPARE(peer(0).received(), QByteArray("from v6\n"));
     peer(0).send("from v4\n");
@@ -105,7 +89,7 @@ void tst_RelayServer::listensOnBothLocalhostAddresses()
 
 void tst_RelayServer::echoesToEveryClientIncludingSender()
 {
-    startWithPeers(testConfig(), 3);
+    QVERIFY2(m_fixture.start(testConfig(), 3), qPrintable(relay().errorString()));
     peer(0).send("computer2:main:changecolor:ball27,red\n");
     for (int i = 0; i < 3; ++i)
         QTRY_COMPARE(peer(i).received(), QByteArray("computer2:main:changecolor:ball27,red\n"));
@@ -115,7 +99,7 @@ void tst_RelayServer::noEchoLeavesSenderOut()
 {
     RelayConfig config = testConfig();
     config.echo = false;
-    startWithPeers(config, 2);
+    QVERIFY2(m_fixture.start(config, 2), qPrintable(relay().errorString()));
     peer(0).send("one\n");
     peer(1).send("two\n");
     QTRY_COMPARE(peer(1).received(), QByteArray("one\n"));
@@ -124,7 +108,7 @@ void tst_RelayServer::noEchoLeavesSenderOut()
 
 void tst_RelayServer::messageSplitAcrossWrites()
 {
-    startWithPeers(testConfig(), 2);
+    QVERIFY2(m_fixture.start(testConfig(), 2), qPrintable(relay().errorString()));
     const QByteArray message = "byte by byte\n";
     for (const char c : message) {
         peer(0).send(QByteArray(1, c));
@@ -141,7 +125,7 @@ void tst_RelayServer::orderUnderLoad()
     // gets every message whole, and each sender's messages in the order sent.
     constexpr int kSenders = 3;
     constexpr int kMessages = 3000;
-    startWithPeers(testConfig(), kSenders + 1);
+    QVERIFY2(m_fixture.start(testConfig(), kSenders + 1), qPrintable(relay().errorString()));
     for (int s = 0; s < kSenders; ++s) {
         QByteArray all;
         for (int i = 0; i < kMessages; ++i)
@@ -168,7 +152,9 @@ void tst_RelayServer::orderUnderLoad()
 
 void tst_RelayServer::autoModeAnswersEachClientItsWay()
 {
-    startWithPeers(testConfig(), 4); // LF, CRLF (telnet), NUL (Flash) and one that never speaks
+    QVERIFY2(m_fixture.start(testConfig(), 4),
+        qPrintable(
+            relay().errorString())); // LF, CRLF (telnet), NUL (Flash) and one that never speaks
     peer(0).send("lf\n");
     QTRY_COMPARE(peer(3).received(), QByteArray("lf\n"));
     peer(1).send("telnet\r\n");
@@ -184,7 +170,7 @@ void tst_RelayServer::autoModeAnswersEachClientItsWay()
 void tst_RelayServer::echoFollowsEachMessagesEnding()
 {
     // The ending is learned from each message before it is relayed, even within one read.
-    startWithPeers(testConfig(), 2);
+    QVERIFY2(m_fixture.start(testConfig(), 2), qPrintable(relay().errorString()));
     peer(0).send(QByteArrayLiteral("a\r\nb\nc\0d\r\n"));
     QTRY_COMPARE(peer(0).received(), QByteArrayLiteral("a\r\nb\nc\0d\r\n"));
     QTRY_COMPARE(peer(1).received(), QByteArray("a\nb\nc\nd\n"));
@@ -194,7 +180,7 @@ void tst_RelayServer::exactTerminatorForAll()
 {
     RelayConfig config = testConfig();
     config.terminator = Terminator::exact(QByteArrayLiteral("\0\x0e"));
-    startWithPeers(config, 2);
+    QVERIFY2(m_fixture.start(config, 2), qPrintable(relay().errorString()));
     peer(0).send(QByteArrayLiteral("line\nwith\0nul\0\x0e"));
     const QByteArray expected = QByteArrayLiteral("line\nwith\0nul\0\x0e");
     QTRY_COMPARE(peer(1).received(), expected);
@@ -203,7 +189,7 @@ void tst_RelayServer::exactTerminatorForAll()
 
 void tst_RelayServer::bytesAreRelayedExactly()
 {
-    startWithPeers(testConfig(), 2);
+    QVERIFY2(m_fixture.start(testConfig(), 2), qPrintable(relay().errorString()));
     QByteArray binary;
     for (int c = 1; c < 256; ++c) {
         if (c != '\n')
@@ -216,52 +202,53 @@ void tst_RelayServer::bytesAreRelayedExactly()
 
 void tst_RelayServer::unterminatedTailIsRelayedOnDisconnect()
 {
-    startWithPeers(testConfig(), 2);
+    QVERIFY2(m_fixture.start(testConfig(), 2), qPrintable(relay().errorString()));
     peer(0).send("first\nlast words");
     QTRY_COMPARE(peer(1).received(), QByteArray("first\n"));
     peer(0).socket().disconnectFromHost();
     QTRY_COMPARE(peer(1).received(), QByteArray("first\nlast words\n"));
-    QTRY_COMPARE(m_relay->clientCount(), 1);
+    QTRY_COMPARE(relay().clientCount(), 1);
 }
 
 void tst_RelayServer::maxClients()
 {
     RelayConfig config = testConfig();
     config.maxClients = 2;
-    startWithPeers(config, 2);
-    QSignalSpy connectedSpy(m_relay.get(), &RelayServer::clientConnected);
+    QVERIFY2(m_fixture.start(config, 2), qPrintable(relay().errorString()));
+    QSignalSpy connectedSpy(&relay(), &RelayServer::clientConnected);
     QVERIFY(connectedSpy.isValid());
 
     // The refusal is logged once, as a warning.
     QTest::ignoreMessage(QtWarningMsg,
-                         QRegularExpression(QStringLiteral("^refused 127\\.0\\.0\\.1:\\d+ - server full \\(2 clients\\)$")));
+        QRegularExpression(
+            QStringLiteral("^refused 127\\.0\\.0\\.1:\\d+ - server full \\(2 clients\\)$")));
     TestPeer third;
-    QVERIFY(third.connectTo(QHostAddress::LocalHost, m_relay->port()));
+    QVERIFY(third.connectTo(QHostAddress::LocalHost, relay().port()));
     QTRY_COMPARE(third.received(), QByteArray("server full (2 clients)\n"));
     QTRY_VERIFY(!third.isConnected());
-    QCOMPARE(m_relay->stats().clientsRefused, 1);
-    QCOMPARE(m_relay->clientCount(), 2);
+    QCOMPARE(relay().stats().clientsRefused, 1);
+    QCOMPARE(relay().clientCount(), 2);
     QCOMPARE(connectedSpy.count(), 0);
 
     // The two admitted clients are unaffected, and a place frees up when one leaves.
     peer(0).send("still here\n");
     QTRY_COMPARE(peer(1).received(), QByteArray("still here\n"));
     peer(1).socket().disconnectFromHost();
-    QTRY_COMPARE(m_relay->clientCount(), 1);
+    QTRY_COMPARE(relay().clientCount(), 1);
     TestPeer fourth;
-    QVERIFY(fourth.connectTo(QHostAddress::LocalHost, m_relay->port()));
-    QTRY_COMPARE(m_relay->clientCount(), 2);
+    QVERIFY(fourth.connectTo(QHostAddress::LocalHost, relay().port()));
+    QTRY_COMPARE(relay().clientCount(), 2);
 }
 
 void tst_RelayServer::welcome()
 {
     RelayConfig config = testConfig();
     config.welcome = "welcome to the exhibit";
-    startWithPeers(config, 1);
+    QVERIFY2(m_fixture.start(config, 1), qPrintable(relay().errorString()));
     QTRY_COMPARE(peer(0).received(), QByteArray("welcome to the exhibit\n"));
 
     TestPeer second;
-    QVERIFY(second.connectTo(QHostAddress::LocalHost, m_relay->port()));
+    QVERIFY(second.connectTo(QHostAddress::LocalHost, relay().port()));
     QTRY_COMPARE(second.received(), QByteArray("welcome to the exhibit\n"));
     QCOMPARE(peer(0).received(), QByteArray("welcome to the exhibit\n")); // only newcomers
 }
@@ -271,7 +258,7 @@ void tst_RelayServer::heartbeat()
     RelayConfig config = testConfig();
     config.heartbeatSeconds = 1;
     config.heartbeatMessage = "alive";
-    startWithPeers(config, 2);
+    QVERIFY2(m_fixture.start(config, 2), qPrintable(relay().errorString()));
     peer(1).send("hi\r\n"); // heartbeats end the way each client ends its messages
     QTRY_VERIFY_WITH_TIMEOUT(peer(0).received().endsWith("alive\n"), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(peer(1).received().endsWith("alive\r\n"), 10000);
@@ -281,23 +268,24 @@ void tst_RelayServer::oversizeMessageIsDroppedClientStays()
 {
     RelayConfig config = testConfig();
     config.maxMessageBytes = 16;
-    startWithPeers(config, 2);
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
-        "^127\\.0\\.0\\.1:\\d+ sent a message longer than 16 bytes: dropped \\(1 so far\\)")));
+    QVERIFY2(m_fixture.start(config, 2), qPrintable(relay().errorString()));
+    QTest::ignoreMessage(QtWarningMsg,
+        QRegularExpression(QStringLiteral(
+            "^127\\.0\\.0\\.1:\\d+ sent a message longer than 16 bytes: dropped \\(1 so far\\)")));
     peer(0).send(QByteArray(100, 'x') + "\nshort\n");
     QTRY_COMPARE(peer(1).received(), QByteArray("short\n"));
     QVERIFY(peer(0).isConnected());
-    QCOMPARE(m_relay->clients().first().droppedMessages, 1);
+    QCOMPARE(relay().clients().first().droppedMessages, 1);
 }
 
 void tst_RelayServer::countersPerClient()
 {
-    startWithPeers(testConfig(), 2);
+    QVERIFY2(m_fixture.start(testConfig(), 2), qPrintable(relay().errorString()));
     peer(0).send("one\ntwo\n");
     QTRY_COMPARE(peer(1).received(), QByteArray("one\ntwo\n"));
     QTRY_COMPARE(peer(0).received(), QByteArray("one\ntwo\n"));
 
-    const QList<ClientInfo> clients = m_relay->clients();
+    const QList<ClientInfo> clients = relay().clients();
     QCOMPARE(clients.size(), 2);
     QCOMPARE(clients.at(0).messagesIn, 2);
     QCOMPARE(clients.at(0).bytesIn, 8);
@@ -306,35 +294,37 @@ void tst_RelayServer::countersPerClient()
     QCOMPARE(clients.at(1).messagesOut, 2);
     QCOMPARE(clients.at(1).bytesOut, 8);
     QVERIFY(clients.at(0).id != clients.at(1).id);
+    QVERIFY(clients.at(0).lastActivity >= clients.at(0).connectedSince);
+    QCOMPARE(clients.at(1).lastActivity, clients.at(1).connectedSince); // it never spoke
     QCOMPARE(clients.at(0).address, QHostAddress(QHostAddress::LocalHost));
     QCOMPARE(clients.at(0).port, peer(0).socket().localPort());
-    QCOMPARE(m_relay->stats().messagesIn, 2);
-    QCOMPARE(m_relay->stats().messagesOut, 4);
+    QCOMPARE(relay().stats().messagesIn, 2);
+    QCOMPARE(relay().stats().messagesOut, 4);
 }
 
 void tst_RelayServer::disconnectClient()
 {
-    startWithPeers(testConfig(), 2);
-    QSignalSpy spy(m_relay.get(), &RelayServer::clientDisconnected);
+    QVERIFY2(m_fixture.start(testConfig(), 2), qPrintable(relay().errorString()));
+    QSignalSpy spy(&relay(), &RelayServer::clientDisconnected);
     QVERIFY(spy.isValid());
-    const quint64 id = m_relay->clients().first().id;
-    QVERIFY(m_relay->disconnectClient(id));
+    const quint64 id = relay().clients().first().id;
+    QVERIFY(relay().disconnectClient(id));
     QTRY_VERIFY(!peer(0).isConnected());
     QTRY_COMPARE(spy.count(), 1);
     QCOMPARE(spy.first().at(0).value<ClientInfo>().id, id);
-    QCOMPARE(m_relay->clientCount(), 1);
-    QVERIFY(!m_relay->disconnectClient(id));
+    QCOMPARE(relay().clientCount(), 1);
+    QVERIFY(!relay().disconnectClient(id));
 }
 
 void tst_RelayServer::stopClosesClients()
 {
-    startWithPeers(testConfig(), 3);
-    QSignalSpy stopped(m_relay.get(), &RelayServer::stopped);
+    QVERIFY2(m_fixture.start(testConfig(), 3), qPrintable(relay().errorString()));
+    QSignalSpy stopped(&relay(), &RelayServer::stopped);
     QVERIFY(stopped.isValid());
-    m_relay->stop();
+    relay().stop();
     QTRY_COMPARE(stopped.count(), 1);
-    QCOMPARE(m_relay->clientCount(), 0);
-    QVERIFY(!m_relay->isListening());
+    QCOMPARE(relay().clientCount(), 0);
+    QVERIFY(!relay().isListening());
     for (int i = 0; i < 3; ++i)
         QTRY_VERIFY(!peer(i).isConnected());
 }
@@ -349,7 +339,7 @@ void tst_RelayServer::portInUse()
     QVERIFY(!relay.start(config));
     QVERIFY(!relay.isListening());
     QVERIFY2(relay.errorString().contains(QStringLiteral("already in use")),
-             qPrintable(relay.errorString()));
+        qPrintable(relay.errorString()));
 }
 
 void tst_RelayServer::addressNotOnThisMachine()
@@ -361,8 +351,9 @@ void tst_RelayServer::addressNotOnThisMachine()
     RelayServer relay;
     QVERIFY(!relay.start(config));
     QVERIFY(!relay.isWaiting());
-    QCOMPARE(relay.errorString(), QStringLiteral("cannot listen on 203.0.113.77:0: 203.0.113.77 "
-                                                 "is not an address of this machine"));
+    QCOMPARE(relay.errorString(),
+        QStringLiteral("cannot listen on 203.0.113.77:0: 203.0.113.77 "
+                       "is not an address of this machine"));
 }
 
 void tst_RelayServer::waitsForItsAddress()
@@ -374,9 +365,10 @@ void tst_RelayServer::waitsForItsAddress()
     QSignalSpy listening(&relay, &RelayServer::listening);
     QSignalSpy stopped(&relay, &RelayServer::stopped);
     QVERIFY(listening.isValid() && stopped.isValid());
-    QTest::ignoreMessage(QtWarningMsg, "cannot listen on 203.0.113.77:0: 203.0.113.77 is not an "
-                                       "address of this machine (yet): waiting for it, trying "
-                                       "again every 2 s");
+    QTest::ignoreMessage(QtWarningMsg,
+        "cannot listen on 203.0.113.77:0: 203.0.113.77 is not an "
+        "address of this machine (yet): waiting for it, trying "
+        "again every 2 s");
     QVERIFY(relay.start(config));
     QVERIFY(relay.isWaiting());
     QVERIFY(!relay.isListening());
@@ -394,14 +386,15 @@ void tst_RelayServer::listensOnTheLanAddress()
         QVERIFY2(!address.isLoopback() && !address.isLinkLocal(), qPrintable(address.toString()));
         seenV6 = seenV6 || address.protocol() == QAbstractSocket::IPv6Protocol;
         QVERIFY2(!seenV6 || address.protocol() == QAbstractSocket::IPv6Protocol,
-                 "IPv4 addresses come first");
+            "IPv4 addresses come first");
     }
     RelayConfig config = testConfig();
     config.bind = RelayConfig::Bind::Lan;
     config.waitForAddress = false;
     RelayServer relay;
     if (lan.size() > 1)
-        QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral("^LAN addresses of this machine: ")));
+        QTest::ignoreMessage(
+            QtInfoMsg, QRegularExpression(QStringLiteral("^LAN addresses of this machine: ")));
     if (lan.isEmpty()) {
         QVERIFY(!relay.start(config));
         QVERIFY(relay.errorString().startsWith(QStringLiteral("this machine has no LAN address")));

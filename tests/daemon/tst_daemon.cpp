@@ -89,7 +89,7 @@ Result run(const QStringList &args)
         return {};
     }
     return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
+        QString::fromUtf8(process.readAllStandardError())};
 }
 
 // CPU time (user + system) a process has used, in clock ticks; Linux only.
@@ -147,8 +147,8 @@ void tst_Daemon::badOptionFailsWithOneSentence_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("error");
-    QTest::newRow("unknown option") << QStringList{"--bogus"}
-                                    << "socketserver: unknown option '--bogus'\n";
+    QTest::newRow("unknown option")
+        << QStringList{"--bogus"} << "socketserver: unknown option '--bogus'\n";
     QTest::newRow("bad port") << QStringList{"99999"}
                               << "socketserver: port: '99999' is not a port number (0 to 65535)\n";
 }
@@ -169,7 +169,7 @@ void tst_Daemon::bannerAndTelnetSession()
     const quint16 port = daemon.start({"-v", "--port", "0"});
     QVERIFY(port != 0);
     QVERIFY2(daemon.output().contains(QStringLiteral("listening on 127.0.0.1:%1").arg(port)),
-             qPrintable(daemon.output()));
+        qPrintable(daemon.output()));
     QVERIFY(daemon.output().contains(QStringLiteral("eol auto, echo on, max 1024 clients")));
 
     TestPeer telnet;
@@ -200,7 +200,7 @@ void tst_Daemon::legacyCommandLine()
     const quint16 port = daemon.start({"0", "-V", "-L", "-M", "1", "-E", "0", "14"});
     QVERIFY(port != 0);
     QVERIFY2(daemon.output().contains(QStringLiteral("eol 0,14, echo on, max 1 clients")),
-             qPrintable(daemon.output()));
+        qPrintable(daemon.output()));
 
     TestPeer flash;
     QVERIFY(flash.connectTo(QHostAddress::LocalHost, port));
@@ -247,7 +247,7 @@ void tst_Daemon::consoleWithClosedStdinDoesNotSpin()
     // A loop polling a closed stdin would burn the whole second (100 ticks); an idle relay
     // uses next to nothing.
     QVERIFY2(cpuTicks(daemon.process().processId()) - before < 30,
-             "the daemon keeps the CPU busy while stdin is closed");
+        "the daemon keeps the CPU busy while stdin is closed");
 
     TestPeer client;
     QVERIFY(client.connectTo(QHostAddress::LocalHost, port));
@@ -279,6 +279,9 @@ void tst_Daemon::terminationSignalExitsZero()
     QCOMPARE(daemon.process().exitCode(), 0);
     QTRY_VERIFY(!client.isConnected());
     QVERIFY(daemon.output().contains(QStringLiteral(": stopping")));
+    // Without -v: no line per connection or message.
+    QVERIFY2(!daemon.output().contains(QStringLiteral("connected")), qPrintable(daemon.output()));
+    QVERIFY(!daemon.output().contains(QStringLiteral(": hi")));
 }
 
 void tst_Daemon::portInUse()
@@ -288,9 +291,9 @@ void tst_Daemon::portInUse()
     const Result result = run({"--port", QString::number(occupant.serverPort())});
     QCOMPARE(result.exitCode, 1);
     QCOMPARE(result.err,
-             QStringLiteral("socketserver: cannot listen on 127.0.0.1:%1: the port is already in "
-                            "use (is another socketserver running? --port chooses another)\n")
-                 .arg(occupant.serverPort()));
+        QStringLiteral("socketserver: cannot listen on 127.0.0.1:%1: the port is already in "
+                       "use (is another socketserver running? --port chooses another)\n")
+            .arg(occupant.serverPort()));
 }
 
 void tst_Daemon::addressNotOnThisMachine()
@@ -298,8 +301,9 @@ void tst_Daemon::addressNotOnThisMachine()
     // TEST-NET-3: never an address of this machine.
     const Result result = run({"203.0.113.77", "0", "--no-wait"});
     QCOMPARE(result.exitCode, 1);
-    QCOMPARE(result.err, QStringLiteral("socketserver: cannot listen on 203.0.113.77:0: 203.0.113.77 is "
-                                        "not an address of this machine\n"));
+    QCOMPARE(result.err,
+        QStringLiteral("socketserver: cannot listen on 203.0.113.77:0: 203.0.113.77 is "
+                       "not an address of this machine\n"));
 }
 
 void tst_Daemon::waitsForItsAddress()
