@@ -31,9 +31,12 @@ void FrameCodec::feed(QByteArrayView bytes, MessageBatch &out)
 QByteArray FrameCodec::takeUnterminated()
 {
     QByteArray tail;
-    if (!m_discarding)
-        tail.swap(m_pending);
-    m_pending.clear();
+    tail.swap(m_pending);
+    // The pending bytes may exceed the maximum by a possible terminator's first bytes.
+    if (!m_discarding && tail.size() > m_maxMessageBytes)
+        ++m_droppedMessages;
+    if (m_discarding || tail.size() > m_maxMessageBytes)
+        tail.clear();
     m_discarding = false;
     return tail;
 }

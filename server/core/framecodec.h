@@ -29,8 +29,8 @@ public:
 
     /// Splits @p bytes, which may end mid-message, and appends every complete message to @p out.
     void feed(QByteArrayView bytes, MessageBatch &out);
-    /// Returns and forgets the bytes received since the last terminator (empty while an
-    /// oversize message is being discarded).
+    /// Returns and forgets the bytes received since the last terminator (empty, and counted
+    /// as dropped, when they are more than the maximum size).
     QByteArray takeUnterminated();
     const Terminator &terminator() const { return m_terminator; }
     qsizetype maxMessageBytes() const { return m_maxMessageBytes; }

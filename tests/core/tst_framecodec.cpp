@@ -41,8 +41,8 @@ Decoded decode(const Terminator &terminator, const QByteArray &input, qsizetype 
         }
         out.largestPending = std::max(out.largestPending, codec.pendingBytes());
     }
+    out.tail = codec.takeUnterminated(); // counts a tail over the maximum as dropped
     out.dropped = codec.droppedMessages();
-    out.tail = codec.takeUnterminated();
     return out;
 }
 
@@ -169,6 +169,16 @@ void tst_FrameCodec::oversize_data()
         << QByteArray();
     QTest::newRow("exact: endless")
         << exact("<>") << QByteArray(40, 'x') << QByteArrayList{} << qint64(1) << QByteArray();
+    // What is pending may be one byte over (it could be the "\r" of a "\r\n"); when the
+    // client leaves there, the tail is over the maximum all the same.
+    QTest::newRow("tail one over") << kAuto << QByteArray("12345") << QByteArrayList{}
+                                   << qint64(1) << QByteArray();
+    QTest::newRow("tail of cr one over") << kAuto << QByteArray("1234\r") << QByteArrayList{}
+                                         << qint64(1) << QByteArray();
+    QTest::newRow("exact: tail with half a terminator over")
+        << exact("<>") << QByteArray("1234<") << QByteArrayList{} << qint64(1) << QByteArray();
+    QTest::newRow("tail at the maximum") << kAuto << QByteArray("1234") << QByteArrayList{}
+                                         << qint64(0) << QByteArray("1234");
 }
 
 void tst_FrameCodec::oversize()
