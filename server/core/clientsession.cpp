@@ -115,18 +115,23 @@ void ClientSession::readAvailable()
     m_lastActivityMs = QDateTime::currentMSecsSinceEpoch(); // cheap, unlike a QDateTime per read
     m_batch.clear();
     m_codec.feed(bytes, m_batch);
-    if (m_codec.droppedMessages() > m_droppedLogged) {
-        m_droppedLogged = m_codec.droppedMessages();
-        if (m_dropLog.allow())
-            qCWarning(lcClients,
-                "%s sent a message longer than %lld bytes: dropped (%lld so far); "
-                "the client stays connected",
-                qUtf8Printable(peerName()), qint64(m_codec.maxMessageBytes()), m_droppedLogged);
-    }
+    logDroppedMessages();
     if (m_batch.isEmpty())
         return;
     m_info.messagesIn += m_batch.count();
     emit messagesReceived(this, m_batch);
+}
+
+// One warning per client per 10 s at most, however many oversize messages it sends.
+void ClientSession::logDroppedMessages()
+{
+    if (m_codec.droppedMessages() == m_droppedLogged)
+        return;
+    m_droppedLogged = m_codec.droppedMessages();
+    if (m_dropLog.allow())
+        qCWarning(lcClients,
+            "%s sent a message longer than %lld bytes: dropped it (%lld so far)",
+            qUtf8Printable(peerName()), qint64(m_codec.maxMessageBytes()), m_droppedLogged);
 }
 
 void ClientSession::onDisconnected()
@@ -135,6 +140,7 @@ void ClientSession::onDisconnected()
     m_closing = true;
     m_batch.clear();
     const QByteArray tail = m_codec.takeUnterminated();
+    logDroppedMessages();
     if (!tail.isEmpty()) {
         m_batch.append(tail, LineEnding::None);
         m_info.messagesIn += 1;

@@ -53,6 +53,7 @@ signals:
 private:
     void readAvailable();
     void checkOutputBudget();
+    void logDroppedMessages();
     void onDisconnected();
 
     QTcpSocket *m_socket;
