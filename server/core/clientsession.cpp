@@ -5,6 +5,7 @@
 
 #include <QTcpSocket>
 #include <QTimer>
+#include <QVariant>
 
 namespace {
 // Qt reads at most this much per client per event-loop turn: a client that floods cannot make
@@ -27,6 +28,9 @@ ClientSession::ClientSession(
     m_socket->setParent(this);
     m_socket->setReadBufferSize(kReadChunkBytes);
     KeepAlive::enable(m_socket);
+    // Messages are small and interactive, and the relay already writes all of a read at once:
+    // Nagle's algorithm would only add delay.
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, QVariant(1));
     m_info.id = id;
     m_info.address = socket->peerAddress();
     m_info.port = socket->peerPort();

@@ -74,7 +74,7 @@ private slots:
     void allowList();
     void refusalsAreLoggedOncePerAddress();
     void manyConnectionsLeaveNothingBehind();
-    void keepAliveOnEveryConnection();
+    void socketOptionsOnEveryConnection();
     void fileLimitIsRaised();
 
 private:
@@ -271,12 +271,14 @@ void tst_RelayLimits::manyConnectionsLeaveNothingBehind()
     QCOMPARE(relay().stats().clientsConnected, kRounds * kAtOnce);
 }
 
-void tst_RelayLimits::keepAliveOnEveryConnection()
+void tst_RelayLimits::socketOptionsOnEveryConnection()
 {
     QVERIFY2(m_fixture.start(testConfig(), 1), qPrintable(relay().errorString()));
     const QList<QTcpSocket *> sockets = relay().findChildren<QTcpSocket *>();
     QCOMPARE(sockets.size(), 1);
     QCOMPARE(sockets.first()->socketOption(QAbstractSocket::KeepAliveOption).toInt(), 1);
+    QCOMPARE(sockets.first()->socketOption(QAbstractSocket::LowDelayOption).toInt(), 1);
+    QCOMPARE(sockets.first()->readBufferSize(), 64 * 1024); // bounded reads per client
 #ifdef Q_OS_LINUX
     const int fd = int(sockets.first()->socketDescriptor());
     const auto option = [fd](int name) {
