@@ -101,6 +101,7 @@ bool RelayServer::listenAll()
     for (const QHostAddress &address : addresses) {
         auto *listener = new QTcpServer(this);
         listener->setListenBacklogSize(kListenBacklog);
+        listener->setMaxPendingConnections(kListenBacklog); // Qt's default takes 30 per turn
         if (!listener->listen(address, port)) {
             // A machine with IPv6 switched off still serves localhost on 127.0.0.1.
             const bool optional = address == QHostAddress(QHostAddress::LocalHostIPv6)
