@@ -20,8 +20,6 @@ public:
     bool isEmpty() const { return m_entries.isEmpty(); }
     QByteArrayView payload(qsizetype index) const;
     LineEnding ending(qsizetype index) const { return m_entries.at(index).ending; }
-    /// The sum of all payload sizes.
-    qsizetype payloadBytes() const { return m_bytes.size(); }
 
 private:
     struct Entry
