@@ -143,11 +143,10 @@ void ClientSession::onDisconnected()
     readAvailable(); // whatever arrived with the close
     m_closing = true;
     m_batch.clear();
-    const QByteArray tail = m_codec.takeUnterminated();
+    m_codec.finish(m_batch);
     logDroppedMessages();
-    if (!tail.isEmpty()) {
-        m_batch.append(tail, LineEnding::None);
-        m_info.messagesIn += 1;
+    if (!m_batch.isEmpty()) {
+        m_info.messagesIn += m_batch.count();
         emit messagesReceived(this, m_batch);
     }
     emit disconnected(

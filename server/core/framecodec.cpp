@@ -41,6 +41,13 @@ QByteArray FrameCodec::takeUnterminated()
     return tail;
 }
 
+void FrameCodec::finish(MessageBatch &out)
+{
+    const QByteArray tail = takeUnterminated();
+    if (!tail.isEmpty())
+        out.append(tail, LineEnding::None);
+}
+
 // Appends each complete message of data to out and returns how many bytes were consumed;
 // what is left is the start of an unfinished message.
 qsizetype FrameCodec::split(QByteArrayView data, qsizetype scanFrom, MessageBatch &out)

@@ -32,6 +32,9 @@ public:
     /// Returns and forgets the bytes received since the last terminator (empty, and counted
     /// as dropped, when they are more than the maximum size).
     QByteArray takeUnterminated();
+    /// End of input: appends the unterminated bytes, if any, to @p out as a last message ended
+    /// by LineEnding::None (nothing is lost when a client leaves mid-message).
+    void finish(MessageBatch &out);
     const Terminator &terminator() const { return m_terminator; }
     qsizetype maxMessageBytes() const { return m_maxMessageBytes; }
     /// Bytes held for an unfinished message.

@@ -35,9 +35,7 @@ void ConsoleReader::readAvailable()
         m_codec.feed(QByteArrayView(buffer, n), m_batch);
     } else { // end of input, or an error that will not go away
         m_notifier->setEnabled(false);
-        const QByteArray tail = m_codec.takeUnterminated();
-        if (!tail.isEmpty())
-            m_batch.append(tail, LineEnding::None);
+        m_codec.finish(m_batch);
     }
     for (qsizetype i = 0; i < m_batch.count(); ++i)
         emit lineRead(m_batch.payload(i).toByteArray());
