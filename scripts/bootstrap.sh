@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian/Ubuntu packages the build and the tests need.
-DEBIAN_PACKAGES=(g++ cmake ninja-build qt6-base-dev)
+DEBIAN_PACKAGES=(g++ cmake ninja-build qt6-base-dev qt6-serialport-dev fonts-dejavu-core)
 # Homebrew formulae on macOS.
 BREW_FORMULAE=(qt cmake ninja)
 
@@ -52,7 +52,7 @@ case "$(uname -s)" in
         if command -v apt-get >/dev/null; then
             install_debian
         else
-            say "Not Debian/Ubuntu: install Qt 6 (Core, Network, Test), CMake and a C++17 compiler yourself."
+            say "Not Debian/Ubuntu: install Qt 6 (Core, Network, SerialPort, Widgets, Test), CMake and a C++17 compiler yourself."
         fi
         ;;
     Darwin) install_macos ;;

@@ -62,6 +62,7 @@ QString listenError(const QTcpServer &listener, const QHostAddress &address, qui
 RelayServer::RelayServer(QObject *parent)
     : QObject(parent)
     , m_trafficLog(kTrafficLogLinesPerSecond, 1000)
+    , m_tapThrottle(kTapMessagesPerSecond, 1000)
 {
     connect(&m_heartbeat, &QTimer::timeout, this, [this] { broadcast(m_config.heartbeatMessage); });
     m_retry.setInterval(kRetryListenMs);
@@ -222,6 +223,8 @@ void RelayServer::broadcast(QByteArrayView message)
 {
     qCDebug(lcTraffic).noquote() << "relay:"
                                  << ByteEscape::toDisplay(message, kTrafficLogMessageBytes);
+    if (m_tapEnabled)
+        tap(0, message);
     const QList<ClientSession *> sessions = m_sessions; // a send may close a client
     for (ClientSession *session : sessions) {
         if (!session->isOpen())
@@ -305,6 +308,8 @@ void RelayServer::relay(ClientSession *from, const MessageBatch &batch)
 {
     m_stats.messagesIn += batch.count();
     logTraffic(from, batch);
+    for (qsizetype i = 0; m_tapEnabled && i < batch.count(); ++i)
+        tap(from->id(), batch.payload(i));
     // In auto mode the sender's line ending is learned from each message before that message
     // is relayed, so a change of ending mid-batch splits the batch.
     qsizetype runStart = 0;
@@ -355,6 +360,18 @@ void RelayServer::logTraffic(ClientSession *from, const MessageBatch &batch)
             << from->peerName() << ": "
             << ByteEscape::toDisplay(batch.payload(i), kTrafficLogMessageBytes) << note;
     }
+}
+
+void RelayServer::tap(quint64 clientId, QByteArrayView payload)
+{
+    if (!m_tapThrottle.allow())
+        return;
+    TappedMessage message;
+    message.timeMs = QDateTime::currentMSecsSinceEpoch();
+    message.clientId = clientId;
+    message.payload = payload.first(qMin(payload.size(), kTapMessageBytes)).toByteArray();
+    message.skippedBefore = m_tapThrottle.takeSkipped();
+    emit messageTapped(message);
 }
 
 void RelayServer::removeSession(ClientSession *session, const QString &reason)

@@ -27,11 +27,25 @@ struct RelayStats
     qint64 messagesOut = 0; ///< deliveries: one message to ten clients counts ten
 };
 
+/// One relayed message as a monitor's traffic view sees it.
+struct TappedMessage
+{
+    qint64 timeMs = 0; ///< when it was relayed, in ms since the epoch
+    quint64 clientId = 0; ///< who sent it; 0 for the relay itself (console, heartbeat)
+    QByteArray payload; ///< without its terminator, cut at RelayServer::kTapMessageBytes
+    qint64 skippedBefore = 0; ///< messages not tapped since the previous one: over the rate
+};
+
+Q_DECLARE_METATYPE(TappedMessage)
+
 class RelayServer : public QObject
 {
     Q_OBJECT
 
 public:
+    static constexpr int kTapMessagesPerSecond = 200;
+    static constexpr qsizetype kTapMessageBytes = 1024;
+
     explicit RelayServer(QObject *parent = nullptr);
 
     /// Starts listening as @p config says; listening() is emitted once clients can connect.
@@ -60,6 +74,11 @@ public:
     /// Closes one client's connection; false when there is no such client.
     bool disconnectClient(quint64 id);
 
+    /// The message tap, for monitors that show traffic: while on, messageTapped() is emitted
+    /// for relayed messages, at most kTapMessagesPerSecond a second. Off by default: then it
+    /// costs nothing.
+    void setTapEnabled(bool on) { m_tapEnabled = on; }
+
 signals:
     /// Clients can connect now: listenAddresses() and port() tell where.
     void listening();
@@ -67,6 +86,8 @@ signals:
     void clientDisconnected(const ClientInfo &client, const QString &reason);
     /// After stop(), once the last client is gone.
     void stopped();
+    /// A message seen by the tap (see setTapEnabled()).
+    void messageTapped(const TappedMessage &message);
 
 private:
     bool listenAll();
@@ -78,6 +99,7 @@ private:
     void relay(ClientSession *from, const MessageBatch &batch);
     void deliver(ClientSession *from, const MessageBatch &batch, qsizetype first, qsizetype last);
     void logTraffic(ClientSession *from, const MessageBatch &batch);
+    void tap(quint64 clientId, QByteArrayView payload);
     void removeSession(ClientSession *session, const QString &reason);
 
     RelayConfig m_config;
@@ -90,6 +112,8 @@ private:
     QTimer m_retry; // while waiting for the address to appear
     QTimer m_heartbeat;
     LogThrottle m_trafficLog;
+    LogThrottle m_tapThrottle;
+    bool m_tapEnabled = false;
     QHash<QHostAddress, QElapsedTimer> m_refusalLogged; // when each refused address was logged
     bool m_stopping = false;
 };

@@ -43,6 +43,8 @@ private slots:
     void heartbeat();
     void oversizeMessageIsDroppedClientStays();
     void countersPerClient();
+    void tapIsOffByDefault();
+    void tapShowsMessagesAtABoundedRate();
     void disconnectClient();
     void stopClosesClients();
     void portInUse();
@@ -300,6 +302,56 @@ void tst_RelayServer::countersPerClient()
     QCOMPARE(clients.at(0).port, peer(0).socket().localPort());
     QCOMPARE(relay().stats().messagesIn, 2);
     QCOMPARE(relay().stats().messagesOut, 4);
+}
+
+void tst_RelayServer::tapIsOffByDefault()
+{
+    QVERIFY2(m_fixture.start(testConfig(), 1), qPrintable(relay().errorString()));
+    QSignalSpy tapped(&relay(), &RelayServer::messageTapped);
+    peer(0).send("hello\n");
+    QTRY_COMPARE(peer(0).received(), QByteArray("hello\n"));
+    relay().broadcast("from the relay");
+    QTRY_COMPARE(peer(0).received(), QByteArray("hello\nfrom the relay\n"));
+    QCOMPARE(tapped.count(), 0);
+}
+
+void tst_RelayServer::tapShowsMessagesAtABoundedRate()
+{
+    QVERIFY2(m_fixture.start(testConfig(), 2), qPrintable(relay().errorString()));
+    relay().setTapEnabled(true);
+    QSignalSpy tapped(&relay(), &RelayServer::messageTapped);
+
+    const QByteArray longMessage(RelayServer::kTapMessageBytes + 10, 'x');
+    peer(1).send("one\n" + longMessage + '\n');
+    QTRY_COMPARE(tapped.count(), 2);
+    relay().broadcast("console");
+    QCOMPARE(tapped.count(), 3);
+    const auto message = [&tapped](int i) { return tapped.at(i).at(0).value<TappedMessage>(); };
+    QCOMPARE(message(0).clientId, relay().clients().at(1).id);
+    QCOMPARE(message(0).payload, QByteArray("one"));
+    QCOMPARE(message(0).skippedBefore, 0);
+    QVERIFY(message(0).timeMs > 0);
+    QCOMPARE(message(1).payload, longMessage.first(RelayServer::kTapMessageBytes));
+    QCOMPARE(message(2).clientId, quint64(0));
+    QCOMPARE(message(2).payload, QByteArray("console"));
+
+    // A flood is tapped at most kTapMessagesPerSecond a second; the rest is counted.
+    tapped.clear();
+    const int flood = 3 * RelayServer::kTapMessagesPerSecond;
+    QByteArray lines;
+    for (int i = 0; i < flood; ++i)
+        lines += QByteArray::number(i) + '\n';
+    peer(0).send(lines);
+    QTRY_COMPARE(relay().stats().messagesIn, 2 + flood);
+    QVERIFY(tapped.count() < flood);
+    QTRY_VERIFY(tapped.count() > 0);
+    QTest::qWait(1100); // the next second: the tap takes messages again
+    relay().broadcast("after the flood");
+    QTRY_COMPARE(message(int(tapped.count()) - 1).payload, QByteArray("after the flood"));
+    qint64 seen = 0;
+    for (int i = 0; i < tapped.count(); ++i)
+        seen += 1 + message(i).skippedBefore;
+    QCOMPARE(seen, flood + 1); // every message tapped or counted, none lost track of
 }
 
 void tst_RelayServer::disconnectClient()

@@ -1,0 +1,146 @@
+#include "relaylink.h"
+
+#include "keepalive.h"
+
+#include <QRandomGenerator>
+#include <QTcpSocket>
+#include <QVariant>
+
+namespace {
+constexpr int kFirstRetryMs = 1000;
+constexpr int kLastRetryMs = 30000;
+constexpr int kConnectTimeoutMs = 10000; // a machine that is off never refuses: give up then
+} // namespace
+
+RelayLink::RelayLink(const Terminator &terminator, qsizetype maxMessageBytes, QObject *parent)
+    : QObject(parent)
+    , m_socket(new QTcpSocket(this))
+    , m_codec(terminator, maxMessageBytes)
+{
+    m_retry.setSingleShot(true);
+    connect(&m_retry, &QTimer::timeout, this, &RelayLink::connectNow);
+    m_connectTimeout.setSingleShot(true);
+    m_connectTimeout.setInterval(kConnectTimeoutMs);
+    connect(&m_connectTimeout, &QTimer::timeout, this, [this] {
+        m_errorString = tr("no answer from %1 port %2").arg(m_host).arg(m_port);
+        m_socket->abort();
+    });
+    connect(m_socket, &QTcpSocket::connected, this, [this] {
+        m_connectTimeout.stop();
+        m_attempt = 0;
+        m_errorString.clear();
+        KeepAlive::enable(m_socket);
+        m_socket->setSocketOption(QAbstractSocket::LowDelayOption, QVariant(1));
+        setState(State::Connected);
+    });
+    connect(m_socket, &QTcpSocket::readyRead, this, &RelayLink::readAvailable);
+    connect(m_socket, &QTcpSocket::stateChanged, this, [this](QAbstractSocket::SocketState state) {
+        if (state == QAbstractSocket::UnconnectedState)
+            onDisconnected();
+    });
+}
+
+void RelayLink::open(const QString &host, quint16 port)
+{
+    m_state = State::Disconnected; // what the abort below reports is not a loss
+    m_socket->abort();
+    m_host = host;
+    m_port = port;
+    m_attempt = 0;
+    m_retry.stop();
+    connectNow();
+}
+
+void RelayLink::close()
+{
+    m_retry.stop();
+    m_connectTimeout.stop();
+    const bool wasUp = m_state != State::Disconnected;
+    m_state = State::Disconnected; // what follows is not a loss
+    m_socket->disconnectFromHost();
+    if (wasUp)
+        emit stateChanged(m_state);
+}
+
+int RelayLink::retryInMs() const
+{
+    return m_state == State::WaitingToRetry ? m_retry.remainingTime() : -1;
+}
+
+bool RelayLink::send(QByteArrayView message, QByteArrayView terminator)
+{
+    if (m_state != State::Connected)
+        return false;
+    QByteArray bytes;
+    bytes.reserve(message.size() + terminator.size());
+    bytes.append(message).append(terminator);
+    m_socket->write(bytes);
+    return true;
+}
+
+qint64 RelayLink::bytesToWrite() const
+{
+    return m_socket->bytesToWrite();
+}
+
+int RelayLink::backoffMs(int attempt)
+{
+    if (attempt >= 5) // 2^5 s is past the cap already
+        return kLastRetryMs;
+    return qMin(kFirstRetryMs << attempt, kLastRetryMs);
+}
+
+void RelayLink::connectNow()
+{
+    m_codec = FrameCodec(m_codec.terminator(), m_codec.maxMessageBytes()); // nothing half-read
+    m_errorString.clear();
+    setState(State::Connecting);
+    m_connectTimeout.start();
+    m_socket->connectToHost(m_host, m_port);
+}
+
+void RelayLink::readAvailable()
+{
+    m_batch.clear();
+    m_codec.feed(m_socket->readAll(), m_batch);
+    for (qsizetype i = 0; i < m_batch.count(); ++i) {
+        emit messageReceived(m_batch.payload(i).toByteArray());
+        if (m_state != State::Connected) // a receiver closed or reopened the link
+            return;
+    }
+}
+
+// The connection attempt failed, or the connection was lost (not closed by close() or open()).
+void RelayLink::onDisconnected()
+{
+    if (m_state != State::Connecting && m_state != State::Connected)
+        return;
+    m_connectTimeout.stop();
+    if (m_errorString.isEmpty()) { // else the connect timeout said why
+        m_errorString = m_socket->error() == QAbstractSocket::RemoteHostClosedError
+            ? tr("the relay closed the connection")
+            : m_socket->errorString();
+    }
+    scheduleRetry();
+}
+
+void RelayLink::scheduleRetry()
+{
+    if (!m_autoReconnect) {
+        m_retry.stop();
+        setState(State::Disconnected);
+        return;
+    }
+    const int base = backoffMs(m_attempt++);
+    const int jitter = int(QRandomGenerator::global()->bounded(base / 5 + 1));
+    m_retry.start(base - jitter);
+    setState(State::WaitingToRetry);
+}
+
+void RelayLink::setState(State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    emit stateChanged(state);
+}

@@ -1,0 +1,88 @@
+// RelayLink: the client side of the relay, shared by the serial relay and the test client.
+// One TCP connection to a relay, cut into messages by a FrameCodec, that reconnects by itself
+// when asked to: after a lost connection or a failed attempt it waits 1 s, then 2, 4, ... up to
+// 30 s, each wait jittered by up to a fifth so that many clients of a restarted relay do not
+// all come back in the same instant. A connection that came up resets the wait to 1 s.
+#pragma once
+
+#include "framecodec.h"
+#include "messagebatch.h"
+
+#include <QAbstractSocket>
+#include <QObject>
+#include <QTimer>
+
+class QTcpSocket;
+
+class RelayLink : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class State
+    {
+        Disconnected, ///< not connected and not trying (before open(), after close())
+        Connecting, ///< an attempt is under way
+        Connected,
+        WaitingToRetry, ///< the last attempt failed or the connection was lost: retrying soon
+    };
+    Q_ENUM(State)
+
+    /// @p terminator cuts what the relay sends into messages; messages longer than
+    /// @p maxMessageBytes are dropped.
+    explicit RelayLink(const Terminator &terminator = Terminator(),
+        qsizetype maxMessageBytes = 64 * 1024, QObject *parent = nullptr);
+
+    /// When on (the default), a failed attempt or a lost connection is retried with backoff;
+    /// when off, the link goes back to Disconnected and stays there.
+    void setAutoReconnect(bool on) { m_autoReconnect = on; }
+    bool autoReconnect() const { return m_autoReconnect; }
+
+    /// Connects to the relay at @p host:@p port (closing any connection first).
+    void open(const QString &host, quint16 port);
+    /// Sends what is queued, then disconnects; no retry follows.
+    void close();
+
+    State state() const { return m_state; }
+    QString host() const { return m_host; }
+    quint16 port() const { return m_port; }
+    /// Why the last attempt failed or the connection was lost, in words; empty when connected.
+    QString errorString() const { return m_errorString; }
+    /// Milliseconds until the next attempt while WaitingToRetry, else -1.
+    int retryInMs() const;
+
+    /// Sends @p message followed by @p terminator (empty: the message is sent as it is).
+    /// Returns false, sending nothing, unless Connected.
+    bool send(QByteArrayView message, QByteArrayView terminator = "\n");
+    /// Bytes written but not yet taken by the network.
+    qint64 bytesToWrite() const;
+
+    /// The wait before retry number @p attempt (0 for the first), before jitter: 1 s doubling
+    /// up to 30 s.
+    static int backoffMs(int attempt);
+
+signals:
+    void stateChanged(RelayLink::State state);
+    /// One complete message from the relay, without its terminator.
+    void messageReceived(const QByteArray &message);
+
+private:
+    void connectNow();
+    void readAvailable();
+    void onDisconnected();
+    void onError(QAbstractSocket::SocketError error);
+    void scheduleRetry();
+    void setState(State state);
+
+    QTcpSocket *m_socket;
+    FrameCodec m_codec;
+    MessageBatch m_batch;
+    QTimer m_retry;
+    QTimer m_connectTimeout;
+    QString m_host;
+    quint16 m_port = 0;
+    QString m_errorString;
+    State m_state = State::Disconnected;
+    int m_attempt = 0; // failed attempts since the last connection
+    bool m_autoReconnect = true;
+};
