@@ -1,16 +1,19 @@
 // socketserver: the headless relay. Parses the command line, starts a RelayServer, and wires
 // the console (-c), the log and Ctrl+C / SIGTERM to it.
 #include "consolereader.h"
-#include "daemonlog.h"
+#include "headlesslog.h"
 #include "netaddress.h"
 #include "relayoptions.h"
 #include "relayserver.h"
 #include "signalwatcher.h"
 
 #include <QCoreApplication>
+#include <QLoggingCategory>
 #include <QTimer>
 
 #include <cstdio>
+
+Q_LOGGING_CATEGORY(lcDaemon, "socketserver.daemon", QtInfoMsg) // start-up and shutdown
 
 namespace {
 
@@ -72,7 +75,7 @@ int main(int argc, char *argv[])
         break;
     }
 
-    DaemonLog::install(options.config.verbose);
+    HeadlessLog::install(options.config.verbose);
     RelayServer relay;
     QObject::connect(&relay, &RelayServer::listening, &relay,
         [&relay] { qCInfo(lcDaemon).noquote() << banner(relay); });

@@ -1,12 +1,11 @@
-#include "daemonlog.h"
+#include "headlesslog.h"
 
 #include <QDateTime>
+#include <QLoggingCategory>
 
 #include <cstdio>
 
-Q_LOGGING_CATEGORY(lcDaemon, "socketserver.daemon", QtInfoMsg)
-
-namespace DaemonLog {
+namespace HeadlessLog {
 
 namespace {
 
@@ -42,4 +41,4 @@ void install(bool verbose)
         QLoggingCategory::setFilterRules(QStringLiteral("socketserver.*.debug=true"));
 }
 
-} // namespace DaemonLog
+} // namespace HeadlessLog
