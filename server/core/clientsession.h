@@ -51,6 +51,7 @@ signals:
     void disconnected(ClientSession *session, const QString &reason);
 
 private:
+    void write(const QByteArray &block);
     void readAvailable();
     void checkOutputBudget();
     void logDroppedMessages();

@@ -8,11 +8,7 @@
 class TestPeer
 {
 public:
-    TestPeer()
-    {
-        QObject::connect(&m_socket, &QTcpSocket::readyRead, &m_socket,
-            [this] { m_received += m_socket.readAll(); });
-    }
+    TestPeer() { takeEverythingThatArrives(); }
 
     bool connectTo(const QHostAddress &address, quint16 port)
     {
@@ -28,6 +24,14 @@ public:
         m_socket.setReadBufferSize(1);
     }
 
+    /// Takes data again, after stopReading().
+    void resumeReading()
+    {
+        m_socket.setReadBufferSize(0);
+        takeEverythingThatArrives();
+        m_received += m_socket.readAll();
+    }
+
     void send(const QByteArray &bytes) { m_socket.write(bytes); }
     QByteArray received() const { return m_received; }
     void clearReceived() { m_received.clear(); }
@@ -35,6 +39,12 @@ public:
     QTcpSocket &socket() { return m_socket; }
 
 private:
+    void takeEverythingThatArrives()
+    {
+        QObject::connect(&m_socket, &QTcpSocket::readyRead, &m_socket,
+            [this] { m_received += m_socket.readAll(); });
+    }
+
     QTcpSocket m_socket;
     QByteArray m_received;
 };

@@ -33,6 +33,7 @@ private slots:
     void noEchoLeavesSenderOut();
     void messageSplitAcrossWrites();
     void orderUnderLoad();
+    void readerThatPausesGetsEverythingInOrder();
     void autoModeAnswersEachClientItsWay();
     void echoFollowsEachMessagesEnding();
     void exactTerminatorForAll();
@@ -150,6 +151,28 @@ void tst_RelayServer::orderUnderLoad()
         QCOMPARE(fields.at(2), QByteArray(n % 50, 'x'));
         ++next[size_t(s)];
     }
+}
+
+// While a reader pauses, what the system's buffers cannot take waits in the relay (and a block
+// may be taken only in part): when it reads again, every byte arrives, in order. 16 MB is
+// more than loopback's buffers hold, so the relay's own queue is used.
+void tst_RelayServer::readerThatPausesGetsEverythingInOrder()
+{
+    RelayConfig config = testConfig();
+    config.maxClientBuffer = 64 << 20; // the system's buffers take several MB: wait past them
+    QVERIFY2(m_fixture.start(config, 2), qPrintable(relay().errorString()));
+    TestPeer &sender = peer(0);
+    TestPeer &reader = peer(1);
+    reader.stopReading();
+    QByteArray expected;
+    for (int i = 0; expected.size() < 16'000'000; ++i)
+        expected += QByteArray::number(i) + ':' + QByteArray(i % 700, 'x') + '\n';
+    for (qsizetype at = 0; at < expected.size(); at += 40'000)
+        sender.send(expected.mid(at, 40'000));
+    QTRY_COMPARE_WITH_TIMEOUT(relay().stats().messagesIn, expected.count('\n'), 30000);
+    reader.resumeReading();
+    QTRY_COMPARE_WITH_TIMEOUT(reader.received().size(), expected.size(), 30000);
+    QVERIFY(reader.received() == expected);
 }
 
 void tst_RelayServer::autoModeAnswersEachClientItsWay()
