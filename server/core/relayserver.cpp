@@ -63,6 +63,7 @@ RelayServer::RelayServer(QObject *parent)
     : QObject(parent)
     , m_trafficLog(kTrafficLogLinesPerSecond, 1000)
     , m_tapThrottle(kTapMessagesPerSecond, 1000)
+    , m_fullLog(1, kRefusalLogPeriodMs)
 {
     connect(&m_heartbeat, &QTimer::timeout, this, [this] { broadcast(m_config.heartbeatMessage); });
     m_retry.setInterval(kRetryListenMs);
@@ -270,14 +271,21 @@ void RelayServer::acceptConnections(QTcpServer *listener)
     }
 }
 
-// The newcomer gets one line saying why, then the connection is closed.
+// The newcomer gets one line saying why, then the connection is closed. The log says so once
+// per 5 s, so that a crowd of reconnecting clients cannot fill it.
 void RelayServer::refuseFull(QTcpSocket *socket)
 {
     ++m_stats.clientsRefused;
     const QString reason = QStringLiteral("server full (%1 clients)").arg(m_config.maxClients);
-    qCWarning(lcClients).noquote()
-        << "refused" << NetAddress::endpoint(socket->peerAddress(), socket->peerPort()) << "-"
-        << reason;
+    if (m_fullLog.allow()) {
+        const qint64 notLogged = m_fullLog.takeSkipped();
+        qCWarning(lcClients).noquote()
+            << "refused" << NetAddress::endpoint(socket->peerAddress(), socket->peerPort()) << "-"
+            << reason
+                + (notLogged ? QStringLiteral("; %1 more refused since the last such line")
+                                   .arg(notLogged)
+                             : QString());
+    }
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     socket->write(reason.toUtf8()
         + m_config.terminator.bytesFor(m_config.terminator.initialEnding()).toByteArray());

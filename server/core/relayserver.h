@@ -115,5 +115,6 @@ private:
     LogThrottle m_tapThrottle;
     bool m_tapEnabled = false;
     QHash<QHostAddress, QElapsedTimer> m_refusalLogged; // when each refused address was logged
+    LogThrottle m_fullLog; // "server full" refusals
     bool m_stopping = false;
 };

@@ -73,6 +73,7 @@ private slots:
     void allowList_data();
     void allowList();
     void refusalsAreLoggedOncePerAddress();
+    void serverFullIsLoggedOncePerPeriod();
     void manyConnectionsLeaveNothingBehind();
     void socketOptionsOnEveryConnection();
     void fileLimitIsRaised();
@@ -151,8 +152,8 @@ void tst_RelayLimits::endlessLineIsDroppedClientStays()
     config.maxMessageBytes = 1024;
     QVERIFY2(m_fixture.start(config, 2), qPrintable(relay().errorString()));
     QTest::ignoreMessage(QtWarningMsg,
-        QRegularExpression(QStringLiteral(
-            "^127\\.0\\.0\\.1:\\d+ sent a message longer than 1024 bytes: dropped it \\(1 so far\\)$")));
+        QRegularExpression(QStringLiteral("^127\\.0\\.0\\.1:\\d+ sent a message longer than 1024 "
+                                          "bytes: dropped it \\(1 so far\\)$")));
 
     for (int i = 0; i < 100; ++i) // 10 MB without a terminator
         peer(0).send(QByteArray(100 * 1024, 'x'));
@@ -245,6 +246,24 @@ void tst_RelayLimits::refusalsAreLoggedOncePerAddress()
         TestPeer scanner;
         scanner.connectTo(QHostAddress::LocalHost, relay().port());
         QTRY_COMPARE(relay().stats().clientsRefused, i + 1);
+    }
+}
+
+void tst_RelayLimits::serverFullIsLoggedOncePerPeriod()
+{
+    RelayConfig config = testConfig();
+    config.maxClients = 1;
+    QVERIFY(m_fixture.start(config, 1));
+    // Clients retrying against a full relay: one line in the log, each told why.
+    QTest::ignoreMessage(QtWarningMsg,
+        QRegularExpression(
+            QStringLiteral("^refused 127.0.0.1:\\d+ - server full \\(1 clients\\)$")));
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("refused")));
+    for (int i = 0; i < 20; ++i) {
+        TestPeer retrying;
+        retrying.connectTo(QHostAddress::LocalHost, relay().port());
+        QTRY_COMPARE(retrying.received(), QByteArray("server full (1 clients)\n"));
+        QCOMPARE(relay().stats().clientsRefused, i + 1);
     }
 }
 
