@@ -10,7 +10,9 @@
 #     --build-dir DIR  the CMake build directory, relative to the repository (default: build);
 #                      configured (RelWithDebInfo) only if it is not yet
 #
-# Builds socketserver and loadgen, and installs ncat with apt-get when it is missing.
+# The connections workload also runs against barerelay, a bare epoll loop that only calls send()
+# for each client: the floor of what any relay can do on this machine.
+# Builds socketserver, loadgen and barerelay, and installs ncat with apt-get when it is missing.
 # Only 127.0.0.1 is used.
 set -euo pipefail
 
@@ -52,9 +54,10 @@ fi
 if [ ! -f "$build/CMakeCache.txt" ]; then
     cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
-cmake --build "$build" --target socketserver loadgen >/dev/null
+cmake --build "$build" --target socketserver loadgen barerelay >/dev/null
 socketserver=$build/server/daemon/socketserver
 loadgen=$build/tests/bench/loadgen
+barerelay=$build/tests/bench/barerelay
 
 # Every relay and loadgen started from here may open this many files (root may raise the hard
 # limit; anyone else gets the hard limit, and the biggest connection counts may fail).
@@ -90,17 +93,28 @@ is_listening() {
     grep -q "0100007F:$(printf '%04X' "$1") 00000000:0000 0A" /proc/net/tcp
 }
 
-start_socketserver() {
-    "$socketserver" --port 0 --bind 127.0.0.1 --max-clients "$max_clients" >"$relay_log" 2>&1 &
-    relay_pid=$!
+# wait_for_port NAME SED-EXPRESSION: reads the port the relay just started prints in its log.
+wait_for_port() {
     for _ in $(seq 100); do
-        relay_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$relay_log")
+        relay_port=$(sed -n "$2" "$relay_log")
         [ -n "$relay_port" ] && return 0
         kill -0 "$relay_pid" 2>/dev/null || break
         sleep 0.1
     done
-    echo "socketserver did not start: $(cat "$relay_log")" >&2
+    echo "$1 did not start: $(cat "$relay_log")" >&2
     return 1
+}
+
+start_socketserver() {
+    "$socketserver" --port 0 --bind 127.0.0.1 --max-clients "$max_clients" >"$relay_log" 2>&1 &
+    relay_pid=$!
+    wait_for_port socketserver 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p'
+}
+
+start_barerelay() {
+    "$barerelay" 0 >"$relay_log" 2>&1 &
+    relay_pid=$!
+    wait_for_port barerelay 's/^listening on \([0-9]*\)$/\1/p'
 }
 
 # ncat needs a port of its own: one below the ephemeral range, tried until one is free.
@@ -178,6 +192,9 @@ for relay in socketserver ncat; do
     done
     run_workload "$relay" "slow" --workload slow --megabytes "$slow_megabytes"
 done
+for n in "${connection_counts[@]}"; do
+    run_workload barerelay "connections $n" --workload connections --clients "$n"
+done
 
 # ---------------------------------------------------------------------------------- table
 # field LINE KEY: the value of KEY in a flat JSON line.
@@ -240,9 +257,15 @@ for n in "${connection_counts[@]}"; do
     figure_row "connections $n: reach all ms" "connections $n" broadcast_ms 1 1
     figure_row "connections $n: relay KB per client" "connections $n" rss_kb_per_client 1 1
 done
+for n in "${connection_counts[@]}"; do
+    row "connections $n: reach all ms, floor" \
+        "$(cell socketserver "connections $n" broadcast_ms 1 1)" \
+        "$(cell barerelay "connections $n" broadcast_ms 1 1)"
+done
 figure_row "slow reader, $slow_megabytes MB: seconds" slow seconds 1 3
 figure_row "slow reader: relay peak RSS MB" slow peak_rss_mb 1 1
 echo
 echo "msgs/s, MB/s (summed over receivers): higher is better; s, ms, KB, MB: lower is better."
+echo "floor: the third column is barerelay, a loop of bare send() calls, not ncat."
 echo "slow: one client never reads; 'failed' means the normal receiver did not get every line."
 echo "Results: $results   relay logs: $logs/   total time: $(($(date +%s) - started)) s"
