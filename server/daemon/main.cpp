@@ -2,6 +2,7 @@
 // the console (-c), the log and Ctrl+C / SIGTERM to it.
 #include "consolereader.h"
 #include "headlesslog.h"
+#include "heaptuning.h"
 #include "netaddress.h"
 #include "relayoptions.h"
 #include "relayserver.h"
@@ -55,6 +56,7 @@ int main(int argc, char *argv[])
     // Qt's GLib event loop updates its list of sockets in time proportional to their number at
     // every change, which makes thousands of clients slow; Qt's own Unix event loop does not.
     qputenv("QT_NO_GLIB", "1");
+    HeapTuning::keepFreedMemory();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QLatin1String(kProgram));
     QCoreApplication::setApplicationVersion(QStringLiteral(SOCKETSERVER_VERSION));
