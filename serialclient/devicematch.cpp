@@ -18,7 +18,8 @@ std::optional<DeviceMatch> DeviceMatch::fromMatch(const QString &text)
     DeviceMatch match;
     if (trimmed.contains(u':')) {
         static const QRegularExpression ids(
-            QStringLiteral("^(?:0x)?([0-9a-fA-F]{1,4}):(?:0x)?([0-9a-fA-F]{1,4})$"));
+            QStringLiteral("^(?:0x)?([0-9a-f]{1,4}):(?:0x)?([0-9a-f]{1,4})$"),
+            QRegularExpression::CaseInsensitiveOption);
         const QRegularExpressionMatch found = ids.match(trimmed);
         if (!found.hasMatch())
             return std::nullopt;
