@@ -42,6 +42,9 @@ public:
         ::cfmakeraw(&raw);
         ::tcsetattr(m_slave, TCSANOW, &raw);
         ::fcntl(m_master, F_SETFL, ::fcntl(m_master, F_GETFL) | O_NONBLOCK);
+        // Programs the test starts must not hold the pty open: the unplug would not show.
+        ::fcntl(m_master, F_SETFD, FD_CLOEXEC);
+        ::fcntl(m_slave, F_SETFD, FD_CLOEXEC);
         m_slaveName = QString::fromLocal8Bit(name);
         const QByteArray temp = QFile::encodeName(m_link + QStringLiteral(".new"));
         ::unlink(temp.constData());
