@@ -128,9 +128,13 @@ void SerialDevice::tryOpen()
         = m_device.isPath() ? QList<SerialPortEntry>() : SerialPortEntry::available();
     const QString path = m_device.find(ports);
     if (path.isEmpty() || (m_device.isPath() && !QFileInfo::exists(path))) {
-        setState(State::WaitingForDevice, missingProblem());
+        // Listing the ports costs a scan of the system's devices: once per absence is enough.
+        if (!m_missing || m_state != State::WaitingForDevice)
+            setState(State::WaitingForDevice, missingProblem());
+        m_missing = true;
         return;
     }
+    m_missing = false;
     m_path = path;
     m_port->setPortName(path);
     m_port->setBaudRate(m_settings.baudRate);

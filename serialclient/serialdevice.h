@@ -107,5 +107,6 @@ private:
     QString m_path;
     QString m_problem;
     State m_state = State::Stopped;
+    bool m_missing = false; // the last attempt found no device (its problem says which exist)
     bool m_closing = false; // errors reported while closing are not new errors
 };
