@@ -139,7 +139,7 @@ QWidget *MainWindow::createSavedPanel()
     m_savedView->verticalHeader()->setDefaultSectionSize(m_savedView->fontMetrics().height() + 6);
     m_savedView->horizontalHeader()->setStretchLastSection(true);
     m_savedView->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    m_savedView->setColumnWidth(SavedMessagesModel::NameColumn, 110);
+    m_savedView->setColumnWidth(SavedMessagesModel::NameColumn, 100);
     m_savedView->setToolTip(tr("Double-click to send from the current tab; F2 to rename"));
     connect(m_savedView, &QTableView::doubleClicked, this,
         [this](const QModelIndex &index) { sendSaved(index.row()); });
