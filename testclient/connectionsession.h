@@ -1,0 +1,79 @@
+// ConnectionSession: one test client's connection to a relay and everything about it that a
+// tab shows: the RelayLink, the log of messages sent and received (with its filter), the
+// rates, and repeat sending. The logic behind one ConnectionTab; owned by the main window
+// (one per tab), and driven directly by tests.
+#pragma once
+
+#include "messagelogmodel.h"
+#include "outgoingmessage.h"
+#include "ratemeter.h"
+#include "relaylink.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+
+class QSortFilterProxyModel;
+class RepeatSender;
+
+class ConnectionSession : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit ConnectionSession(QObject *parent = nullptr);
+
+    /// Connects to the relay at @p host:@p port, closing any earlier connection.
+    void open(const QString &host, quint16 port);
+    void close();
+    /// Retry by itself after a failed attempt or a lost connection (on by default).
+    void setAutoReconnect(bool on) { m_link->setAutoReconnect(on); }
+    bool autoReconnect() const { return m_link->autoReconnect(); }
+
+    RelayLink::State state() const { return m_link->state(); }
+    /// The state in words: "connected to localhost port 6780", "reconnecting in 3 s: ...".
+    QString statusText() const;
+    /// "localhost:6780", or "not connected" before the first open().
+    QString title() const;
+
+    /// Sends @p message; returns an empty string, or why nothing was sent (a bad escape, not
+    /// connected).
+    QString send(const OutgoingMessage &message);
+    /// Sends @p payload + @p terminator and logs it; false, sending nothing, unless connected.
+    bool sendBytes(const QByteArray &payload, const QByteArray &terminator);
+
+    /// Sends @p message every @p intervalMs, @p count times (0: until stopped); returns why it
+    /// cannot (a bad escape), or an empty string.
+    QString startRepeat(const OutgoingMessage &message, int intervalMs, int count);
+    void stopRepeat();
+    RepeatSender *repeatSender() const { return m_repeat; }
+
+    MessageLogModel *log() const { return m_log; }
+    /// The log as the table shows it: filtered by setFilterText().
+    QSortFilterProxyModel *filteredLog() const { return m_filter; }
+    /// Shows only messages whose text (as shown) contains @p text, any letter case.
+    void setFilterText(const QString &text);
+    const RateMeter &rates() const { return m_rates; }
+    RelayLink *link() const { return m_link; }
+
+signals:
+    void stateChanged(RelayLink::State state);
+    /// statusText() changed (also every second while waiting to retry).
+    void statusChanged(const QString &text);
+    /// The rates were sampled (once a second).
+    void ratesChanged();
+
+private:
+    void tick();
+
+    RelayLink *m_link;
+    MessageLogModel *m_log;
+    QSortFilterProxyModel *m_filter;
+    RepeatSender *m_repeat;
+    OutgoingMessage m_repeatMessage;
+    QByteArray m_repeatPayload;
+    RateMeter m_rates;
+    QTimer m_tick;
+    QElapsedTimer m_sinceSample;
+    bool m_opened = false;
+};

@@ -1,0 +1,51 @@
+// HeadlessClient: socketserver-testclient --headless. Connects, sends (once or as a periodic
+// broadcaster) and/or prints what arrives, then reports an exit status. Writes received
+// messages to stdout, flushed line by line, and its complaints to stderr. Owned by main().
+#pragma once
+
+#include "relaylink.h"
+#include "testclientoptions.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <cstdio>
+
+class RepeatSender;
+
+class HeadlessClient : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit HeadlessClient(const TestClientOptions &options, FILE *out = stdout,
+        FILE *err = stderr, QObject *parent = nullptr);
+
+    /// Connects; finished() follows when the work is done or cannot be done.
+    void start();
+    /// Stops cleanly (Ctrl+C): what is queued is sent, then finished(0).
+    void stop();
+
+    /// One line of --listen output for @p message received at @p timeMs (ms since the epoch),
+    /// without the newline: "2026-01-31 14:03:07.215 the message, escaped".
+    static QByteArray listenLine(const QByteArray &message, qint64 timeMs);
+
+signals:
+    /// The program should exit with @p exitCode; @p error is the sentence to print, if any.
+    void finished(int exitCode, const QString &error);
+
+private:
+    void onStateChanged(RelayLink::State state);
+    void onMessage(const QByteArray &message);
+    void finishWhenSent(int exitCode, const QString &error = QString());
+
+    TestClientOptions m_options;
+    FILE *m_out;
+    FILE *m_err;
+    RelayLink *m_link;
+    RepeatSender *m_repeat;
+    QTimer m_drain; // waits for the socket to hand everything to the network before exiting
+    bool m_everConnected = false;
+    bool m_sent = false; // the one --send went out (without --every)
+    bool m_finishing = false;
+};

@@ -1,0 +1,192 @@
+#include "messagelogmodel.h"
+
+#include "byteescape.h"
+#include "byteinput.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QDateTime>
+#include <QFont>
+
+MessageLogModel::MessageLogModel(int capacity, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_capacity(qMax(1, capacity))
+{ }
+
+void MessageLogModel::append(Direction direction, const QByteArray &bytes, qint64 timeMs)
+{
+    if (m_paused)
+        return;
+    if (m_firstTimeMs < 0)
+        m_firstTimeMs = timeMs;
+    if (m_entries.size() >= m_capacity) {
+        // Drop a tenth at once, so that a full log does not remove one row per message.
+        const int drop = int(qMin<qsizetype>(m_entries.size(), qMax(1, m_capacity / 10)));
+        beginRemoveRows(QModelIndex(), 0, drop - 1);
+        m_entries.remove(0, drop);
+        endRemoveRows();
+    }
+    const int row = int(m_entries.size());
+    beginInsertRows(QModelIndex(), row, row);
+    m_entries.append({timeMs, direction, bytes});
+    endInsertRows();
+}
+
+void MessageLogModel::clear()
+{
+    m_firstTimeMs = -1;
+    if (m_entries.isEmpty())
+        return;
+    beginRemoveRows(QModelIndex(), 0, int(m_entries.size()) - 1);
+    m_entries.clear();
+    endRemoveRows();
+}
+
+void MessageLogModel::setHexView(bool on)
+{
+    if (m_hexView == on)
+        return;
+    m_hexView = on;
+    emit headerDataChanged(Qt::Horizontal, TextColumn, TextColumn);
+    if (!m_entries.isEmpty())
+        emit dataChanged(index(0, TextColumn), index(rowCount() - 1, TextColumn));
+}
+
+void MessageLogModel::setTimeFormat(TimeFormat format)
+{
+    if (m_timeFormat == format)
+        return;
+    m_timeFormat = format;
+    if (!m_entries.isEmpty())
+        emit dataChanged(index(0, TimeColumn), index(rowCount() - 1, TimeColumn));
+}
+
+QString MessageLogModel::rowText(int row) const
+{
+    QStringList cells;
+    for (int column = 0; column < ColumnCount; ++column)
+        cells.append(cellText(row, column, -1));
+    return cells.join(u'\t');
+}
+
+QString MessageLogModel::toText() const
+{
+    QString text;
+    for (int row = 0; row < rowCount(); ++row)
+        text += rowText(row) + u'\n';
+    return text;
+}
+
+QString MessageLogModel::toCsv() const
+{
+    const auto quoted = [](QString cell) {
+        if (cell.contains(u',') || cell.contains(u'"') || cell.contains(u'\n')) {
+            cell.replace(QStringLiteral("\""), QStringLiteral("\"\""));
+            cell = u'"' + cell + u'"';
+        }
+        return cell;
+    };
+    QStringList header;
+    for (int column = 0; column < ColumnCount; ++column)
+        header.append(quoted(headerData(column, Qt::Horizontal).toString()));
+    QString csv = header.join(u',') + QStringLiteral("\r\n");
+    for (int row = 0; row < rowCount(); ++row) {
+        QStringList cells;
+        for (int column = 0; column < ColumnCount; ++column)
+            cells.append(quoted(cellText(row, column, -1)));
+        csv += cells.join(u',') + QStringLiteral("\r\n");
+    }
+    return csv;
+}
+
+int MessageLogModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_entries.size());
+}
+
+int MessageLogModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant MessageLogModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return QVariant();
+    const Entry &entry = m_entries.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        return cellText(index.row(), index.column(), kShownBytes);
+    case Qt::ToolTipRole:
+        if (index.column() == TextColumn && entry.bytes.size() > kShownBytes)
+            return tr("%1 bytes; copy the row to see them all").arg(entry.bytes.size());
+        return QVariant();
+    case Qt::TextAlignmentRole:
+        if (index.column() == SizeColumn || index.column() == TimeColumn)
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+    case Qt::ForegroundRole:
+        if (index.column() == DirectionColumn) {
+            return QBrush(entry.direction == Direction::Sent ? QColor(0x1f, 0x5f, 0xa8)
+                                                             : QColor(0x2e, 0x7d, 0x32));
+        }
+        return QVariant();
+    case Qt::FontRole:
+        if (index.column() == TextColumn) {
+            QFont font(QStringLiteral("monospace"));
+            font.setStyleHint(QFont::TypeWriter);
+            return font;
+        }
+        return QVariant();
+    case BytesRole:
+        return entry.bytes;
+    case DirectionRole:
+        return int(entry.direction);
+    default:
+        return QVariant();
+    }
+}
+
+QVariant MessageLogModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case TimeColumn:
+        return tr("Time");
+    case DirectionColumn:
+        return tr("Direction");
+    case SizeColumn:
+        return tr("Bytes");
+    case TextColumn:
+        return m_hexView ? tr("Message (hex)") : tr("Message");
+    default:
+        return QVariant();
+    }
+}
+
+QString MessageLogModel::cellText(int row, int column, qsizetype maxBytes) const
+{
+    const Entry &entry = m_entries.at(row);
+    switch (column) {
+    case TimeColumn:
+        if (m_timeFormat == TimeFormat::Relative)
+            return QStringLiteral("+%1").arg(
+                double(entry.timeMs - m_firstTimeMs) / 1000.0, 0, 'f', 3);
+        return QDateTime::fromMSecsSinceEpoch(entry.timeMs)
+            .toString(QStringLiteral("hh:mm:ss.zzz"));
+    case DirectionColumn:
+        return entry.direction == Direction::Sent ? tr("sent") : tr("received");
+    case SizeColumn:
+        return QString::number(entry.bytes.size());
+    case TextColumn:
+        if (m_hexView) {
+            const bool cut = maxBytes >= 0 && entry.bytes.size() > maxBytes;
+            return ByteInput::toHex(cut ? entry.bytes.left(maxBytes) : entry.bytes)
+                + (cut ? QStringLiteral("… (%1 bytes)").arg(entry.bytes.size()) : QString());
+        }
+        return ByteEscape::toDisplay(entry.bytes, maxBytes);
+    default:
+        return QString();
+    }
+}

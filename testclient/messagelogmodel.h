@@ -1,0 +1,89 @@
+// MessageLogModel: every message one connection sent and received, as a table: time,
+// direction, size and the bytes (escaped text, or hex on demand). Capped: past capacity() the
+// oldest rows are removed. Rows are appended with beginInsertRows, never with a reset. Owned
+// by a ConnectionSession; filtered for the view by a QSortFilterProxyModel.
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QByteArray>
+#include <QList>
+
+class MessageLogModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column
+    {
+        TimeColumn,
+        DirectionColumn,
+        SizeColumn,
+        TextColumn,
+        ColumnCount
+    };
+    enum class Direction
+    {
+        Sent,
+        Received,
+    };
+    enum class TimeFormat
+    {
+        Absolute, ///< the time of day, 14:03:07.215
+        Relative, ///< seconds since the first message in the log, +12.345
+    };
+    enum Role
+    {
+        BytesRole = Qt::UserRole + 1, ///< the message's bytes (QByteArray)
+        DirectionRole, ///< Direction, as int
+    };
+    struct Entry
+    {
+        qint64 timeMs = 0; ///< ms since the epoch
+        Direction direction = Direction::Received;
+        QByteArray bytes; ///< the message without its terminator
+    };
+
+    static constexpr int kDefaultCapacity = 10000;
+    /// Messages longer than this are shown cut, with their full size; the bytes are kept.
+    static constexpr qsizetype kShownBytes = 2000;
+
+    explicit MessageLogModel(int capacity = kDefaultCapacity, QObject *parent = nullptr);
+
+    /// Appends a message (nothing while paused); removes the oldest rows past capacity().
+    void append(Direction direction, const QByteArray &bytes, qint64 timeMs);
+    void clear();
+
+    /// While paused, append() drops messages: the table holds still to be read.
+    void setPaused(bool paused) { m_paused = paused; }
+    bool isPaused() const { return m_paused; }
+    void setHexView(bool on);
+    bool hexView() const { return m_hexView; }
+    void setTimeFormat(TimeFormat format);
+    TimeFormat timeFormat() const { return m_timeFormat; }
+    int capacity() const { return m_capacity; }
+    const Entry &entry(int row) const { return m_entries.at(row); }
+
+    /// One row as shown, columns separated by tabs (for the clipboard).
+    QString rowText(int row) const;
+    /// Every row as shown, one per line, columns separated by tabs.
+    QString toText() const;
+    /// Every row as CSV (RFC 4180), with a header line; the text column escaped as shown.
+    QString toCsv() const;
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(
+        int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    // A cell as text; the message shows at most @p maxBytes bytes (-1: all).
+    QString cellText(int row, int column, qsizetype maxBytes) const;
+
+    QList<Entry> m_entries;
+    int m_capacity;
+    qint64 m_firstTimeMs = -1; // the first message since the last clear(), for relative times
+    bool m_paused = false;
+    bool m_hexView = false;
+    TimeFormat m_timeFormat = TimeFormat::Absolute;
+};

@@ -1,0 +1,263 @@
+#include "testclientoptions.h"
+
+#include <QCoreApplication>
+
+namespace {
+
+// Every option, written once as data: the parser and --help both read this table.
+struct OptionSpec
+{
+    const char *name;
+    const char *valueName; // nullptr for a switch
+    const char *help;
+};
+
+constexpr OptionSpec kOptions[] = {
+    {"host", "HOST",
+        "The machine the relay runs on: a name or an IP address (default localhost). In the "
+        "window, the first tab starts with it."},
+    {"port", "PORT", "The relay's TCP port (default 6780). In the window, as --host."},
+    {"headless", nullptr,
+        "Run in the terminal, without a window: send (--send) and/or print what arrives "
+        "(--listen), then exit. Exit status 0 on success, 1 when the relay cannot be reached or "
+        "the connection is lost, 2 for a mistake on the command line."},
+    {"send", "TEXT",
+        "Send TEXT once the connection is up, followed by the --eol ending. Escapes: \\n \\r "
+        "\\t \\0 \\\\ and \\xNN (a byte in hex, e.g. \\x1b). Without --every or --listen the "
+        "program exits once it is sent."},
+    {"hex", nullptr,
+        "The --send TEXT is hexadecimal bytes, e.g. \"48 65 6c 6c 6f\" or 48656c6c6f."},
+    {"eol", "ENDING",
+        "The ending appended to each message sent: lf (default), crlf, nul or none. The relay "
+        "sends you messages ended the same way."},
+    {"every", "MS",
+        "Send the --send message again every MS milliseconds: a periodic test broadcaster. "
+        "Runs until --count messages are sent, or until Ctrl+C."},
+    {"count", "N", "With --every: stop after N messages (default: never stop)."},
+    {"listen", nullptr,
+        "Print each message that arrives, one per line: the date and time to the millisecond, a "
+        "space, and the message with control bytes escaped (\\r, \\0, \\x1b...). Runs until "
+        "Ctrl+C or the relay goes away."},
+    {"raw", nullptr,
+        "With --listen: print each message's bytes as they are (no time, no escapes), each "
+        "followed by a newline, whatever ending it arrived with."},
+    {"retry", nullptr,
+        "When the relay cannot be reached or goes away, keep trying (after 1 s, then 2, 4... up "
+        "to 30 s) instead of exiting with status 1."},
+    {"help", nullptr, "Show this help and exit."},
+    {"version", nullptr, "Show the version and exit."},
+};
+
+const OptionSpec *findOption(const QString &name)
+{
+    for (const OptionSpec &spec : kOptions) {
+        if (name == QLatin1String(spec.name))
+            return &spec;
+    }
+    return nullptr;
+}
+
+TestClientOptions failure(const QString &error)
+{
+    TestClientOptions options;
+    options.action = TestClientOptions::Action::Fail;
+    options.error = error;
+    return options;
+}
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("TestClientOptions", text);
+}
+
+// Reads a whole number from min to max, or says why it is not one.
+std::optional<int> number(
+    const QString &option, const QString &value, int min, int max, QString *error)
+{
+    bool ok = false;
+    const int n = value.toInt(&ok);
+    if (ok && n >= min && n <= max)
+        return n;
+    *error = tr("--%1 takes a whole number from %2 to %3, not \"%4\".")
+                 .arg(option)
+                 .arg(min)
+                 .arg(max)
+                 .arg(value);
+    return std::nullopt;
+}
+
+// Breaks text into lines of at most width characters, each indented by indent spaces.
+QString wrapped(const QString &text, int indent, int width)
+{
+    QString out;
+    QString line;
+    const QStringList words = text.split(u' ', Qt::SkipEmptyParts);
+    for (const QString &word : words) {
+        if (!line.isEmpty() && indent + line.size() + 1 + word.size() > width) {
+            out += QString(indent, u' ') + line + u'\n';
+            line.clear();
+        }
+        line += (line.isEmpty() ? QString() : QStringLiteral(" ")) + word;
+    }
+    if (!line.isEmpty())
+        out += QString(indent, u' ') + line + u'\n';
+    return out;
+}
+
+} // namespace
+
+TestClientOptions parseTestClientOptions(const QStringList &arguments)
+{
+    TestClientOptions options;
+    // --help and --version are honoured even beside a mistake.
+    for (const QString &arg : arguments) {
+        if (arg == u"--help" || arg == u"-h" || arg == u"-?") {
+            options.action = TestClientOptions::Action::ShowHelp;
+            return options;
+        }
+        if (arg == u"--version")
+            options.action = TestClientOptions::Action::ShowVersion;
+    }
+    if (options.action != TestClientOptions::Action::RunWindow)
+        return options;
+
+    bool headless = false;
+    bool hex = false;
+    std::optional<QString> sendText;
+    OutgoingMessage::Ending ending = OutgoingMessage::Ending::Lf;
+    bool countGiven = false;
+    QString error;
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const QString &arg = arguments.at(i);
+        if (!arg.startsWith(u"--"))
+            return failure(tr("Unexpected argument \"%1\": options start with --.").arg(arg));
+        QString name = arg.mid(2);
+        std::optional<QString> value;
+        const qsizetype equals = name.indexOf(u'=');
+        if (equals >= 0) {
+            value = name.mid(equals + 1);
+            name.truncate(equals);
+        }
+        const OptionSpec *spec = findOption(name);
+        if (!spec)
+            return failure(tr("Unknown option --%1.").arg(name));
+        if (spec->valueName && !value) {
+            if (i + 1 >= arguments.size())
+                return failure(
+                    tr("--%1 needs a value (%2).").arg(name, QLatin1String(spec->valueName)));
+            value = arguments.at(++i);
+        } else if (!spec->valueName && value) {
+            return failure(tr("--%1 takes no value.").arg(name));
+        }
+
+        if (name == u"host") {
+            if (value->trimmed().isEmpty())
+                return failure(tr("--host needs a machine name or an IP address."));
+            options.host = value->trimmed();
+            options.addressGiven = true;
+        } else if (name == u"port") {
+            const auto port = number(name, *value, 1, 65535, &error);
+            if (!port)
+                return failure(error);
+            options.port = quint16(*port);
+            options.addressGiven = true;
+        } else if (name == u"headless") {
+            headless = true;
+        } else if (name == u"send") {
+            sendText = *value;
+        } else if (name == u"hex") {
+            hex = true;
+        } else if (name == u"eol") {
+            const auto parsed = OutgoingMessage::endingFromName(*value);
+            if (!parsed)
+                return failure(tr("--eol takes lf, crlf, nul or none, not \"%1\".").arg(*value));
+            ending = *parsed;
+        } else if (name == u"every") {
+            const auto ms = number(name, *value, 1, 24 * 3600 * 1000, &error);
+            if (!ms)
+                return failure(error);
+            options.everyMs = *ms;
+        } else if (name == u"count") {
+            const auto count = number(name, *value, 1, 1000000000, &error);
+            if (!count)
+                return failure(error);
+            options.count = *count;
+            countGiven = true;
+        } else if (name == u"listen") {
+            options.listen = true;
+        } else if (name == u"raw") {
+            options.raw = true;
+        } else if (name == u"retry") {
+            options.retry = true;
+        }
+    }
+
+    const bool headlessOnly = sendText || options.listen || options.everyMs > 0 || countGiven
+        || options.raw || options.retry || hex;
+    if (!headless) {
+        if (headlessOnly)
+            return failure(tr("--send, --listen, --every, --count, --raw, --retry and --hex "
+                              "work only with --headless."));
+        return options;
+    }
+    options.action = TestClientOptions::Action::RunHeadless;
+    if (!sendText && !options.listen)
+        return failure(tr("Nothing to do: give --send TEXT, --listen, or both."));
+    if (options.everyMs > 0 && !sendText)
+        return failure(tr("--every repeats the --send message: give --send TEXT too."));
+    if (countGiven && options.everyMs == 0)
+        return failure(tr("--count goes with --every: give --every MS too."));
+    if (options.raw && !options.listen)
+        return failure(tr("--raw changes what --listen prints: give --listen too."));
+    if (hex && !sendText)
+        return failure(tr("--hex says how to read the --send text: give --send too."));
+    if (sendText) {
+        OutgoingMessage message;
+        message.text = *sendText;
+        message.format = hex ? OutgoingMessage::Format::Hex : OutgoingMessage::Format::Text;
+        message.ending = ending;
+        const ByteInput::Result payload = message.payload();
+        if (!payload.isValid())
+            return failure(tr("--send: %1").arg(payload.error));
+        options.send = message;
+        options.sendPayload = payload.bytes;
+    }
+    return options;
+}
+
+QString testClientHelp(const QString &program)
+{
+    QString help = QStringLiteral("Usage: %1 [--host HOST] [--port PORT]\n"
+                                  "       %1 --headless [--host HOST] [--port PORT] [options]\n\n")
+                       .arg(program);
+    help += wrapped(tr("The SocketServer test client connects to a relay like any exhibit "
+                       "program does, so you can see the messages going around and send your "
+                       "own: fake another machine, repeat a message, check exactly which bytes "
+                       "arrive. Without --headless it opens a window (one tab per connection); "
+                       "with --headless it works in the terminal, for scripts and periodic test "
+                       "broadcasts."),
+        0, 79);
+    help += QStringLiteral("\nOptions:\n");
+    constexpr int kColumn = 22;
+    for (const OptionSpec &spec : kOptions) {
+        QString head = QStringLiteral("  --") + QLatin1String(spec.name);
+        if (spec.valueName)
+            head += u' ' + QLatin1String(spec.valueName);
+        const QString text = wrapped(tr(spec.help), kColumn, 79);
+        help += head.size() < kColumn - 1 ? head + text.mid(head.size()) : head + u'\n' + text;
+    }
+    help += QStringLiteral(
+        "\nExamples:\n"
+        "  %1\n"
+        "      open the window\n"
+        "  %1 --headless --send 'computer2:main:changecolor:ball27,red'\n"
+        "      send one message to the relay on this machine, then exit\n"
+        "  %1 --headless --host 192.168.1.20 --send ping --every 500 --count 10\n"
+        "      send \"ping\" every 500 ms, 10 times\n"
+        "  %1 --headless --listen\n"
+        "      print every message the relay sends, with the time, until Ctrl+C\n"
+        "  %1 --headless --listen --send 'hello\\x1b' --eol nul\n"
+        "      send hello and ESC ended by NUL (as Flash does), then keep listening\n")
+                .arg(program);
+    return help;
+}

@@ -1,0 +1,37 @@
+// TestClientSettings: the one class that reads and writes the test client's QSettings: the
+// last relay address, auto-reconnect, the send line's history and options, and the saved
+// messages. Tests point QSettings at a temporary directory (QStandardPaths test mode).
+#pragma once
+
+#include "outgoingmessage.h"
+
+#include <QSettings>
+#include <QStringList>
+
+class SavedMessagesModel;
+
+class TestClientSettings
+{
+public:
+    static constexpr quint16 kDefaultPort = 6780;
+
+    TestClientSettings();
+
+    QString host() const;
+    void setHost(const QString &host);
+    quint16 port() const;
+    void setPort(quint16 port);
+    bool autoReconnect() const;
+    void setAutoReconnect(bool on);
+    QStringList sendHistory() const;
+    void setSendHistory(const QStringList &lines);
+    OutgoingMessage::Ending sendEnding() const;
+    void setSendEnding(OutgoingMessage::Ending ending);
+
+    /// Fills @p model with the saved messages, and saves them again at each change from now on
+    /// (for as long as @p model lives).
+    void persist(SavedMessagesModel *model);
+
+private:
+    QSettings m_settings;
+};
