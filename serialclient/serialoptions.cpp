@@ -1,5 +1,7 @@
 #include "serialoptions.h"
 
+#include "helptext.h"
+
 #include <optional>
 
 namespace {
@@ -187,35 +189,6 @@ SerialOptions failure(const QString &error)
     return result;
 }
 
-// Wraps text to width columns, every line indented by indent spaces.
-QString wrapped(const QString &text, int indent, int width)
-{
-    QString out;
-    QString line;
-    const QStringList words = text.split(u' ', Qt::SkipEmptyParts);
-    for (const QString &word : words) {
-        if (!line.isEmpty() && indent + line.size() + 1 + word.size() > width) {
-            out += QString(indent, u' ') + line + u'\n';
-            line.clear();
-        }
-        line += (line.isEmpty() ? QString() : QStringLiteral(" ")) + word;
-    }
-    if (!line.isEmpty())
-        out += QString(indent, u' ') + line + u'\n';
-    return out;
-}
-
-QString optionEntry(const QString &name, const QString &help)
-{
-    constexpr int kColumn = 26;
-    constexpr int kWidth = 79;
-    const QString text = wrapped(help, kColumn, kWidth);
-    const QString head = QStringLiteral("  ") + name;
-    if (head.size() < kColumn - 1)
-        return head + text.mid(head.size());
-    return head + u'\n' + text;
-}
-
 } // namespace
 
 SerialRelay::Settings SerialOptions::relaySettings() const
@@ -286,7 +259,7 @@ QString serialOptionsHelp(const QString &program)
     QString text = QStringLiteral("Usage: %1 --device PATH | --match ID [options]\n"
                                   "       %1 --list\n\n")
                        .arg(program);
-    text += wrapped(
+    text += HelpText::paragraph(
         QStringLiteral("Relays whole lines between one serial device (an Arduino on USB) and "
                        "the SocketServer relay: each line the device prints becomes one message "
                        "to every client of the relay, and each message from the relay is "
@@ -294,14 +267,13 @@ QString serialOptionsHelp(const QString &program)
                        "written back to it. When the cable is pulled or the board resets, "
                        "the device is reopened by itself as soon as it is back (every second); "
                        "when the relay is down, it reconnects by itself. Ctrl+C or SIGTERM "
-                       "stops it."),
-        0, 79);
+                       "stops it."));
     text += QStringLiteral("\nOptions:\n");
     for (const OptionSpec &spec : kOptions) {
         QString name = QLatin1String("--") + QLatin1String(spec.key);
         if (spec.valueName)
             name += u' ' + QLatin1String(spec.valueName);
-        text += optionEntry(name, QLatin1String(spec.help));
+        text += HelpText::option(name, QLatin1String(spec.help));
     }
     text += QStringLiteral(
         "\nExample:\n  %1 --device /dev/ttyACM0 --baud 115200 --prefix arduino1:\n")

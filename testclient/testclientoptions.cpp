@@ -1,5 +1,7 @@
 #include "testclientoptions.h"
 
+#include "helptext.h"
+
 #include <QCoreApplication>
 
 namespace {
@@ -84,24 +86,6 @@ std::optional<int> number(
                  .arg(max)
                  .arg(value);
     return std::nullopt;
-}
-
-// Breaks text into lines of at most width characters, each indented by indent spaces.
-QString wrapped(const QString &text, int indent, int width)
-{
-    QString out;
-    QString line;
-    const QStringList words = text.split(u' ', Qt::SkipEmptyParts);
-    for (const QString &word : words) {
-        if (!line.isEmpty() && indent + line.size() + 1 + word.size() > width) {
-            out += QString(indent, u' ') + line + u'\n';
-            line.clear();
-        }
-        line += (line.isEmpty() ? QString() : QStringLiteral(" ")) + word;
-    }
-    if (!line.isEmpty())
-        out += QString(indent, u' ') + line + u'\n';
-    return out;
 }
 
 } // namespace
@@ -230,21 +214,19 @@ QString testClientHelp(const QString &program)
     QString help = QStringLiteral("Usage: %1 [--host HOST] [--port PORT]\n"
                                   "       %1 --headless [--host HOST] [--port PORT] [options]\n\n")
                        .arg(program);
-    help += wrapped(tr("The SocketServer test client connects to a relay like any exhibit "
-                       "program does, so you can see the messages going around and send your "
-                       "own: fake another machine, repeat a message, check exactly which bytes "
-                       "arrive. Without --headless it opens a window (one tab per connection); "
-                       "with --headless it works in the terminal, for scripts and periodic test "
-                       "broadcasts."),
-        0, 79);
+    help += HelpText::paragraph(
+        tr("The SocketServer test client connects to a relay like any exhibit "
+           "program does, so you can see the messages going around and send your "
+           "own: fake another machine, repeat a message, check exactly which bytes "
+           "arrive. Without --headless it opens a window (one tab per connection); "
+           "with --headless it works in the terminal, for scripts and periodic test "
+           "broadcasts."));
     help += QStringLiteral("\nOptions:\n");
-    constexpr int kColumn = 22;
     for (const OptionSpec &spec : kOptions) {
-        QString head = QStringLiteral("  --") + QLatin1String(spec.name);
+        QString name = QStringLiteral("--") + QLatin1String(spec.name);
         if (spec.valueName)
-            head += u' ' + QLatin1String(spec.valueName);
-        const QString text = wrapped(tr(spec.help), kColumn, 79);
-        help += head.size() < kColumn - 1 ? head + text.mid(head.size()) : head + u'\n' + text;
+            name += u' ' + QLatin1String(spec.valueName);
+        help += HelpText::option(name, tr(spec.help));
     }
     help += QStringLiteral(
         "\nExamples:\n"

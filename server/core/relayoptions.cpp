@@ -1,5 +1,7 @@
 #include "relayoptions.h"
 
+#include "helptext.h"
+
 #include <QFile>
 #include <QRegularExpression>
 
@@ -328,36 +330,6 @@ RelayOptions failure(const QString &error)
     return result;
 }
 
-// Wraps text to width columns, every line indented by indent spaces.
-QString wrapped(const QString &text, int indent, int width)
-{
-    QString out;
-    QString line;
-    const QStringList words = text.split(u' ', Qt::SkipEmptyParts);
-    for (const QString &word : words) {
-        if (!line.isEmpty() && indent + line.size() + 1 + word.size() > width) {
-            out += QString(indent, u' ') + line + u'\n';
-            line.clear();
-        }
-        line += (line.isEmpty() ? QString() : QStringLiteral(" ")) + word;
-    }
-    if (!line.isEmpty())
-        out += QString(indent, u' ') + line + u'\n';
-    return out;
-}
-
-// "  --port PORT" padded to the description column, or on a line of its own when too long.
-QString optionEntry(const QString &name, const QString &help)
-{
-    constexpr int kColumn = 26;
-    constexpr int kWidth = 79;
-    QString text = wrapped(help, kColumn, kWidth);
-    const QString head = QStringLiteral("  ") + name;
-    if (head.size() < kColumn - 1)
-        return head + text.mid(head.size());
-    return head + u'\n' + text;
-}
-
 } // namespace
 
 RelayOptions parseRelayOptions(const QStringList &arguments)
@@ -414,24 +386,23 @@ RelayOptions parseRelayOptions(const QStringList &arguments)
 QString relayOptionsHelp(const QString &program)
 {
     QString help = QStringLiteral("Usage: %1 [options] [IP] [PORT]\n\n").arg(program);
-    help += wrapped(
+    help += HelpText::paragraph(
         QStringLiteral("SocketServer relays messages between programs for interactive exhibits: "
                        "every message any client sends reaches every connected client, the "
                        "sender included. A message is a line of text (or any bytes) ended by a "
                        "newline or a NUL. Clients connect over TCP: kiosk apps, Flash/AIR, "
-                       "Unity, TouchDesigner, telnet, the serial relay for an Arduino."),
-        0, 79);
+                       "Unity, TouchDesigner, telnet, the serial relay for an Arduino."));
     help += QStringLiteral("\nOptions:\n");
     for (const OptionSpec &spec : kOptions) {
         QString name = QLatin1String("--") + QLatin1String(spec.key);
         if (spec.valueName)
             name += u' ' + QLatin1String(spec.valueName);
-        help += optionEntry(name, QLatin1String(spec.help));
+        help += HelpText::option(name, QLatin1String(spec.help));
     }
     help += QStringLiteral(
         "\nOptions of the original SocketServer (letter case does not matter):\n");
     for (const auto &legacy : kLegacyHelp)
-        help += optionEntry(QLatin1String(legacy[0]), QLatin1String(legacy[1]));
+        help += HelpText::option(QLatin1String(legacy[0]), QLatin1String(legacy[1]));
     help += QStringLiteral(
         "\nExamples:\n"
         "  %1 -v                     verbose, on localhost port 6780\n"

@@ -143,10 +143,10 @@ void tst_TestClientOptions::helpListsEveryOption()
     for (const char *option : {"--host HOST", "--port PORT", "--headless", "--send TEXT", "--hex",
              "--eol ENDING", "--every MS", "--count N", "--listen", "--raw", "--retry", "--help",
              "--version", "default localhost", "default 6780", "lf (default)"}) {
-        QVERIFY2(help.contains(QLatin1String(option)), option);
+        QVERIFY2(help.simplified().contains(QLatin1String(option)), option); // wherever it wraps
     }
     for (const QString &line : help.split(u'\n'))
-        QVERIFY2(line.size() <= 100, qPrintable(line));
+        QVERIFY2(line.size() <= 79, qPrintable(line));
 }
 
 QTEST_APPLESS_MAIN(tst_TestClientOptions)
