@@ -232,7 +232,7 @@ QString testClientHelp(const QString &program)
         "\nExamples:\n"
         "  %1\n"
         "      open the window\n"
-        "  %1 --headless --send 'computer2:main:changecolor:ball27,red'\n"
+        "  %1 --headless --send 'computer2:main:reset'\n"
         "      send one message to the relay on this machine, then exit\n"
         "  %1 --headless --host 192.168.1.20 --send ping --every 500 --count 10\n"
         "      send \"ping\" every 500 ms, 10 times\n"
