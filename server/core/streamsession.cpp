@@ -184,6 +184,7 @@ bool StreamSession::checkForPolicyRequest(QByteArray &bytes)
     m_firstBytes.append(bytes);
     const QByteArrayView request = FlashPolicy::kRequest;
     if (m_firstBytes.startsWith(request)) {
+        m_firstBytes.clear(); // answered, never relayed
         m_policyWait.stop();
         m_held.clear();
         m_device->write(m_policy);
