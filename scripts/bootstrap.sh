@@ -7,7 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian/Ubuntu packages the build and the tests need.
-DEBIAN_PACKAGES=(g++ cmake ninja-build qt6-base-dev qt6-serialport-dev fonts-dejavu-core)
+DEBIAN_PACKAGES=(g++ cmake ninja-build qt6-base-dev qt6-serialport-dev qt6-websockets-dev fonts-dejavu-core)
+# Needed by the tests only (./test.sh sets SOCKETSERVER_TEST_PACKAGES=1): a browser for the
+# end-to-end test of the built-in web page. ./run.sh never installs it.
+if [ "${SOCKETSERVER_TEST_PACKAGES:-0}" = 1 ]; then
+    DEBIAN_PACKAGES+=(chromium)
+fi
 # Homebrew formulae on macOS.
 BREW_FORMULAE=(qt cmake ninja)
 
@@ -52,7 +57,7 @@ case "$(uname -s)" in
         if command -v apt-get >/dev/null; then
             install_debian
         else
-            say "Not Debian/Ubuntu: install Qt 6 (Core, Network, SerialPort, Widgets, Test), CMake and a C++17 compiler yourself."
+            say "Not Debian/Ubuntu: install Qt 6 (Core, Network, SerialPort, WebSockets, Widgets, Test), CMake and a C++17 compiler yourself."
         fi
         ;;
     Darwin) install_macos ;;

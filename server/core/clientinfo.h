@@ -8,7 +8,18 @@
 
 struct ClientInfo
 {
+    /// How the client is connected.
+    enum class Kind
+    {
+        Tcp, ///< a TCP connection (telnet, apps, Flash/AIR, the serial relay)
+        WebSocket, ///< a WebSocket (a web page in a browser)
+        Local, ///< a local socket (a Unix domain socket or a Windows named pipe)
+    };
+    /// "TCP", "WebSocket" or "local": for logs and the panel's client table.
+    static QString kindName(Kind kind);
+
     quint64 id = 0; ///< unique for the life of the relay, never reused
+    Kind kind = Kind::Tcp;
     QHostAddress address;
     quint16 port = 0;
     QDateTime connectedSince;
@@ -19,7 +30,7 @@ struct ClientInfo
     qint64 bytesOut = 0; ///< bytes queued for sending, terminators included
     qint64 droppedMessages = 0; ///< messages over the size limit, discarded
 
-    /// "127.0.0.1:53422" or "[::1]:53422".
+    /// "127.0.0.1:53422" or "[::1]:53422" (TCP), "ws 127.0.0.1:53422" (WebSocket), "local #7".
     QString peerName() const;
 };
 

@@ -1,46 +1,43 @@
-// ClientSession: one connected client. Owns its socket, its FrameCodec, its counters and its
-// output budget; hands complete messages to its owner (RelayServer) one batch per read, and
-// writes what the relay sends it. A client that stops reading only ever hurts itself: once
-// too much output waits for it, it is disconnected. Created and owned by RelayServer, removed
-// with deleteLater() after disconnected().
+// ClientSession: one connected client, whatever carries it. The base of the session kinds
+// (StreamSession: TCP and local sockets; WebSocketSession: web pages). Keeps what every kind
+// shares: the client's counters, its output budget and how it closes. A client that stops
+// reading only ever hurts itself: once too much output waits for it, it is disconnected.
+// Created and owned by RelayServer, removed with deleteLater() after disconnected().
 #pragma once
 
 #include "clientinfo.h"
-#include "framecodec.h"
-#include "logthrottle.h"
 #include "messagebatch.h"
 #include "relayconfig.h"
 
 #include <QElapsedTimer>
 #include <QObject>
 
-class QTcpSocket;
+class OutgoingMessages;
 
 class ClientSession : public QObject
 {
     Q_OBJECT
 
 public:
-    /// Takes ownership of the connected @p socket; @p config gives framing and limits.
-    ClientSession(quint64 id, QTcpSocket *socket, const RelayConfig &config, QObject *parent);
-
     quint64 id() const { return m_info.id; }
+    ClientInfo::Kind kind() const { return m_info.kind; }
     QString peerName() const { return m_info.peerName(); }
     /// A snapshot of the client's address and counters.
-    ClientInfo info() const;
+    virtual ClientInfo info() const;
 
     /// How this client wants messages ended: learned from what it sends in auto mode.
+    /// (A WebSocket client has no use for it: its transport frames each message.)
     LineEnding lineEnding() const { return m_lineEnding; }
     void setLineEnding(LineEnding ending) { m_lineEnding = ending; }
 
     /// False once the session is closing: it then takes no more output.
     bool isOpen() const { return !m_closing; }
 
-    /// Queues @p block (@p messageCount encoded messages) for sending. When the client is
-    /// over its output budget it is disconnected instead (from the event loop, not from here).
-    void send(const QByteArray &block, qint64 messageCount);
+    /// Queues @p messages for sending, in this client's wire form. When the client is over its
+    /// output budget it is disconnected instead (from the event loop, not from here).
+    virtual void send(OutgoingMessages &messages) = 0;
     /// Queues one message written by the relay itself, ended the way this client wants.
-    void sendMessage(QByteArrayView message);
+    virtual void sendMessage(QByteArrayView message) = 0;
     /// Sends what is queued, then closes; disconnected() reports @p reason.
     void close(const QString &reason);
 
@@ -50,25 +47,39 @@ signals:
     /// The connection is gone; any unterminated tail has been delivered as a last batch.
     void disconnected(ClientSession *session, const QString &reason);
 
-private:
-    void write(const QByteArray &block);
-    void readAvailable();
-    void checkOutputBudget();
-    void logDroppedMessages();
-    void onDisconnected();
+protected:
+    ClientSession(quint64 id, ClientInfo::Kind kind, const RelayConfig &config, QObject *parent);
 
-    QTcpSocket *m_socket;
-    FrameCodec m_codec;
-    MessageBatch m_batch; // reused from read to read
+    /// Output queued and not yet taken by the system.
+    virtual qint64 bytesWaiting() const = 0;
+    /// Starts a clean close: queued output is sent first.
+    virtual void closeConnection() = 0;
+    /// Drops the connection at once.
+    virtual void abortConnection() = 0;
+
+    /// Disconnects the client when more output waits for it than its budget allows.
+    void checkOutputBudget();
+    /// Counts a read of @p bytes and the messages in @p batch, and hands them to the relay.
+    void received(qint64 bytes, const MessageBatch &batch);
+    /// Counts output queued for the client.
+    void sent(qint64 messages, qint64 bytes);
+    /// The reason disconnected() will give, unless one was set before.
+    void setCloseReason(const QString &reason);
+    /// Reports the connection gone (once): disconnected() with the reason.
+    void reportDisconnected();
+    bool isClosing() const { return m_closing; }
+    void setClosing() { m_closing = true; }
+
     ClientInfo m_info;
+
+private:
     qint64 m_lastActivityMs; // m_info.lastActivity, filled in by info()
     LineEnding m_lineEnding;
     qint64 m_maxOutput;
     qint64 m_slowOutput;
     int m_slowSeconds;
     QElapsedTimer m_slowSince; // valid while more than m_slowOutput bytes wait
-    qint64 m_droppedLogged = 0;
-    LogThrottle m_dropLog;
     QString m_closeReason;
     bool m_closing = false;
+    bool m_reported = false;
 };

@@ -2,6 +2,8 @@
 
 #include "netaddress.h"
 
+#include <algorithm>
+
 QString RelayConfig::bindName() const
 {
     switch (bind) {
@@ -27,4 +29,20 @@ bool RelayConfig::isAllowed(const QHostAddress &address) const
             return true;
     }
     return false;
+}
+
+bool RelayConfig::isOriginAllowed(const QString &origin) const
+{
+    if (webSocketOrigins.isEmpty())
+        return true;
+    // "http://kiosk.local/" and "HTTP://Kiosk.local" name the same page origin.
+    const auto normal = [](const QString &text) {
+        QString s = text.trimmed().toLower();
+        while (s.endsWith(u'/'))
+            s.chop(1);
+        return s;
+    };
+    const QString wanted = normal(origin);
+    return std::any_of(webSocketOrigins.cbegin(), webSocketOrigins.cend(),
+        [&](const QString &allowed) { return normal(allowed) == wanted; });
 }

@@ -8,6 +8,7 @@
 #include <QHostAddress>
 #include <QList>
 #include <QPair>
+#include <QStringList>
 
 struct RelayConfig
 {
@@ -43,6 +44,18 @@ struct RelayConfig
     QByteArray heartbeatMessage = "heartbeat";
     QByteArray welcome; ///< sent to each new client; empty: none
 
+    // Other ways in besides TCP; every kind of client shares the limits above.
+    /// Listen for WebSockets (web pages) on webSocketPort, at the same addresses as TCP.
+    bool webSocketEnabled = false;
+    quint16 webSocketPort = 0; ///< 0 picks a free port
+    /// Web pages (their Origin, e.g. "http://kiosk.local:8080") that may open a WebSocket;
+    /// empty: any page.
+    QStringList webSocketOrigins;
+    /// The local socket's name (a Unix domain socket, a Windows named pipe); empty: none.
+    QString localServerName;
+    /// Answer Flash/AIR policy-file requests on the TCP port.
+    bool flashPolicy = false;
+
     // Settings of the daemon around the relay.
     bool verbose = false; ///< log connections and every message
     bool console = false; ///< broadcast lines typed on stdin
@@ -51,4 +64,6 @@ struct RelayConfig
     QString bindName() const;
     /// True when a client at @p address may connect (the allow list is empty or holds it).
     bool isAllowed(const QHostAddress &address) const;
+    /// True when a web page from @p origin may open a WebSocket (the list is empty or has it).
+    bool isOriginAllowed(const QString &origin) const;
 };

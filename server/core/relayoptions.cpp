@@ -52,6 +52,25 @@ constexpr OptionSpec kOptions[] = {
         "Most output that may wait for a client that does not read what it is sent (default "
         "4194304, 4 MiB; more than 1 MiB for 30 s also counts). Past it that client is "
         "disconnected and logged; the others never wait for it."},
+    {"ws-port", "PORT",
+        "Also accept web pages on this port, over WebSocket (default: off; 0 picks a free port "
+        "and the start-up line says which), at the same addresses as TCP. Each WebSocket message "
+        "is one message; the same limits apply. A browser opening http://ADDRESS:PORT/ gets a "
+        "built-in page to watch the messages and send some."},
+    {"ws-origin", "ORIGIN",
+        "Accept WebSockets only from web pages at this origin, e.g. http://kiosk.local:8080 "
+        "(scheme, host and port, as the browser sends it; a page opened from a file is "
+        "\"null\"); repeat for several (default: pages from anywhere). The built-in page is "
+        "always allowed."},
+    {"local", "NAME",
+        "Also accept programs on this machine on a local socket called NAME (default: off): a "
+        "Unix domain socket (a NAME without / goes in the temporary directory, e.g. "
+        "/tmp/NAME; the start-up line says where), a named pipe on Windows. Only this user may "
+        "connect; the socket is removed on exit, and one left by a crash is replaced."},
+    {"flash-policy", nullptr,
+        "Answer the policy-file request of Flash and AIR players on the TCP port with a policy "
+        "that allows the relay's ports, then close that connection. Other clients are not "
+        "affected, but their first messages may wait up to 1 s while the relay checks."},
     {"heartbeat", "SECONDS",
         "Send a heartbeat message to every client every SECONDS (default 0: no heartbeat)."},
     {"heartbeat-message", "TEXT", "The heartbeat's text (default \"heartbeat\")."},
@@ -219,6 +238,29 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
         config.heartbeatMessage = value.toUtf8();
     } else if (key == u"welcome") {
         config.welcome = value.toUtf8();
+    } else if (key == u"ws-port") {
+        const auto port = parseNumber(value, 0, 65535);
+        if (!port)
+            return QStringLiteral("'%1' is not a port number (0 to 65535)").arg(value);
+        config.webSocketEnabled = true;
+        config.webSocketPort = quint16(*port);
+    } else if (key == u"ws-origin") {
+        // A list: "http://a.local, http://b.local". Each occurrence adds to it.
+        const QStringList origins
+            = value.split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts);
+        if (origins.isEmpty())
+            return QStringLiteral("needs a web page origin such as http://kiosk.local:8080");
+        for (const QString &origin : origins) {
+            if (origin != u"null" && !origin.contains(QStringLiteral("://")))
+                return QStringLiteral("'%1' is not a web page origin such as "
+                                      "http://kiosk.local:8080")
+                    .arg(origin);
+            config.webSocketOrigins.append(origin);
+        }
+    } else if (key == u"local") {
+        if (value.trimmed().isEmpty())
+            return QStringLiteral("needs a name for the local socket, e.g. socketserver");
+        config.localServerName = value.trimmed();
     } else {
         const auto on = parseBool(value);
         if (!on)
@@ -231,6 +273,8 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
             config.verbose = *on;
         else if (key == u"console")
             config.console = *on;
+        else if (key == u"flash-policy")
+            config.flashPolicy = *on;
     }
     return {};
 }
@@ -369,8 +413,10 @@ RelayOptions parseRelayOptions(const QStringList &arguments)
         return std::any_of(commandLine.cbegin(), commandLine.cend(),
             [&key](const Setting &setting) { return setting.key == key; });
     };
-    if (onCommandLine(QStringLiteral("allow")))
-        settings.removeIf([](const Setting &setting) { return setting.key == u"allow"; });
+    for (const QString &list : {QStringLiteral("allow"), QStringLiteral("ws-origin")}) {
+        if (onCommandLine(list))
+            settings.removeIf([&list](const Setting &setting) { return setting.key == list; });
+    }
     for (const Setting &setting : std::as_const(commandLine)) {
         if (setting.key != u"config")
             settings.append(setting);
@@ -391,7 +437,9 @@ QString relayOptionsHelp(const QString &program)
                        "every message any client sends reaches every connected client, the "
                        "sender included. A message is a line of text (or any bytes) ended by a "
                        "newline or a NUL. Clients connect over TCP: kiosk apps, Flash/AIR, "
-                       "Unity, TouchDesigner, telnet, the serial relay for an Arduino."));
+                       "Unity, TouchDesigner, telnet, the serial relay for an Arduino; web pages "
+                       "over WebSocket (--ws-port); programs on this machine over a local socket "
+                       "(--local)."));
     help += QStringLiteral("\nOptions:\n");
     for (const OptionSpec &spec : kOptions) {
         QString name = QLatin1String("--") + QLatin1String(spec.key);
@@ -410,6 +458,8 @@ QString relayOptionsHelp(const QString &program)
         "  %1 -r -e 0                on the LAN address, messages end with NUL\n"
         "  %1 --bind any --no-echo   on every interface, no echo to the sender\n"
         "  %1 --config exhibit.ini   settings from a file\n"
+        "  %1 --bind any --ws-port 6781\n"
+        "                            also web pages: open http://THIS-MACHINE:6781/\n"
         "\nTry it: run %1 -v, then in another terminal \"nc localhost 6780\" (or\n"
         "\"telnet localhost 6780\") and type a line: it comes back, and every other\n"
         "client gets it too. Stop the server with Ctrl+C.\n")

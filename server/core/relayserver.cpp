@@ -1,16 +1,22 @@
 #include "relayserver.h"
 
 #include "byteescape.h"
-#include "clientsession.h"
 #include "filelimit.h"
+#include "flashpolicy.h"
 #include "logging.h"
 #include "messagebatch.h"
 #include "netaddress.h"
+#include "outgoingmessages.h"
+#include "streamsession.h"
+#include "webgateway.h"
+#include "websocketsession.h"
 
+#include <QDir>
+#include <QLocalServer>
+#include <QLocalSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
-
-#include <array>
+#include <QWebSocket>
 
 namespace {
 
@@ -22,20 +28,6 @@ constexpr int kListenBacklog = 4096; // connections the system queues before the
 constexpr long kSpareFiles = 32; // open files besides the clients: listeners, logs, stdio
 constexpr int kRefusalLogPeriodMs = 5000; // one line per refused address per period
 constexpr qsizetype kRefusalLogAddresses = 1024; // addresses remembered for that
-
-// Messages first..last of batch, each followed by terminator, in one buffer.
-QByteArray encode(
-    const MessageBatch &batch, qsizetype first, qsizetype last, QByteArrayView terminator)
-{
-    qsizetype size = 0;
-    for (qsizetype i = first; i < last; ++i)
-        size += batch.payload(i).size() + terminator.size();
-    QByteArray block;
-    block.reserve(size);
-    for (qsizetype i = first; i < last; ++i)
-        block.append(batch.payload(i)).append(terminator);
-    return block;
-}
 
 QString listenError(const QTcpServer &listener, const QHostAddress &address, quint16 port)
 {
@@ -91,7 +83,7 @@ bool RelayServer::start(const RelayConfig &config)
     return true;
 }
 
-// Listens on every address of the configuration, or on none.
+// Listens on every address of the configuration (and the local socket), or on none.
 bool RelayServer::listenAll()
 {
     m_errorString.clear();
@@ -99,15 +91,42 @@ bool RelayServer::listenAll()
     const QList<QHostAddress> addresses = addressesToListenOn();
     if (addresses.isEmpty())
         return false;
-    quint16 port = m_config.port;
+    if (!listenTcp(addresses, m_config.port, false)
+        || (m_config.webSocketEnabled && !listenTcp(addresses, m_config.webSocketPort, true))
+        || (!m_config.localServerName.isEmpty() && !listenLocal())) {
+        closeListeners();
+        return false;
+    }
+    if (m_config.webSocketEnabled) {
+        delete m_gateway;
+        m_gateway = new WebGateway(m_config, webSocketPort(), this);
+        connect(m_gateway, &WebGateway::webSocketConnected, this, &RelayServer::admitWebSocket);
+    }
+    m_flashPolicy.clear();
+    if (m_config.flashPolicy) {
+        QList<quint16> ports = {port()};
+        if (m_config.webSocketEnabled)
+            ports.append(webSocketPort());
+        m_flashPolicy = FlashPolicy::answer(ports);
+    }
+    if (m_config.heartbeatSeconds > 0)
+        m_heartbeat.start(m_config.heartbeatSeconds * 1000);
+    emit listening();
+    return true;
+}
+
+// Listens on @p port of every address (the relay's port, or the WebSocket port when @p web).
+bool RelayServer::listenTcp(const QList<QHostAddress> &addresses, quint16 port, bool web)
+{
+    QList<QTcpServer *> &listeners = web ? m_webListeners : m_listeners;
+    bool first = true;
     for (const QHostAddress &address : addresses) {
         auto *listener = new QTcpServer(this);
         listener->setListenBacklogSize(kListenBacklog);
         listener->setMaxPendingConnections(kListenBacklog); // Qt's default takes 30 per turn
         if (!listener->listen(address, port)) {
             // A machine with IPv6 switched off still serves localhost on 127.0.0.1.
-            const bool optional = address == QHostAddress(QHostAddress::LocalHostIPv6)
-                && !m_listeners.isEmpty()
+            const bool optional = address == QHostAddress(QHostAddress::LocalHostIPv6) && !first
                 && listener->serverError() != QAbstractSocket::AddressInUseError;
             if (optional) {
                 qCInfo(lcRelay).noquote()
@@ -116,16 +135,21 @@ bool RelayServer::listenAll()
                 continue;
             }
             m_errorString = listenError(*listener, address, port);
+            if (web)
+                m_errorString.replace(QStringLiteral("--port"), QStringLiteral("--ws-port"));
             m_addressMissing
                 = listener->serverError() == QAbstractSocket::SocketAddressNotAvailableError;
             delete listener;
-            qDeleteAll(m_listeners);
-            m_listeners.clear();
             return false;
         }
+        first = false;
         port = listener->serverPort(); // every address shares the port picked for the first
-        connect(listener, &QTcpServer::newConnection, this,
-            [this, listener] { acceptConnections(listener); });
+        connect(listener, &QTcpServer::newConnection, this, [this, listener, web] {
+            if (web)
+                acceptWebConnections(listener);
+            else
+                acceptConnections(listener);
+        });
         connect(listener, &QTcpServer::acceptError, this, [listener] {
             qCWarning(lcRelay).noquote()
                 << "cannot accept a connection:" << listener->errorString()
@@ -133,12 +157,37 @@ bool RelayServer::listenAll()
             listener->pauseAccepting();
             QTimer::singleShot(kRetryAcceptMs, listener, &QTcpServer::resumeAccepting);
         });
-        m_listeners.append(listener);
+        listeners.append(listener);
     }
-    if (m_config.heartbeatSeconds > 0)
-        m_heartbeat.start(m_config.heartbeatSeconds * 1000);
-    emit listening();
     return true;
+}
+
+// The local socket, for programs on this machine only: its file is readable and writable by
+// this user alone, and one left behind by a crash is replaced.
+bool RelayServer::listenLocal()
+{
+    m_localServer = new QLocalServer(this);
+    m_localServer->setSocketOptions(QLocalServer::UserAccessOption);
+    m_localServer->setMaxPendingConnections(kListenBacklog);
+    QLocalServer::removeServer(m_config.localServerName);
+    if (!m_localServer->listen(m_config.localServerName)) {
+        m_errorString = QStringLiteral("cannot make the local socket %1: %2")
+                            .arg(m_config.localServerName, m_localServer->errorString());
+        return false;
+    }
+    connect(
+        m_localServer, &QLocalServer::newConnection, this, &RelayServer::acceptLocalConnections);
+    return true;
+}
+
+void RelayServer::closeListeners()
+{
+    qDeleteAll(m_listeners);
+    m_listeners.clear();
+    qDeleteAll(m_webListeners);
+    m_webListeners.clear();
+    delete m_localServer; // removes the socket file
+    m_localServer = nullptr;
 }
 
 void RelayServer::raiseFileLimit()
@@ -186,8 +235,7 @@ void RelayServer::stop()
 {
     m_retry.stop();
     m_heartbeat.stop();
-    qDeleteAll(m_listeners);
-    m_listeners.clear();
+    closeListeners();
     m_stopping = true;
     if (m_sessions.isEmpty()) {
         emit stopped();
@@ -211,6 +259,16 @@ quint16 RelayServer::port() const
     return m_listeners.isEmpty() ? 0 : m_listeners.first()->serverPort();
 }
 
+quint16 RelayServer::webSocketPort() const
+{
+    return m_webListeners.isEmpty() ? 0 : m_webListeners.first()->serverPort();
+}
+
+QString RelayServer::localServerPath() const
+{
+    return m_localServer ? m_localServer->fullServerName() : QString();
+}
+
 QList<ClientInfo> RelayServer::clients() const
 {
     QList<ClientInfo> infos;
@@ -226,13 +284,9 @@ void RelayServer::broadcast(QByteArrayView message)
                                  << ByteEscape::toDisplay(message, kTrafficLogMessageBytes);
     if (m_tapEnabled)
         tap(0, message);
-    const QList<ClientSession *> sessions = m_sessions; // a send may close a client
-    for (ClientSession *session : sessions) {
-        if (!session->isOpen())
-            continue;
-        session->sendMessage(message);
-        ++m_stats.messagesOut;
-    }
+    MessageBatch batch;
+    batch.append(message, LineEnding::None);
+    deliver(nullptr, batch, 0, 1);
 }
 
 bool RelayServer::disconnectClient(quint64 id)
@@ -254,42 +308,98 @@ void RelayServer::acceptConnections(QTcpServer *listener)
             refuseNotAllowed(socket);
             continue;
         }
-        if (m_sessions.size() >= m_config.maxClients) {
-            refuseFull(socket);
+        if (isFull()) {
+            const QString reason
+                = refuseFull(NetAddress::endpoint(socket->peerAddress(), socket->peerPort()));
+            connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            socket->write(reason.toUtf8()
+                + m_config.terminator.bytesFor(m_config.terminator.initialEnding()).toByteArray());
+            socket->disconnectFromHost();
             continue;
         }
-        auto *session = new ClientSession(m_nextClientId++, socket, m_config, this);
-        connect(session, &ClientSession::messagesReceived, this, &RelayServer::relay);
-        connect(session, &ClientSession::disconnected, this, &RelayServer::removeSession);
-        m_sessions.append(session);
-        ++m_stats.clientsConnected;
-        qCDebug(lcClients).noquote()
-            << session->peerName() << "connected, now" << m_sessions.size() << "client(s)";
-        if (!m_config.welcome.isEmpty())
-            session->sendMessage(m_config.welcome);
-        emit clientConnected(session->info());
+        auto *session = new StreamSession(m_nextClientId++, socket, m_config, this);
+        if (!m_flashPolicy.isEmpty())
+            session->setFlashPolicy(m_flashPolicy);
+        addSession(session);
     }
 }
 
-// The newcomer gets one line saying why, then the connection is closed. The log says so once
-// per 5 s, so that a crowd of reconnecting clients cannot fill it.
-void RelayServer::refuseFull(QTcpSocket *socket)
+// Connections to the WebSocket port: web pages (the built-in one, or a WebSocket). The allow
+// list applies to all of them; the gateway hands on the WebSockets to admitWebSocket().
+void RelayServer::acceptWebConnections(QTcpServer *listener)
+{
+    while (listener->hasPendingConnections()) {
+        QTcpSocket *socket = listener->nextPendingConnection();
+        if (!m_config.isAllowed(socket->peerAddress())) {
+            refuseNotAllowed(socket);
+            continue;
+        }
+        m_gateway->handle(socket);
+    }
+}
+
+void RelayServer::admitWebSocket(QWebSocket *socket)
+{
+    if (m_stopping) {
+        socket->deleteLater();
+        return;
+    }
+    if (isFull()) {
+        const QString reason = refuseFull(QStringLiteral("ws ")
+            + NetAddress::endpoint(socket->peerAddress(), socket->peerPort()));
+        socket->setParent(this);
+        connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+        socket->sendTextMessage(reason);
+        socket->close(QWebSocketProtocol::CloseCodeNormal, reason);
+        return;
+    }
+    addSession(new WebSocketSession(m_nextClientId++, socket, m_config, this));
+}
+
+void RelayServer::acceptLocalConnections()
+{
+    while (m_localServer->hasPendingConnections()) {
+        QLocalSocket *socket = m_localServer->nextPendingConnection();
+        if (isFull()) {
+            const QString reason = refuseFull(QStringLiteral("a local client"));
+            connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
+            socket->write(reason.toUtf8()
+                + m_config.terminator.bytesFor(m_config.terminator.initialEnding()).toByteArray());
+            socket->disconnectFromServer();
+            continue;
+        }
+        addSession(new StreamSession(m_nextClientId++, socket, m_config, this));
+    }
+}
+
+void RelayServer::addSession(ClientSession *session)
+{
+    connect(session, &ClientSession::messagesReceived, this, &RelayServer::relay);
+    connect(session, &ClientSession::disconnected, this, &RelayServer::removeSession);
+    m_sessions.append(session);
+    ++m_stats.clientsConnected;
+    qCDebug(lcClients).noquote() << session->peerName() << "connected, now" << m_sessions.size()
+                                 << "client(s)";
+    if (!m_config.welcome.isEmpty())
+        session->sendMessage(m_config.welcome);
+    emit clientConnected(session->info());
+}
+
+// Counts and logs a refusal for a full relay, and returns the line that tells the newcomer
+// why. The log says so once per 5 s, so that a crowd of reconnecting clients cannot fill it.
+QString RelayServer::refuseFull(const QString &peer)
 {
     ++m_stats.clientsRefused;
     const QString reason = QStringLiteral("server full (%1 clients)").arg(m_config.maxClients);
     if (m_fullLog.allow()) {
         const qint64 notLogged = m_fullLog.takeSkipped();
-        qCWarning(lcClients).noquote()
-            << "refused" << NetAddress::endpoint(socket->peerAddress(), socket->peerPort()) << "-"
-            << reason
+        qCWarning(lcClients).noquote() << "refused" << peer << "-"
+                                       << reason
                 + (notLogged ? QStringLiteral("; %1 more refused since the last such line")
                                    .arg(notLogged)
                              : QString());
     }
-    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    socket->write(reason.toUtf8()
-        + m_config.terminator.bytesFor(m_config.terminator.initialEnding()).toByteArray());
-    socket->disconnectFromHost();
+    return reason;
 }
 
 // Not a word to a client outside the allow list; the log says so once per address per 5 s,
@@ -323,7 +433,8 @@ void RelayServer::relay(ClientSession *from, const MessageBatch &batch)
     qsizetype runStart = 0;
     for (qsizetype i = 0; i < batch.count(); ++i) {
         const LineEnding ending = batch.ending(i);
-        if (ending != LineEnding::None && ending != from->lineEnding()) {
+        const bool terminated = ending != LineEnding::None && ending != LineEnding::Message;
+        if (terminated && ending != from->lineEnding()) {
             deliver(from, batch, runStart, i);
             runStart = i;
             from->setLineEnding(ending);
@@ -332,24 +443,21 @@ void RelayServer::relay(ClientSession *from, const MessageBatch &batch)
     deliver(from, batch, runStart, batch.count());
 }
 
-// Sends messages first..last of batch to every client: one encoded block per line ending,
-// shared by all the clients that want that ending.
+// Sends messages first..last of batch to every client (@p from is null for the relay's own),
+// each in its wire form: a TCP client's block is encoded once per line ending and shared by
+// all the clients that want that ending, a WebSocket message once for all WebSockets.
 void RelayServer::deliver(
     ClientSession *from, const MessageBatch &batch, qsizetype first, qsizetype last)
 {
     if (first == last)
         return;
-    std::array<QByteArray, kLineEndingCount> blocks;
+    OutgoingMessages messages(batch, first, last, m_config.terminator);
     const qint64 count = last - first;
     const QList<ClientSession *> sessions = m_sessions; // a send may close a client
     for (ClientSession *to : sessions) {
         if (!to->isOpen() || (to == from && !m_config.echo))
             continue;
-        const LineEnding ending = to->lineEnding();
-        QByteArray &block = blocks[size_t(ending)];
-        if (block.isEmpty()) // never empty once encoded: a terminator is at least one byte
-            block = encode(batch, first, last, m_config.terminator.bytesFor(ending));
-        to->send(block, count);
+        to->send(messages);
         m_stats.messagesOut += count;
     }
 }

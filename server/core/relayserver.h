@@ -1,5 +1,6 @@
-// RelayServer: the relay. Listens, admits clients (one ClientSession each, owned here), and
-// passes every message from any client to all of them. The daemon and the panel both run it.
+// RelayServer: the relay. Listens (TCP; optionally WebSocket and a local socket), admits
+// clients (one ClientSession each, owned here, whatever their kind), and passes every message
+// from any client to all of them. The daemon and the panel both run it.
 // Monitors read it by sampling clients() and stats(); nothing is emitted per message.
 #pragma once
 
@@ -15,8 +16,11 @@
 
 class ClientSession;
 class MessageBatch;
+class QLocalServer;
 class QTcpServer;
 class QTcpSocket;
+class QWebSocket;
+class WebGateway;
 
 /// Server-wide counters since start().
 struct RelayStats
@@ -63,6 +67,10 @@ public:
     /// The addresses listened on, and the one port they share (the real one if 0 was asked).
     QList<QHostAddress> listenAddresses() const;
     quint16 port() const;
+    /// The WebSocket port (the real one if 0 was asked), on the same addresses; 0 when off.
+    quint16 webSocketPort() const;
+    /// The local socket's full path (or pipe name); empty when off.
+    QString localServerPath() const;
 
     /// A snapshot of every connected client, in the order they connected.
     QList<ClientInfo> clients() const;
@@ -91,10 +99,18 @@ signals:
 
 private:
     bool listenAll();
+    bool listenTcp(const QList<QHostAddress> &addresses, quint16 port, bool web);
+    bool listenLocal();
+    void closeListeners();
     QList<QHostAddress> addressesToListenOn();
     void raiseFileLimit();
     void acceptConnections(QTcpServer *listener);
-    void refuseFull(QTcpSocket *socket);
+    void acceptWebConnections(QTcpServer *listener);
+    void acceptLocalConnections();
+    void admitWebSocket(QWebSocket *socket);
+    void addSession(ClientSession *session);
+    bool isFull() const { return m_sessions.size() >= m_config.maxClients; }
+    QString refuseFull(const QString &peer);
     void refuseNotAllowed(QTcpSocket *socket);
     void relay(ClientSession *from, const MessageBatch &batch);
     void deliver(ClientSession *from, const MessageBatch &batch, qsizetype first, qsizetype last);
@@ -103,7 +119,11 @@ private:
     void removeSession(ClientSession *session, const QString &reason);
 
     RelayConfig m_config;
-    QList<QTcpServer *> m_listeners;
+    QList<QTcpServer *> m_listeners; // the TCP port, one per address
+    QList<QTcpServer *> m_webListeners; // the WebSocket port, one per address
+    WebGateway *m_gateway = nullptr; // kept while WebSockets it started may be open
+    QLocalServer *m_localServer = nullptr;
+    QByteArray m_flashPolicy; // the answer, when --flash-policy
     QList<ClientSession *> m_sessions; // in connection order
     quint64 m_nextClientId = 1;
     RelayStats m_stats;

@@ -62,6 +62,7 @@ QByteArrayView Terminator::bytesFor(LineEnding ending) const
         return m_exact;
     case LineEnding::Lf:
     case LineEnding::None:
+    case LineEnding::Message:
         break;
     }
     return QByteArrayView("\n", 1);

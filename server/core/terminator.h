@@ -16,8 +16,9 @@ enum class LineEnding : quint8
     Nul, ///< "\0" (auto mode: Flash/AIR)
     Exact, ///< the one configured terminator (exact mode)
     None, ///< no terminator: the client disconnected mid-message
+    Message, ///< no terminator needed: the transport frames each message (a WebSocket message)
 };
-inline constexpr int kLineEndingCount = 5;
+inline constexpr int kLineEndingCount = 6;
 
 /// The framing mode: `auto` (a message ends at LF, CRLF or NUL) or one exact byte sequence.
 class Terminator

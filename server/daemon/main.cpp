@@ -44,9 +44,35 @@ QString banner(const RelayServer &relay)
         settings.append(QStringLiteral("verbose"));
     if (config.console)
         settings.append(QStringLiteral("console"));
-    return QStringLiteral("%1 %2 listening on %3 (%4)")
-        .arg(QLatin1String(kProgram), QCoreApplication::applicationVersion(),
-            endpoints.join(QStringLiteral(" and ")), settings.join(QStringLiteral(", ")));
+    if (config.flashPolicy)
+        settings.append(QStringLiteral("Flash policy"));
+    QString text
+        = QStringLiteral("%1 %2 listening on %3 (%4)")
+              .arg(QLatin1String(kProgram), QCoreApplication::applicationVersion(),
+                  endpoints.join(QStringLiteral(" and ")), settings.join(QStringLiteral(", ")));
+    if (relay.webSocketPort() != 0) {
+        // Where a browser reaches it: on every interface, that is this machine's LAN address.
+        QList<QHostAddress> hosts;
+        for (const QHostAddress &address : addresses) {
+            if (address == QHostAddress(QHostAddress::Any))
+                hosts << QHostAddress(QHostAddress::LocalHost) << NetAddress::lanAddresses();
+            else
+                hosts << address;
+        }
+        QStringList sockets;
+        QStringList pages;
+        for (const QHostAddress &host : std::as_const(hosts)) {
+            const QString where = NetAddress::endpoint(host, relay.webSocketPort());
+            sockets << QStringLiteral("ws://%1/").arg(where);
+            pages << QStringLiteral("http://%1/").arg(where);
+        }
+        text += QStringLiteral("\nweb pages connect to %1; the built-in page: %2")
+                    .arg(sockets.join(QStringLiteral(" or ")), pages.join(QStringLiteral(" or ")));
+    }
+    if (!relay.localServerPath().isEmpty())
+        text += QStringLiteral("\nprograms on this machine connect to the local socket %1")
+                    .arg(relay.localServerPath());
+    return text;
 }
 
 } // namespace

@@ -10,7 +10,7 @@ namespace {
 QString describe(const RelayConfig &c)
 {
     return QStringLiteral("bind=%1 port=%2 max=%3 eol=%4 echo=%5 verbose=%6 console=%7 "
-                          "heartbeat=%8 size=%9")
+                          "heartbeat=%8 size=%9 ws=%10 origins=%11 local=%12 flash=%13")
         .arg(c.bindName())
         .arg(c.port)
         .arg(c.maxClients)
@@ -19,7 +19,11 @@ QString describe(const RelayConfig &c)
         .arg(int(c.verbose))
         .arg(int(c.console))
         .arg(c.heartbeatSeconds)
-        .arg(c.maxMessageBytes);
+        .arg(c.maxMessageBytes)
+        .arg(c.webSocketEnabled ? QString::number(c.webSocketPort) : QStringLiteral("off"))
+        .arg(c.webSocketOrigins.join(u','))
+        .arg(c.localServerName)
+        .arg(int(c.flashPolicy));
 }
 
 QString defaultsWith(const QString &key, const QString &value)
@@ -64,7 +68,7 @@ void tst_RelayOptions::valid_data()
         << QStringList{}
         << QStringLiteral(
                "bind=localhost port=6780 max=1024 eol=auto echo=1 verbose=0 console=0 heartbeat=0 "
-               "size=65536");
+               "size=65536 ws=off origins= local= flash=0");
     // The original page's examples.
     QTest::newRow("-v") << QStringList{"-v"} << defaultsWith("verbose", "1");
     QTest::newRow("ip and port") << QStringList{"192.168.1.20", "5783"}
@@ -86,7 +90,7 @@ void tst_RelayOptions::valid_data()
     QTest::newRow("everything legacy")
         << QStringList{"-c", "5783", "-M", "3", "-e", "0", "-R", "-v"}
         << QStringLiteral("bind=lan port=5783 max=3 eol=nul echo=1 verbose=1 console=1 "
-                          "heartbeat=0 size=65536");
+                          "heartbeat=0 size=65536 ws=off origins= local= flash=0");
     QTest::newRow("last address wins") << QStringList{"10.0.0.1", "-l"} << defaults;
     QTest::newRow("ipv6 address") << QStringList{"::1"} << defaultsWith("bind", "::1");
     // Modern options.
@@ -106,6 +110,12 @@ void tst_RelayOptions::valid_data()
                                  << defaultsWith("heartbeat", "5");
     QTest::newRow("--max-message-bytes")
         << QStringList{"--max-message-bytes", "100"} << defaultsWith("size", "100");
+    QTest::newRow("--ws-port") << QStringList{"--ws-port", "6781"} << defaultsWith("ws", "6781");
+    QTest::newRow("--ws-port 0") << QStringList{"--ws-port=0"} << defaultsWith("ws", "0");
+    QTest::newRow("--ws-origin repeated") << QStringList{"--ws-origin", "http://a.local",
+        "--ws-origin", "null"} << defaultsWith("origins", "http://a.local,null");
+    QTest::newRow("--local") << QStringList{"--local", "relay"} << defaultsWith("local", "relay");
+    QTest::newRow("--flash-policy") << QStringList{"--flash-policy"} << defaultsWith("flash", "1");
     QTest::newRow("mixed legacy and modern") << QStringList{"-v", "--port", "7000", "-m",
         "9"} << defaultsWith("verbose", "1").replace("6780", "7000").replace("max=1024", "max=9");
 }
@@ -155,6 +165,13 @@ void tst_RelayOptions::errors_data()
                                         << "--allow: '10.0.0.0/33' is not an address range";
     QTest::newRow("--max-client-buffer tiny") << QStringList{"--max-client-buffer",
         "10"} << "--max-client-buffer: '10' is not a whole number from 65536";
+    QTest::newRow("--ws-port word")
+        << QStringList{"--ws-port", "web"} << "--ws-port: 'web' is not a port number (0 to 65535)";
+    QTest::newRow("--ws-origin not an origin")
+        << QStringList{"--ws-origin", "kiosk.local"}
+        << "--ws-origin: 'kiosk.local' is not a web page origin such as http://kiosk.local:8080";
+    QTest::newRow("--local empty")
+        << QStringList{"--local="} << "--local: needs a name for the local socket";
     QTest::newRow("missing config") << QStringList{"--config", "/nonexistent/exhibit.ini"}
                                     << "cannot read the config file /nonexistent/exhibit.ini";
 }
@@ -225,7 +242,7 @@ void tst_RelayOptions::configFile()
     QCOMPARE(options.error, QString());
     QCOMPARE(describe(options.config),
         QStringLiteral("bind=any port=5783 max=40 eol=crlf echo=0 verbose=0 console=0 "
-                       "heartbeat=0 size=65536"));
+                       "heartbeat=0 size=65536 ws=off origins= local= flash=0"));
     QCOMPARE(options.config.welcome, QByteArray("hello, visitor"));
 
     // The command line wins over the file, whatever the order.

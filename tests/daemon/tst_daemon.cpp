@@ -2,6 +2,7 @@
 #include "testpeer.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTcpServer>
@@ -125,6 +126,7 @@ private slots:
     void addressNotOnThisMachine();
     void waitsForItsAddress();
     void configFile();
+    void bannerShowsWebSocketAndLocalSocket();
 };
 
 void tst_Daemon::helpGoesToStdout()
@@ -338,6 +340,36 @@ void tst_Daemon::configFile()
     TestPeer client;
     QVERIFY(client.connectTo(QHostAddress::LocalHost, port));
     QTRY_COMPARE(client.received(), QByteArray("hello visitor\r\n"));
+}
+
+void tst_Daemon::bannerShowsWebSocketAndLocalSocket()
+{
+    QTemporaryDir dir;
+    const QString local = dir.filePath(QStringLiteral("relay.sock"));
+    Daemon daemon;
+    const quint16 port = daemon.start({"--port", "0", "--ws-port", "0", "--local", local});
+    QVERIFY2(port != 0, qPrintable(daemon.output()));
+    QRegularExpressionMatch match;
+    QVERIFY2(daemon.waitForOutput(QRegularExpression(QStringLiteral(
+                                      "web pages connect to ws://127\\.0\\.0\\.1:(\\d+)/.*; the "
+                                      "built-in page: http://127\\.0\\.0\\.1:(\\d+)/")),
+                 &match),
+        qPrintable(daemon.output()));
+    QCOMPARE(match.captured(1), match.captured(2));
+    QVERIFY(match.captured(1).toUInt() != port);
+    QVERIFY(daemon.waitForOutput(
+        QRegularExpression(QStringLiteral("programs on this machine connect to the local socket ")
+            + QRegularExpression::escape(local))));
+    // The page is there, where the banner says.
+    TestPeer browser;
+    QVERIFY(browser.connectTo(QHostAddress::LocalHost, quint16(match.captured(2).toUInt())));
+    browser.send("GET / HTTP/1.1\r\n\r\n");
+    QTRY_VERIFY(browser.received().startsWith("HTTP/1.1 200 OK\r\n"));
+    QVERIFY(QFileInfo::exists(local));
+    daemon.process().terminate();
+    QVERIFY(daemon.process().waitForFinished(10000));
+    QCOMPARE(daemon.process().exitCode(), 0);
+    QVERIFY(!QFileInfo::exists(local)); // removed on exit
 }
 
 QTEST_GUILESS_MAIN(tst_Daemon)

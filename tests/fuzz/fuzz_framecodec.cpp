@@ -165,6 +165,7 @@ bool endingFitsMode(const FuzzCase &c, const Message &m)
         return true;
     case LineEnding::Exact:
     case LineEnding::None:
+    case LineEnding::Message:
         break;
     }
     return false;

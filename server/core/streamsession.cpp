@@ -1,0 +1,238 @@
+#include "streamsession.h"
+
+#include "flashpolicy.h"
+#include "keepalive.h"
+#include "logging.h"
+#include "outgoingmessages.h"
+
+#include <QLocalSocket>
+#include <QTcpSocket>
+#include <QVariant>
+
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#endif
+
+namespace {
+// Qt reads at most this much per client per event-loop turn: a client that floods cannot make
+// the relay buffer without bound, nor starve the others.
+constexpr qint64 kReadChunkBytes = 64 * 1024;
+constexpr int kDropLogPeriodMs = 10000; // one oversize warning per client per 10 s
+
+#ifdef MSG_NOSIGNAL
+constexpr int kSendFlags = MSG_NOSIGNAL; // a vanished peer is an error to Qt, not a SIGPIPE
+#else
+constexpr int kSendFlags = 0; // macOS: Qt sets SO_NOSIGPIPE on its sockets instead
+#endif
+} // namespace
+
+StreamSession::StreamSession(
+    quint64 id, QTcpSocket *socket, const RelayConfig &config, QObject *parent)
+    : ClientSession(id, ClientInfo::Kind::Tcp, config, parent)
+    , m_device(socket)
+    , m_tcp(socket)
+    , m_codec(config.terminator, config.maxMessageBytes)
+    , m_dropLog(1, kDropLogPeriodMs)
+{
+    socket->setParent(this);
+    socket->setReadBufferSize(kReadChunkBytes);
+    KeepAlive::enable(socket);
+    // Messages are small and interactive, and the relay already writes all of a read at once:
+    // Nagle's algorithm would only add delay.
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, QVariant(1));
+    m_info.address = socket->peerAddress();
+    m_info.port = socket->peerPort();
+
+    connect(socket, &QTcpSocket::readyRead, this, &StreamSession::readAvailable);
+    connect(socket, &QTcpSocket::bytesWritten, this, &StreamSession::checkOutputBudget);
+    connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
+        setCloseReason(error == QAbstractSocket::RemoteHostClosedError
+                ? QStringLiteral("closed by client")
+                : m_tcp->errorString());
+    });
+    connect(socket, &QTcpSocket::disconnected, this, &StreamSession::onDisconnected);
+}
+
+StreamSession::StreamSession(
+    quint64 id, QLocalSocket *socket, const RelayConfig &config, QObject *parent)
+    : ClientSession(id, ClientInfo::Kind::Local, config, parent)
+    , m_device(socket)
+    , m_local(socket)
+    , m_codec(config.terminator, config.maxMessageBytes)
+    , m_dropLog(1, kDropLogPeriodMs)
+{
+    socket->setParent(this);
+    socket->setReadBufferSize(kReadChunkBytes);
+
+    connect(socket, &QLocalSocket::readyRead, this, &StreamSession::readAvailable);
+    connect(socket, &QLocalSocket::bytesWritten, this, &StreamSession::checkOutputBudget);
+    connect(
+        socket, &QLocalSocket::errorOccurred, this, [this](QLocalSocket::LocalSocketError error) {
+            setCloseReason(error == QLocalSocket::PeerClosedError
+                    ? QStringLiteral("closed by client")
+                    : m_local->errorString());
+        });
+    connect(socket, &QLocalSocket::disconnected, this, &StreamSession::onDisconnected);
+}
+
+void StreamSession::setFlashPolicy(const QByteArray &policy)
+{
+    m_policy = policy;
+    m_policyWait.setSingleShot(true);
+    connect(&m_policyWait, &QTimer::timeout, this, &StreamSession::stopHoldingOutput);
+    m_policyWait.start(kPolicyWaitMs);
+}
+
+ClientInfo StreamSession::info() const
+{
+    ClientInfo info = ClientSession::info();
+    info.droppedMessages = m_codec.droppedMessages();
+    return info;
+}
+
+void StreamSession::send(OutgoingMessages &messages)
+{
+    if (isClosing())
+        return;
+    const QByteArray &block = messages.block(lineEnding());
+    write(block);
+    sent(messages.count(), block.size());
+    checkOutputBudget();
+}
+
+void StreamSession::sendMessage(QByteArrayView message)
+{
+    if (isClosing())
+        return;
+    QByteArray block;
+    const QByteArrayView terminator = m_codec.terminator().bytesFor(lineEnding());
+    block.reserve(message.size() + terminator.size());
+    block.append(message).append(terminator);
+    write(block);
+    sent(1, block.size());
+    checkOutputBudget();
+}
+
+qint64 StreamSession::bytesWaiting() const
+{
+    return m_device->bytesToWrite() + m_held.size();
+}
+
+void StreamSession::closeConnection()
+{
+    stopHoldingOutput(); // what was held is sent before the close
+    if (m_tcp)
+        m_tcp->disconnectFromHost(); // may emit disconnected() at once
+    else
+        m_local->disconnectFromServer();
+}
+
+void StreamSession::abortConnection()
+{
+    if (m_tcp)
+        m_tcp->abort();
+    else
+        m_local->abort();
+}
+
+// Hands @p block to the system at once when nothing waits in Qt's write buffer, and leaves to
+// Qt only what the system did not take. Through Qt alone, every small block would first be
+// copied into a new 16 KiB buffer per client and sent a loop turn later: for one message to
+// 10,000 clients that is 160 MB of memory touched, and most of the time the broadcast takes.
+void StreamSession::write(const QByteArray &block)
+{
+    if (m_policyWait.isActive()) {
+        m_held.append(block);
+        return;
+    }
+#ifdef Q_OS_UNIX
+    if (m_tcp && m_tcp->bytesToWrite() == 0) {
+        const qint64 sent = ::send(
+            int(m_tcp->socketDescriptor()), block.constData(), size_t(block.size()), kSendFlags);
+        if (sent == block.size())
+            return;
+        if (sent > 0) {
+            m_tcp->write(block.constData() + sent, block.size() - sent);
+            return;
+        }
+        // Nothing sent: the system's buffer is full (Qt waits for room), or the connection
+        // failed (Qt finds out and reports it as usual).
+    }
+#endif
+    m_device->write(block);
+}
+
+void StreamSession::readAvailable()
+{
+    if (!m_device->isOpen()) // after abort()
+        return;
+    QByteArray bytes = m_device->readAll();
+    if (bytes.isEmpty())
+        return;
+    if (m_policyWait.isActive() && !checkForPolicyRequest(bytes))
+        return;
+    m_batch.clear();
+    m_codec.feed(bytes, m_batch);
+    logDroppedMessages();
+    received(bytes.size(), m_batch);
+}
+
+// While the first bytes may still be a policy request, they are kept in m_firstBytes and
+// false is returned; once they are not one, @p bytes becomes all of them and true is returned.
+bool StreamSession::checkForPolicyRequest(QByteArray &bytes)
+{
+    m_firstBytes.append(bytes);
+    const QByteArrayView request = FlashPolicy::kRequest;
+    if (m_firstBytes.startsWith(request)) {
+        m_firstBytes.clear(); // answered, never relayed
+        m_policyWait.stop();
+        m_held.clear();
+        m_device->write(m_policy);
+        qCDebug(lcClients).noquote() << peerName() << "asked for the Flash policy: answered";
+        close(QStringLiteral("answered its Flash policy request"));
+        return false;
+    }
+    if (request.startsWith(m_firstBytes))
+        return false; // perhaps the start of a request: wait for more
+    bytes.swap(m_firstBytes);
+    m_firstBytes.clear();
+    stopHoldingOutput();
+    return true;
+}
+
+void StreamSession::stopHoldingOutput()
+{
+    if (!m_policyWait.isActive() && m_held.isEmpty())
+        return;
+    m_policyWait.stop();
+    QByteArray held;
+    held.swap(m_held);
+    if (!held.isEmpty())
+        write(held);
+}
+
+// One warning per client per 10 s at most, however many oversize messages it sends.
+void StreamSession::logDroppedMessages()
+{
+    if (m_codec.droppedMessages() == m_droppedLogged)
+        return;
+    m_droppedLogged = m_codec.droppedMessages();
+    if (m_dropLog.allow())
+        qCWarning(lcClients, "%s sent a message longer than %lld bytes: dropped it (%lld so far)",
+            qUtf8Printable(peerName()), qint64(m_codec.maxMessageBytes()), m_droppedLogged);
+}
+
+void StreamSession::onDisconnected()
+{
+    readAvailable(); // whatever arrived with the close
+    setClosing();
+    m_policyWait.stop();
+    m_batch.clear();
+    if (!m_firstBytes.isEmpty()) // the start of a policy request, it seemed: data after all
+        m_codec.feed(m_firstBytes, m_batch);
+    m_firstBytes.clear();
+    m_codec.finish(m_batch);
+    logDroppedMessages();
+    received(0, m_batch);
+    reportDisconnected();
+}

@@ -1,0 +1,66 @@
+// StreamSession: a client on a byte stream, a TCP connection or a local socket. Its bytes go
+// through a FrameCodec (split at the terminator, size capped) and it gets one encoded block per
+// batch, ended the way it ends its own messages. TCP and local sockets differ only in how they
+// close and in their signals' types, so one class serves both.
+//
+// With a Flash policy answer set (--flash-policy, TCP only), the client's first bytes are
+// looked at before anything else: a Flash player's "<policy-file-request/>\0" gets the answer
+// and the connection is closed; anything else is relayed as usual, nothing lost. Until the
+// first bytes decide (at most kPolicyWaitMs), output for the client is held back, so that
+// a Flash player's answer is never preceded by a relayed message.
+#pragma once
+
+#include "clientsession.h"
+#include "framecodec.h"
+#include "logthrottle.h"
+
+#include <QTimer>
+
+class QIODevice;
+class QLocalSocket;
+class QTcpSocket;
+
+class StreamSession : public ClientSession
+{
+    Q_OBJECT
+
+public:
+    static constexpr int kPolicyWaitMs = 1000;
+
+    /// Takes ownership of the connected @p socket; @p config gives framing and limits.
+    StreamSession(quint64 id, QTcpSocket *socket, const RelayConfig &config, QObject *parent);
+    StreamSession(quint64 id, QLocalSocket *socket, const RelayConfig &config, QObject *parent);
+
+    /// Answers a Flash policy-file request with @p policy (NUL-terminated), see above.
+    void setFlashPolicy(const QByteArray &policy);
+
+    ClientInfo info() const override;
+    void send(OutgoingMessages &messages) override;
+    void sendMessage(QByteArrayView message) override;
+
+protected:
+    qint64 bytesWaiting() const override;
+    void closeConnection() override;
+    void abortConnection() override;
+
+private:
+    void write(const QByteArray &block);
+    void readAvailable();
+    bool checkForPolicyRequest(QByteArray &bytes);
+    void stopHoldingOutput();
+    void logDroppedMessages();
+    void onDisconnected();
+
+    QIODevice *m_device;
+    QTcpSocket *m_tcp = nullptr; // one of these two is m_device
+    QLocalSocket *m_local = nullptr;
+    FrameCodec m_codec;
+    MessageBatch m_batch; // reused from read to read
+    qint64 m_droppedLogged = 0;
+    LogThrottle m_dropLog;
+    // Flash policy: the answer, the first bytes seen so far, the output held back meanwhile.
+    QByteArray m_policy;
+    QByteArray m_firstBytes;
+    QByteArray m_held;
+    QTimer m_policyWait;
+};
