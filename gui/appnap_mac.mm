@@ -1,0 +1,26 @@
+// macOS: an NSProcessInfo activity keeps App Nap from throttling the relay while it serves.
+#include "appnapblocker.h"
+
+#import <Foundation/Foundation.h>
+
+void AppNapBlocker::begin(const QString &reason)
+{
+    if (m_active)
+        return;
+    id<NSObject> activity = [[NSProcessInfo processInfo]
+        beginActivityWithOptions:NSActivityUserInitiatedAllowingIdleSystemSleep
+        | NSActivityLatencyCritical
+                          reason:reason.toNSString()];
+    m_activity = (__bridge_retained void *)activity;
+    m_active = true;
+}
+
+void AppNapBlocker::end()
+{
+    if (!m_active)
+        return;
+    id<NSObject> activity = (__bridge_transfer id<NSObject>)m_activity;
+    [[NSProcessInfo processInfo] endActivity:activity];
+    m_activity = nullptr;
+    m_active = false;
+}
