@@ -191,7 +191,7 @@ QVariant ClientsModel::headerData(int section, Qt::Orientation orientation, int 
     case Port:
         return tr("Port");
     case ConnectedSince:
-        return tr("Connected since");
+        return tr("Connected");
     case MessagesIn:
         return tr("Messages in");
     case MessagesOut:
@@ -201,7 +201,7 @@ QVariant ClientsModel::headerData(int section, Qt::Orientation orientation, int 
     case BytesOut:
         return tr("Bytes out");
     case LastActivity:
-        return tr("Last activity");
+        return tr("Last active");
     case ColumnCount:
         break;
     }

@@ -22,15 +22,16 @@ int main(int argc, char *argv[])
     // Qt's GLib event loop updates its list of sockets in time proportional to their number at
     // every change, which makes thousands of clients slow; Qt's own Unix event loop does not.
     qputenv("QT_NO_GLIB", "1");
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("SocketServer"));
-    QApplication::setOrganizationDomain(QStringLiteral("socketserver.org"));
-    QApplication::setApplicationName(QLatin1String(kProgram));
-    QApplication::setApplicationDisplayName(QStringLiteral("SocketServer"));
-    QApplication::setApplicationVersion(QStringLiteral(SOCKETSERVER_VERSION));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/socketserver-panel.png")));
-
-    const PanelCommandLine options = PanelCommandLine::parse(app.arguments().mid(1));
+    // The options are read before the application exists: --help and --version work without
+    // a screen (over ssh, in a build script).
+    QStringList arguments;
+    for (int i = 1; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+#ifdef Q_OS_MACOS
+    // Finder adds -psn_... to apps it starts on older macOS versions.
+    arguments.removeIf([](const QString &arg) { return arg.startsWith(QLatin1String("-psn_")); });
+#endif
+    const PanelCommandLine options = PanelCommandLine::parse(arguments);
     switch (options.action) {
     case PanelCommandLine::Action::ShowHelp:
         std::fputs(PanelCommandLine::help(QLatin1String(kProgram)).toUtf8().constData(), stdout);
@@ -45,6 +46,14 @@ int main(int argc, char *argv[])
     case PanelCommandLine::Action::Run:
         break;
     }
+
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("SocketServer"));
+    QApplication::setOrganizationDomain(QStringLiteral("socketserver.org"));
+    QApplication::setApplicationName(QLatin1String(kProgram));
+    QApplication::setApplicationDisplayName(QStringLiteral("SocketServer"));
+    QApplication::setApplicationVersion(QStringLiteral(SOCKETSERVER_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/socketserver-panel.png")));
 
     PanelSettings settings;
     LoginItem loginItem;

@@ -56,7 +56,7 @@ void fitColumn(QTableView *view, int column, const QString &sample)
     const QFontMetrics metrics(view->font());
     const QString header = view->model()->headerData(column, Qt::Horizontal).toString();
     const int width = qMax(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(header));
-    view->setColumnWidth(column, width + 28);
+    view->setColumnWidth(column, width + 16);
 }
 
 } // namespace
@@ -98,6 +98,7 @@ MainWindow::MainWindow(
     });
 
     auto *settingsBox = new QGroupBox(tr("Settings"));
+    settingsBox->setFixedWidth(350);
     auto *settingsLayout = new QVBoxLayout(settingsBox);
     settingsLayout->addWidget(m_form);
 
@@ -188,7 +189,7 @@ QWidget *MainWindow::createClientsArea()
     m_clientsView = recordView(m_clients, QStringLiteral("clients"));
     m_clientsView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_clientsView->horizontalHeader()->setStretchLastSection(true);
-    fitColumn(m_clientsView, ClientsModel::Address, QStringLiteral("192.168.100.200"));
+    fitColumn(m_clientsView, ClientsModel::Address, QStringLiteral("192.168.10.200"));
     fitColumn(m_clientsView, ClientsModel::Port, QStringLiteral("65535"));
     fitColumn(m_clientsView, ClientsModel::ConnectedSince, QStringLiteral("00:00:00"));
     for (int column : {ClientsModel::MessagesIn, ClientsModel::MessagesOut})

@@ -2,6 +2,8 @@
 
 #include "netaddress.h"
 
+#include <QRegularExpression>
+
 RelayController::RelayController(QObject *parent)
     : QObject(parent)
 {
@@ -93,6 +95,10 @@ QString RelayController::connectionHint() const
         if (!address.isLoopback())
             names.append(NetAddress::unmapped(address).toString());
     }
+    // IPv4 addresses are what technicians type; IPv6 ones only when there is no other.
+    const QStringList v4 = names.filter(QRegularExpression(QStringLiteral("^[0-9.]+$")));
+    if (!v4.isEmpty())
+        names = v4;
     if (names.isEmpty())
         names.append(QStringLiteral("localhost"));
     return tr("Clients connect to %1, port %2")

@@ -30,7 +30,7 @@ SettingsForm::SettingsForm(QWidget *parent)
     , m_port(spinBox(0, 65535, QStringLiteral("port")))
     , m_maxClients(spinBox(1, 1000000, QStringLiteral("maxClients")))
     , m_eol(new QComboBox)
-    , m_echo(new QCheckBox(tr("Send each message back to its sender")))
+    , m_echo(new QCheckBox(tr("Back to its sender")))
     , m_maxMessage(spinBox(1, 64 * 1024 * 1024, QStringLiteral("maxMessageBytes")))
     , m_allow(new QLineEdit)
     , m_heartbeat(spinBox(0, 24 * 60 * 60, QStringLiteral("heartbeat")))
@@ -41,7 +41,7 @@ SettingsForm::SettingsForm(QWidget *parent)
     for (const BindChoice &choice : std::as_const(m_choices))
         m_bind->addItem(choice.label);
     m_bind->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_bind->setMinimumContentsLength(18);
+    m_bind->setMinimumContentsLength(16);
     m_port->setGroupSeparatorShown(false);
     m_port->setToolTip(tr("0 picks a free port"));
     m_maxMessage->setSuffix(tr(" bytes"));
@@ -56,7 +56,7 @@ SettingsForm::SettingsForm(QWidget *parent)
                          "cr, nul, or character codes such as 0,14."));
     m_echo->setObjectName(QStringLiteral("echo"));
     m_allow->setObjectName(QStringLiteral("allow"));
-    m_allow->setPlaceholderText(tr("Anyone (or e.g. 192.168.1.0/24)"));
+    m_allow->setPlaceholderText(tr("Anyone, or e.g. 192.168.1.0/24"));
     m_startOnOpen->setObjectName(QStringLiteral("startOnOpen"));
     m_openAtLogin->setObjectName(QStringLiteral("openAtLogin"));
 
@@ -66,7 +66,7 @@ SettingsForm::SettingsForm(QWidget *parent)
     form->addRow(tr("Port:"), m_port);
     form->addRow(tr("Max clients:"), m_maxClients);
     form->addRow(tr("Message ending:"), m_eol);
-    form->addRow(QString(), m_echo);
+    form->addRow(tr("Echo:"), m_echo);
     form->addRow(tr("Max message:"), m_maxMessage);
     form->addRow(tr("Allow only:"), m_allow);
     form->addRow(tr("Heartbeat:"), m_heartbeat);
