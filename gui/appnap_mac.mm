@@ -11,7 +11,8 @@ void AppNapBlocker::begin(const QString &reason)
         beginActivityWithOptions:NSActivityUserInitiatedAllowingIdleSystemSleep
         | NSActivityLatencyCritical
                           reason:reason.toNSString()];
-    m_activity = (__bridge_retained void *)activity;
+    // CFBridgingRetain/Release hold the token under manual and automatic reference counting.
+    m_activity = const_cast<void *>(CFBridgingRetain(activity));
     m_active = true;
 }
 
@@ -19,7 +20,7 @@ void AppNapBlocker::end()
 {
     if (!m_active)
         return;
-    id<NSObject> activity = (__bridge_transfer id<NSObject>)m_activity;
+    id<NSObject> activity = CFBridgingRelease(m_activity);
     [[NSProcessInfo processInfo] endActivity:activity];
     m_activity = nullptr;
     m_active = false;

@@ -20,5 +20,5 @@ public:
 
 private:
     bool m_active = false;
-    void *m_activity = nullptr; // the NSObject activity token on macOS
+    [[maybe_unused]] void *m_activity = nullptr; // the NSObject activity token on macOS
 };

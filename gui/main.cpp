@@ -5,16 +5,19 @@
 #include "panelcommandline.h"
 #include "panelsettings.h"
 #include "relaycontroller.h"
+#include "signalwatcher.h"
 #include "singleinstance.h"
 
 #include <QApplication>
 #include <QIcon>
+#include <QTimer>
 
 #include <cstdio>
 #include <memory>
 
 namespace {
 constexpr char kProgram[] = "socketserver-panel";
+constexpr int kShutdownGraceMs = 2000; // how long clients get to take what is queued for them
 } // namespace
 
 int main(int argc, char *argv[])
@@ -74,6 +77,22 @@ int main(int argc, char *argv[])
         if (options.start || settings.startOnOpen())
             window->toggleServing();
     });
+    // A kiosk shutting down sends SIGTERM: clients are closed cleanly, as the daemon does.
+    bool terminating = false;
+    SignalWatcher signalWatcher;
+    QObject::connect(
+        &signalWatcher, &SignalWatcher::terminationRequested, &app, [&controller, &terminating] {
+            terminating = true;
+            QTimer::singleShot(kShutdownGraceMs, qApp, &QCoreApplication::quit);
+            controller.stop();
+            if (controller.state() == RelayController::State::Stopped)
+                QCoreApplication::quit();
+        });
+    QObject::connect(&controller, &RelayController::stateChanged, &app,
+        [&terminating](RelayController::State state) {
+            if (terminating && state == RelayController::State::Stopped)
+                QCoreApplication::quit();
+        });
     instance.start();
     const int code = app.exec();
     window.reset(); // before the relay it shows
