@@ -366,6 +366,51 @@ QString readConfigFile(const QString &path, QList<Setting> &settings)
     return {};
 }
 
+// The value of one setting in a --config file; nullopt for keys a file cannot hold and for
+// an empty allow list (the reader wants at least one range).
+std::optional<QString> configFileValue(const RelayConfig &config, const QString &key)
+{
+    const auto flag = [](bool on) { return on ? QStringLiteral("true") : QStringLiteral("false"); };
+    // Texts are quoted, so that spaces at either end survive the reader's trimming.
+    const auto text
+        = [](const QByteArray &bytes) { return u'"' + QString::fromUtf8(bytes) + u'"'; };
+    if (key == u"bind")
+        return config.bindName();
+    if (key == u"port")
+        return QString::number(config.port);
+    if (key == u"no-wait")
+        return flag(!config.waitForAddress);
+    if (key == u"max-clients")
+        return QString::number(config.maxClients);
+    if (key == u"allow") {
+        if (config.allow.isEmpty())
+            return std::nullopt;
+        QStringList ranges;
+        for (const auto &subnet : config.allow)
+            ranges.append(subnet.first.toString() + u'/' + QString::number(subnet.second));
+        return ranges.join(QStringLiteral(", "));
+    }
+    if (key == u"eol")
+        return config.terminator.name();
+    if (key == u"no-echo")
+        return flag(!config.echo);
+    if (key == u"max-message-bytes")
+        return QString::number(config.maxMessageBytes);
+    if (key == u"max-client-buffer")
+        return QString::number(config.maxClientBuffer);
+    if (key == u"heartbeat")
+        return QString::number(config.heartbeatSeconds);
+    if (key == u"heartbeat-message")
+        return text(config.heartbeatMessage);
+    if (key == u"welcome")
+        return text(config.welcome);
+    if (key == u"console")
+        return flag(config.console);
+    if (key == u"verbose")
+        return flag(config.verbose);
+    return std::nullopt; // config, help, version
+}
+
 RelayOptions failure(const QString &error)
 {
     RelayOptions result;
@@ -465,4 +510,17 @@ QString relayOptionsHelp(const QString &program)
         "client gets it too. Stop the server with Ctrl+C.\n")
                 .arg(program);
     return help;
+}
+
+QString relayConfigFileText(const RelayConfig &config)
+{
+    QString text = QStringLiteral("# SocketServer settings: socketserver --config THIS_FILE\n"
+                                  "# One \"key = value\" per line; the keys are the long options "
+                                  "(socketserver --help).\n");
+    for (const OptionSpec &spec : kOptions) {
+        const QString key = QLatin1String(spec.key);
+        if (const auto value = configFileValue(config, key))
+            text += key + QStringLiteral(" = ") + *value + u'\n';
+    }
+    return text;
 }

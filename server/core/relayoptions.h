@@ -27,3 +27,8 @@ RelayOptions parseRelayOptions(const QStringList &arguments);
 
 /// The complete --help text for the program called @p program.
 QString relayOptionsHelp(const QString &program);
+
+/// @p config as the text of a --config file: a comment, then one "key = value" line for every
+/// setting the file can hold (keys from the option table; an empty allow list is left out),
+/// so that parseRelayOptions({"--config", file}) reads the same settings back.
+QString relayConfigFileText(const RelayConfig &config);

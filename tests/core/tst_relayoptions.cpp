@@ -55,6 +55,8 @@ private slots:
     void allowList_data();
     void allowList();
     void limits();
+    void configFileTextRoundTrip_data();
+    void configFileTextRoundTrip();
 };
 
 void tst_RelayOptions::valid_data()
@@ -379,3 +381,46 @@ void tst_RelayOptions::limits()
 
 QTEST_APPLESS_MAIN(tst_RelayOptions)
 #include "tst_relayoptions.moc"
+
+void tst_RelayOptions::configFileTextRoundTrip_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::newRow("defaults") << QStringList();
+    QTest::newRow("everything changed") << QStringList{"--bind", "192.168.1.20", "--port", "5783",
+        "--no-wait", "--max-clients", "40", "--allow", "192.168.1.0/24", "--allow", "::1", "--eol",
+        "0,14", "--no-echo", "--max-message-bytes", "1000", "--max-client-buffer", "100000",
+        "--heartbeat", "5", "--heartbeat-message", " alive? ", "--welcome", "hello, \"visitor\"",
+        "--console", "--verbose"};
+    QTest::newRow("any, crlf") << QStringList{"--bind", "any", "--eol", "crlf"};
+    QTest::newRow("lan") << QStringList{"-r"};
+}
+
+// What relayConfigFileText() writes, the --config reader reads back as the same settings.
+void tst_RelayOptions::configFileTextRoundTrip()
+{
+    QFETCH(QStringList, args);
+    const RelayOptions original = parseRelayOptions(args);
+    QCOMPARE(original.error, QString());
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("exported.ini"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(relayConfigFileText(original.config).toUtf8());
+    file.close();
+
+    const RelayOptions read = parseRelayOptions({"--config", path});
+    QCOMPARE(read.error, QString());
+    const RelayConfig &a = original.config;
+    const RelayConfig &b = read.config;
+    QCOMPARE(describe(b), describe(a));
+    QCOMPARE(b.bind, a.bind);
+    QCOMPARE(b.address, a.address);
+    QCOMPARE(b.waitForAddress, a.waitForAddress);
+    QCOMPARE(b.allow, a.allow);
+    QCOMPARE(b.terminator, a.terminator);
+    QCOMPARE(b.maxClientBuffer, a.maxClientBuffer);
+    QCOMPARE(b.heartbeatMessage, a.heartbeatMessage);
+    QCOMPARE(b.welcome, a.welcome);
+}

@@ -1,0 +1,209 @@
+#include "clientsmodel.h"
+
+#include "netaddress.h"
+#include "relayserver.h"
+
+#include <QLocale>
+
+namespace {
+
+bool countersDiffer(const ClientInfo &a, const ClientInfo &b)
+{
+    return a.messagesIn != b.messagesIn || a.messagesOut != b.messagesOut || a.bytesIn != b.bytesIn
+        || a.bytesOut != b.bytesOut || a.lastActivity != b.lastActivity;
+}
+
+QString timeText(const QDateTime &time)
+{
+    if (!time.isValid())
+        return QStringLiteral("–");
+    const QDateTime local = time.toLocalTime();
+    // Today's times alone; older ones with their date.
+    if (local.date() == QDate::currentDate())
+        return local.toString(QStringLiteral("HH:mm:ss"));
+    return local.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
+} // namespace
+
+ClientsModel::ClientsModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{
+    m_sampler.setInterval(kSampleIntervalMs);
+    connect(&m_sampler, &QTimer::timeout, this, &ClientsModel::sample);
+}
+
+void ClientsModel::setRelay(RelayServer *relay)
+{
+    if (m_relay)
+        disconnect(m_relay, nullptr, this, nullptr);
+    beginResetModel();
+    m_relay = relay;
+    m_clients.clear();
+    m_rows.clear();
+    if (relay) {
+        m_clients = relay->clients();
+        reindexFrom(0);
+    }
+    endResetModel();
+    if (!relay) {
+        m_sampler.stop();
+        return;
+    }
+    connect(relay, &RelayServer::clientConnected, this, &ClientsModel::addClient);
+    connect(relay, &RelayServer::clientDisconnected, this,
+        [this](const ClientInfo &client) { removeClient(client); });
+    m_sampler.start();
+}
+
+quint64 ClientsModel::clientId(int row) const
+{
+    return row >= 0 && row < m_clients.size() ? m_clients.at(row).id : 0;
+}
+
+int ClientsModel::rowOf(quint64 id) const
+{
+    return m_rows.value(id, -1);
+}
+
+void ClientsModel::sample()
+{
+    if (!m_relay || m_clients.isEmpty())
+        return;
+    const QList<ClientInfo> snapshot = m_relay->clients();
+    for (const ClientInfo &fresh : snapshot) {
+        const int row = rowOf(fresh.id);
+        if (row < 0 || !countersDiffer(m_clients.at(row), fresh))
+            continue;
+        m_clients[row] = fresh;
+        emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    }
+}
+
+void ClientsModel::addClient(const ClientInfo &client)
+{
+    if (m_rows.contains(client.id))
+        return;
+    const int row = int(m_clients.size());
+    beginInsertRows(QModelIndex(), row, row);
+    m_clients.append(client);
+    m_rows.insert(client.id, row);
+    endInsertRows();
+}
+
+void ClientsModel::removeClient(const ClientInfo &client)
+{
+    const int row = rowOf(client.id);
+    if (row < 0)
+        return;
+    beginRemoveRows(QModelIndex(), row, row);
+    m_clients.removeAt(row);
+    m_rows.remove(client.id);
+    reindexFrom(row);
+    endRemoveRows();
+}
+
+void ClientsModel::reindexFrom(int row)
+{
+    for (int r = row; r < m_clients.size(); ++r)
+        m_rows.insert(m_clients.at(r).id, r);
+}
+
+int ClientsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_clients.size());
+}
+
+int ClientsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ClientsModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const ClientInfo &client = m_clients.at(index.row());
+    if (role == Qt::TextAlignmentRole) {
+        const bool number = index.column() != Address && index.column() != ConnectedSince
+            && index.column() != LastActivity;
+        return QVariant::fromValue(Qt::Alignment(
+            number ? Qt::AlignRight | Qt::AlignVCenter : Qt::AlignLeft | Qt::AlignVCenter));
+    }
+    if (role == IdRole)
+        return client.id;
+    if (role == ValueRole) {
+        switch (Column(index.column())) {
+        case Address:
+            return NetAddress::unmapped(client.address).toString();
+        case Port:
+            return client.port;
+        case ConnectedSince:
+            return client.connectedSince;
+        case MessagesIn:
+            return client.messagesIn;
+        case MessagesOut:
+            return client.messagesOut;
+        case BytesIn:
+            return client.bytesIn;
+        case BytesOut:
+            return client.bytesOut;
+        case LastActivity:
+            return client.lastActivity;
+        case ColumnCount:
+            break;
+        }
+        return {};
+    }
+    if (role != Qt::DisplayRole)
+        return {};
+    const QLocale locale;
+    switch (Column(index.column())) {
+    case Address:
+        return NetAddress::unmapped(client.address).toString();
+    case Port:
+        return client.port;
+    case ConnectedSince:
+        return timeText(client.connectedSince);
+    case MessagesIn:
+        return locale.toString(client.messagesIn);
+    case MessagesOut:
+        return locale.toString(client.messagesOut);
+    case BytesIn:
+        return locale.formattedDataSize(client.bytesIn, 1, QLocale::DataSizeTraditionalFormat);
+    case BytesOut:
+        return locale.formattedDataSize(client.bytesOut, 1, QLocale::DataSizeTraditionalFormat);
+    case LastActivity:
+        return timeText(client.lastActivity);
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+QVariant ClientsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (Column(section)) {
+    case Address:
+        return tr("Address");
+    case Port:
+        return tr("Port");
+    case ConnectedSince:
+        return tr("Connected");
+    case MessagesIn:
+        return tr("Messages in");
+    case MessagesOut:
+        return tr("Messages out");
+    case BytesIn:
+        return tr("Bytes in");
+    case BytesOut:
+        return tr("Bytes out");
+    case LastActivity:
+        return tr("Last active");
+    case ColumnCount:
+        break;
+    }
+    return {};
+}

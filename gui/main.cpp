@@ -1,0 +1,100 @@
+// socketserver-panel: the control panel. Parses the few options, makes sure one panel runs per
+// user, and opens the window on a RelayServer running in this process.
+#include "loginitem.h"
+#include "mainwindow.h"
+#include "panelcommandline.h"
+#include "panelsettings.h"
+#include "relaycontroller.h"
+#include "signalwatcher.h"
+#include "singleinstance.h"
+
+#include <QApplication>
+#include <QIcon>
+#include <QTimer>
+
+#include <cstdio>
+#include <memory>
+
+namespace {
+constexpr char kProgram[] = "socketserver-panel";
+constexpr int kShutdownGraceMs = 2000; // how long clients get to take what is queued for them
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    // Qt's GLib event loop updates its list of sockets in time proportional to their number at
+    // every change, which makes thousands of clients slow; Qt's own Unix event loop does not.
+    qputenv("QT_NO_GLIB", "1");
+    // The options are read before the application exists: --help and --version work without
+    // a screen (over ssh, in a build script).
+    QStringList arguments;
+    for (int i = 1; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+#ifdef Q_OS_MACOS
+    // Finder adds -psn_... to apps it starts on older macOS versions.
+    arguments.removeIf([](const QString &arg) { return arg.startsWith(QLatin1String("-psn_")); });
+#endif
+    const PanelCommandLine options = PanelCommandLine::parse(arguments);
+    switch (options.action) {
+    case PanelCommandLine::Action::ShowHelp:
+        std::fputs(PanelCommandLine::help(QLatin1String(kProgram)).toUtf8().constData(), stdout);
+        return 0;
+    case PanelCommandLine::Action::ShowVersion:
+        std::printf("%s %s\n", kProgram, SOCKETSERVER_VERSION);
+        return 0;
+    case PanelCommandLine::Action::Fail:
+        std::fprintf(stderr, "%s: %s\nRun '%s --help' to see the options.\n", kProgram,
+            options.error.toUtf8().constData(), kProgram);
+        return 2;
+    case PanelCommandLine::Action::Run:
+        break;
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("SocketServer"));
+    QApplication::setOrganizationDomain(QStringLiteral("socketserver.org"));
+    QApplication::setApplicationName(QLatin1String(kProgram));
+    QApplication::setApplicationDisplayName(QStringLiteral("SocketServer"));
+    QApplication::setApplicationVersion(QStringLiteral(SOCKETSERVER_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/socketserver-panel.png")));
+
+    PanelSettings settings;
+    LoginItem loginItem;
+    RelayController controller;
+    std::unique_ptr<MainWindow> window;
+    SingleInstance instance;
+    QObject::connect(&instance, &SingleInstance::otherInstanceRunning, &app, [] {
+        std::printf("%s: the panel is already open; its window was brought forward.\n", kProgram);
+        QCoreApplication::exit(0);
+    });
+    QObject::connect(&instance, &SingleInstance::becamePrimary, &app, [&] {
+        window = std::make_unique<MainWindow>(&controller, &settings, &loginItem);
+        QObject::connect(&instance, &SingleInstance::activationRequested, window.get(),
+            &MainWindow::bringForward);
+        if (options.hasPort || options.hasBind)
+            window->useForThisRun(options.apply(settings.relayConfig()));
+        window->show();
+        if (options.start || settings.startOnOpen())
+            window->toggleServing();
+    });
+    // A kiosk shutting down sends SIGTERM: clients are closed cleanly, as the daemon does.
+    bool terminating = false;
+    SignalWatcher signalWatcher;
+    QObject::connect(
+        &signalWatcher, &SignalWatcher::terminationRequested, &app, [&controller, &terminating] {
+            terminating = true;
+            QTimer::singleShot(kShutdownGraceMs, qApp, &QCoreApplication::quit);
+            controller.stop();
+            if (controller.state() == RelayController::State::Stopped)
+                QCoreApplication::quit();
+        });
+    QObject::connect(&controller, &RelayController::stateChanged, &app,
+        [&terminating](RelayController::State state) {
+            if (terminating && state == RelayController::State::Stopped)
+                QCoreApplication::quit();
+        });
+    instance.start();
+    const int code = app.exec();
+    window.reset(); // before the relay it shows
+    return code;
+}

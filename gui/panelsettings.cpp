@@ -1,0 +1,86 @@
+#include "panelsettings.h"
+
+#include "relayoptions.h"
+
+namespace {
+
+const QString kStartOnOpen = QStringLiteral("panel/start-on-open");
+const QString kWindowGeometry = QStringLiteral("panel/window-geometry");
+
+// The "key = value" lines of the daemon's config file for config, without the quotes the file
+// puts around texts (QSettings does its own quoting).
+QList<QPair<QString, QString>> settingLines(const RelayConfig &config)
+{
+    QList<QPair<QString, QString>> lines;
+    const QStringList text = relayConfigFileText(config).split(u'\n', Qt::SkipEmptyParts);
+    for (const QString &line : text) {
+        const qsizetype equals = line.indexOf(u'=');
+        if (line.startsWith(u'#') || equals < 0)
+            continue;
+        QString value = line.mid(equals + 1).trimmed();
+        if (value.size() >= 2 && value.startsWith(u'"') && value.endsWith(u'"'))
+            value = value.mid(1, value.size() - 2);
+        lines.append({line.left(equals).trimmed(), value});
+    }
+    return lines;
+}
+
+} // namespace
+
+PanelSettings::PanelSettings() = default;
+
+PanelSettings::PanelSettings(const QString &fileName)
+    : m_settings(fileName, QSettings::IniFormat)
+{ }
+
+RelayConfig PanelSettings::relayConfig() const
+{
+    // The core's parser checks every value, as it does for the daemon's command line. A value
+    // it refuses is left out, so one bad line does not lose the others.
+    QStringList args;
+    const QStringList keys = m_settings.childKeys();
+    for (const QString &key : keys) {
+        if (key == u"config") // a file named in the panel's settings is not read
+            continue;
+        const QString arg = QStringLiteral("--%1=%2").arg(key, m_settings.value(key).toString());
+        if (parseRelayOptions({arg}).action == RelayOptions::Action::Run)
+            args.append(arg);
+    }
+    const RelayOptions options = parseRelayOptions(args);
+    return options.action == RelayOptions::Action::Run ? options.config : RelayConfig();
+}
+
+void PanelSettings::setRelayConfig(const RelayConfig &config)
+{
+    const QStringList keys = m_settings.childKeys();
+    for (const QString &key : keys)
+        m_settings.remove(key);
+    const auto lines = settingLines(config);
+    for (const auto &[key, value] : lines)
+        m_settings.setValue(key, value);
+}
+
+bool PanelSettings::startOnOpen() const
+{
+    return m_settings.value(kStartOnOpen, false).toBool();
+}
+
+void PanelSettings::setStartOnOpen(bool on)
+{
+    m_settings.setValue(kStartOnOpen, on);
+}
+
+QByteArray PanelSettings::windowGeometry() const
+{
+    return m_settings.value(kWindowGeometry).toByteArray();
+}
+
+void PanelSettings::setWindowGeometry(const QByteArray &geometry)
+{
+    m_settings.setValue(kWindowGeometry, geometry);
+}
+
+void PanelSettings::sync()
+{
+    m_settings.sync();
+}

@@ -1,0 +1,137 @@
+#include "relaycontroller.h"
+
+#include "netaddress.h"
+
+#include <QRegularExpression>
+
+RelayController::RelayController(QObject *parent)
+    : QObject(parent)
+{
+    connect(&m_relay, &RelayServer::listening, this, [this] { setState(State::Running); });
+    connect(&m_relay, &RelayServer::stopped, this, [this] { setState(State::Stopped); });
+}
+
+bool RelayController::start(const RelayConfig &config)
+{
+    if (m_state != State::Stopped)
+        return false;
+    m_error.clear();
+    if (!m_relay.start(config)) {
+        m_error = m_relay.errorString();
+        if (!m_error.isEmpty())
+            m_error[0] = m_error.at(0).toUpper();
+        emit errorOccurred(m_error);
+        return false;
+    }
+    // listening() has set Running already unless the relay waits for its address.
+    if (m_relay.isWaiting())
+        setState(State::Waiting);
+    return true;
+}
+
+void RelayController::stop()
+{
+    if (m_state == State::Stopped || m_state == State::Stopping)
+        return;
+    setState(State::Stopping);
+    m_relay.stop(); // emits stopped() at once when no client is connected
+}
+
+void RelayController::broadcast(const QString &text)
+{
+    if (m_state == State::Running)
+        m_relay.broadcast(text.toUtf8());
+}
+
+void RelayController::setState(State state)
+{
+    if (state == m_state)
+        return;
+    m_state = state;
+    if (state == State::Stopped)
+        m_appNap.end();
+    else
+        m_appNap.begin(QStringLiteral("SocketServer relays messages between exhibit programs"));
+    emit stateChanged(state);
+}
+
+// The addresses other programs use: the LAN addresses when listening on every interface.
+QList<QHostAddress> RelayController::clientAddresses() const
+{
+    QList<QHostAddress> addresses;
+    const QList<QHostAddress> listened = m_relay.listenAddresses();
+    for (const QHostAddress &address : listened) {
+        if (address == QHostAddress(QHostAddress::Any)
+            || address == QHostAddress(QHostAddress::AnyIPv4)
+            || address == QHostAddress(QHostAddress::AnyIPv6)) {
+            addresses.append(NetAddress::lanAddresses());
+            addresses.append(QHostAddress(QHostAddress::LocalHost));
+        } else if (!addresses.contains(address)) {
+            addresses.append(address);
+        }
+    }
+    return addresses;
+}
+
+QString RelayController::connectionHint() const
+{
+    switch (m_state) {
+    case State::Stopped:
+        return tr("Not serving: press Start.");
+    case State::Stopping:
+        return tr("Closing the connections…");
+    case State::Waiting:
+        return tr("Waiting for %1 to appear on this computer (network not up yet?)")
+            .arg(m_relay.config().bindName());
+    case State::Running:
+        break;
+    }
+    const RelayConfig &config = m_relay.config();
+    if (config.bind == RelayConfig::Bind::Localhost)
+        return tr("Programs on this computer connect to localhost, port %1").arg(m_relay.port());
+    QStringList names;
+    const QList<QHostAddress> addresses = clientAddresses();
+    for (const QHostAddress &address : addresses) {
+        if (!address.isLoopback())
+            names.append(NetAddress::unmapped(address).toString());
+    }
+    // IPv4 addresses are what technicians type; IPv6 ones only when there is no other.
+    const QStringList v4 = names.filter(QRegularExpression(QStringLiteral("^[0-9.]+$")));
+    if (!v4.isEmpty())
+        names = v4;
+    if (names.isEmpty())
+        names.append(QStringLiteral("localhost"));
+    return tr("Clients connect to %1, port %2")
+        .arg(names.join(tr(" or ")), QString::number(m_relay.port()));
+}
+
+QString RelayController::connectionText() const
+{
+    if (m_state != State::Running)
+        return {};
+    if (m_relay.config().bind == RelayConfig::Bind::Localhost)
+        return QStringLiteral("localhost:%1").arg(m_relay.port());
+    const QList<QHostAddress> addresses = clientAddresses();
+    for (const QHostAddress &address : addresses) {
+        if (!address.isLoopback())
+            return NetAddress::endpoint(address, m_relay.port());
+    }
+    return QStringLiteral("localhost:%1").arg(m_relay.port());
+}
+
+QString RelayController::stateText() const
+{
+    switch (m_state) {
+    case State::Stopped:
+        return tr("Stopped");
+    case State::Waiting:
+        return tr("Waiting for the network");
+    case State::Stopping:
+        return tr("Stopping");
+    case State::Running:
+        break;
+    }
+    const int clients = m_relay.clientCount();
+    return clients == 1 ? tr("Running – 1 client connected")
+                        : tr("Running – %1 clients connected").arg(clients);
+}

@@ -1,0 +1,58 @@
+// RelayController: the panel's relay, running in-process on the GUI thread. Starts and stops a
+// RelayServer, tracks its state for the window, says in words where clients connect and what
+// went wrong, and keeps macOS from napping while it serves. Owned by the window (or main()).
+#pragma once
+
+#include "appnapblocker.h"
+#include "relayserver.h"
+
+#include <QObject>
+
+class RelayController : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class State
+    {
+        Stopped,
+        Waiting, ///< the address to listen on is not on this machine yet
+        Running,
+        Stopping, ///< closing client connections
+    };
+    Q_ENUM(State)
+
+    explicit RelayController(QObject *parent = nullptr);
+
+    RelayServer *relay() { return &m_relay; }
+    State state() const { return m_state; }
+    /// Why the last start failed, in one sentence; empty after a successful start.
+    QString errorString() const { return m_error; }
+
+    /// Starts serving with @p config; false (and errorOccurred()) when it cannot listen.
+    bool start(const RelayConfig &config);
+    /// Closes every client and stops listening; stateChanged(Stopped) follows.
+    void stop();
+    /// Sends @p text as one message from the relay to every client.
+    void broadcast(const QString &text);
+
+    /// "Clients connect to 192.168.1.20, port 6780", or what the relay waits for.
+    QString connectionHint() const;
+    /// What a technician pastes into a client's settings: "192.168.1.20:6780".
+    QString connectionText() const;
+    /// "Running – 3 clients", "Stopped", ...
+    QString stateText() const;
+
+signals:
+    void stateChanged(RelayController::State state);
+    void errorOccurred(const QString &message);
+
+private:
+    void setState(State state);
+    QList<QHostAddress> clientAddresses() const;
+
+    RelayServer m_relay;
+    State m_state = State::Stopped;
+    QString m_error;
+    AppNapBlocker m_appNap;
+};

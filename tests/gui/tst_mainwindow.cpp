@@ -1,0 +1,335 @@
+// The real panel window, driven like a technician would: real relay, real TCP clients, real
+// widgets (offscreen). Settings live in a temporary INI file; questions and file dialogs are
+// answered by the test.
+#include "clientsmodel.h"
+#include "loginitem.h"
+#include "mainwindow.h"
+#include "panelsettings.h"
+#include "settingsform.h"
+#include "testpeer.h"
+#include "trafficmodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+namespace {
+
+// One panel: its settings file, controller and window.
+struct Panel
+{
+    explicit Panel(const QString &settingsFile)
+        : settings(settingsFile)
+        , loginItem(QStringLiteral("/opt/socketserver-panel"))
+        , window(&controller, &settings, &loginItem)
+    {
+        window.setQuestion([this](const QString &text) {
+            questions.append(text);
+            return answer;
+        });
+    }
+
+    template<typename T> T *child(const char *name)
+    {
+        T *widget = window.findChild<T *>(QLatin1String(name));
+        if (!widget)
+            qFatal("no widget named %s", name);
+        return widget;
+    }
+
+    QString stateText() { return child<QLabel>("state")->text(); }
+
+    PanelSettings settings;
+    LoginItem loginItem;
+    RelayController controller;
+    MainWindow window;
+    QStringList questions;
+    bool answer = false;
+};
+
+} // namespace
+
+class tst_MainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void startShowsClientsAndCounters();
+    void disconnectRemovesClient();
+    void portInUseShowsError();
+    void settingsSurviveRestart();
+    void exportedSettingsStartDaemon();
+    void closeAsksWhileClientsConnected();
+    void sendToAllAndTraffic();
+
+private:
+    QString settingsFile() const { return m_dir->filePath(QStringLiteral("panel.ini")); }
+    std::unique_ptr<Panel> openPanel(quint16 port = 0);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+void tst_MainWindow::initTestCase()
+{
+    // Open at login writes here, never into the real home.
+    QVERIFY(qputenv("XDG_CONFIG_HOME", QDir::tempPath().toUtf8() + "/tst_mainwindow-xdg"));
+}
+
+void tst_MainWindow::init()
+{
+    QTest::failOnWarning(QRegularExpression(QStringLiteral(".*")));
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+void tst_MainWindow::cleanup()
+{
+    m_dir.reset();
+}
+
+// A panel whose port field says port (0: a free one), shown on screen.
+std::unique_ptr<Panel> tst_MainWindow::openPanel(quint16 port)
+{
+    auto panel = std::make_unique<Panel>(settingsFile());
+    panel->child<QSpinBox>("port")->setValue(port);
+    panel->window.show();
+    return panel;
+}
+
+void tst_MainWindow::startShowsClientsAndCounters()
+{
+    auto panel = openPanel();
+    QAbstractItemModelTester clientsTester(
+        panel->window.clientsModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester trafficTester(
+        panel->window.trafficModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(panel->stateText().startsWith(QStringLiteral("Stopped")));
+    QPushButton *startStop = panel->child<QPushButton>("startStop");
+    QCOMPARE(startStop->text(), QStringLiteral("Start"));
+
+    QTest::mouseClick(startStop, Qt::LeftButton);
+    QCOMPARE(panel->controller.state(), RelayController::State::Running);
+    QCOMPARE(startStop->text(), QStringLiteral("Stop"));
+    const quint16 port = panel->controller.relay()->port();
+    QVERIFY(port != 0);
+    QCOMPARE(panel->child<QLabel>("hint")->text(),
+        QStringLiteral("Programs on this computer connect to localhost, port %1").arg(port));
+    QVERIFY(!panel->child<QSpinBox>("port")->isEnabled()); // greyed while running
+
+    TestPeer a, b, c;
+    for (TestPeer *peer : {&a, &b, &c})
+        QVERIFY(peer->connectTo(QHostAddress::LocalHost, port));
+    auto *view = panel->child<QTableView>("clients");
+    QTRY_COMPARE(view->model()->rowCount(), 3);
+    QVERIFY(panel->stateText().contains(QStringLiteral("3 clients")));
+    QCOMPARE(view->model()->index(2, ClientsModel::Port).data().toUInt(), c.socket().localPort());
+
+    const auto messagesIn = [view](int row) {
+        return view->model()->index(row, ClientsModel::MessagesIn).data().toString();
+    };
+    QCOMPARE(messagesIn(0), QStringLiteral("0"));
+    a.send("one\ntwo\n");
+    QTRY_COMPARE(messagesIn(0), QStringLiteral("2"));
+    QTRY_COMPARE(
+        view->model()->index(1, ClientsModel::MessagesOut).data().toString(), QStringLiteral("2"));
+
+    QTest::mouseClick(startStop, Qt::LeftButton);
+    QTRY_COMPARE(panel->controller.state(), RelayController::State::Stopped);
+    QTRY_COMPARE(view->model()->rowCount(), 0);
+    QCOMPARE(startStop->text(), QStringLiteral("Start"));
+    QVERIFY(panel->child<QSpinBox>("port")->isEnabled());
+}
+
+void tst_MainWindow::disconnectRemovesClient()
+{
+    auto panel = openPanel();
+    QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+    const quint16 port = panel->controller.relay()->port();
+    TestPeer a, b;
+    QVERIFY(a.connectTo(QHostAddress::LocalHost, port));
+    QVERIFY(b.connectTo(QHostAddress::LocalHost, port));
+    auto *view = panel->child<QTableView>("clients");
+    QTRY_COMPARE(view->model()->rowCount(), 2);
+    auto *disconnect = panel->child<QPushButton>("disconnect");
+    QVERIFY(!disconnect->isEnabled()); // nothing selected
+
+    view->selectRow(0);
+    QVERIFY(disconnect->isEnabled());
+    QTest::mouseClick(disconnect, Qt::LeftButton);
+    QTRY_COMPARE(a.socket().state(), QAbstractSocket::UnconnectedState);
+    QTRY_COMPARE(view->model()->rowCount(), 1);
+    QCOMPARE(view->model()->index(0, ClientsModel::Port).data().toUInt(), b.socket().localPort());
+    QVERIFY(b.isConnected());
+}
+
+void tst_MainWindow::portInUseShowsError()
+{
+    QTcpServer occupier;
+    QVERIFY(occupier.listen(QHostAddress::LocalHost, 0));
+    auto panel = openPanel(occupier.serverPort());
+    auto *error = panel->child<QLabel>("error");
+    QVERIFY(!error->isVisible());
+
+    QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+    QCOMPARE(panel->controller.state(), RelayController::State::Stopped);
+    QVERIFY(error->isVisible());
+    QVERIFY2(error->text().contains(QStringLiteral("already in use")), qPrintable(error->text()));
+    QVERIFY(error->text().contains(QString::number(occupier.serverPort())));
+    QVERIFY(panel->stateText().startsWith(QStringLiteral("Stopped")));
+
+    // Another port: the error goes away.
+    occupier.close();
+    QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+    QCOMPARE(panel->controller.state(), RelayController::State::Running);
+    QVERIFY(!error->isVisible());
+}
+
+void tst_MainWindow::settingsSurviveRestart()
+{
+    {
+        auto panel = openPanel(4567);
+        panel->child<QSpinBox>("maxClients")->setValue(12);
+        panel->child<QComboBox>("eol")->setCurrentText(QStringLiteral("crlf"));
+        panel->child<QCheckBox>("echo")->setChecked(false);
+        panel->child<QSpinBox>("heartbeat")->setValue(7);
+        panel->child<QLineEdit>("allow")->setText(QStringLiteral("127.0.0.0/8"));
+        panel->child<QCheckBox>("startOnOpen")->setChecked(true);
+        panel->child<QComboBox>("bind")->setCurrentIndex(1); // every interface
+        QVERIFY(panel->window.close()); // saves the settings, as Start does
+    }
+    Panel reopened(settingsFile());
+    QCOMPARE(reopened.child<QSpinBox>("port")->value(), 4567);
+    QCOMPARE(reopened.child<QSpinBox>("maxClients")->value(), 12);
+    QCOMPARE(reopened.child<QComboBox>("eol")->currentText(), QStringLiteral("crlf"));
+    QVERIFY(!reopened.child<QCheckBox>("echo")->isChecked());
+    QCOMPARE(reopened.child<QSpinBox>("heartbeat")->value(), 7);
+    QCOMPARE(reopened.child<QLineEdit>("allow")->text(), QStringLiteral("127.0.0.0/8"));
+    QVERIFY(reopened.child<QCheckBox>("startOnOpen")->isChecked());
+    QCOMPARE(reopened.child<QComboBox>("bind")->currentIndex(), 1);
+    const RelayConfig saved = reopened.settings.relayConfig();
+    QCOMPARE(saved.bind, RelayConfig::Bind::Any);
+    QCOMPARE(saved.port, 4567);
+    QCOMPARE(saved.terminator.name(), QStringLiteral("crlf"));
+
+    // Keys are the daemon's option names.
+    QSettings raw(settingsFile(), QSettings::IniFormat);
+    QCOMPARE(raw.value(QStringLiteral("port")).toString(), QStringLiteral("4567"));
+    QCOMPARE(raw.value(QStringLiteral("max-clients")).toString(), QStringLiteral("12"));
+    QCOMPARE(raw.value(QStringLiteral("no-echo")).toString(), QStringLiteral("true"));
+
+    // A value edited by hand into nonsense falls back to its default, the rest stays.
+    raw.setValue(QStringLiteral("max-clients"), QStringLiteral("lots"));
+    raw.sync();
+    PanelSettings edited(settingsFile());
+    QCOMPARE(edited.relayConfig().maxClients, RelayConfig().maxClients);
+    QCOMPARE(edited.relayConfig().port, 4567);
+}
+
+// The exported INI file starts the real daemon with the same settings.
+void tst_MainWindow::exportedSettingsStartDaemon()
+{
+    auto panel = openPanel();
+    panel->child<QSpinBox>("maxClients")->setValue(33);
+    panel->child<QComboBox>("eol")->setCurrentText(QStringLiteral("nul"));
+    panel->child<QCheckBox>("echo")->setChecked(false);
+    panel->child<QSpinBox>("heartbeat")->setValue(9);
+    panel->child<QSpinBox>("maxMessageBytes")->setValue(2000);
+    const QString path = m_dir->filePath(QStringLiteral("exported.ini"));
+    panel->window.setFileChooser([&path](const QString &, const QString &) { return path; });
+    QAction *exportAction = panel->window.findChild<QAction *>(QStringLiteral("exportSettings"));
+    QVERIFY(exportAction);
+    exportAction->trigger();
+    QVERIFY(QFile::exists(path));
+
+    QProcess daemon;
+    daemon.setProcessChannelMode(QProcess::MergedChannels);
+    daemon.start(QStringLiteral(SOCKETSERVER_BINARY),
+        {QStringLiteral("--config"), path, QStringLiteral("--port"), QStringLiteral("0")});
+    QVERIFY(daemon.waitForStarted(5000));
+    QByteArray output;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (output += daemon.readAllStandardOutput()).contains("listening on"), 10000);
+    daemon.kill();
+    daemon.waitForFinished(5000);
+    const QString line = QString::fromUtf8(output);
+    QVERIFY2(line.contains(QStringLiteral("eol nul, echo off, max 33 clients, max message 2000 "
+                                          "bytes, heartbeat every 9 s")),
+        qPrintable(line));
+    QVERIFY2(line.contains(QStringLiteral("127.0.0.1:")), qPrintable(line));
+}
+
+void tst_MainWindow::closeAsksWhileClientsConnected()
+{
+    auto panel = openPanel();
+    QVERIFY(panel->window.close()); // stopped: no question
+    QVERIFY(panel->questions.isEmpty());
+    panel->window.show();
+    QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+    QVERIFY(panel->window.close()); // running without clients: no question either
+    QVERIFY(panel->questions.isEmpty());
+
+    panel->window.show();
+    TestPeer peer;
+    QVERIFY(peer.connectTo(QHostAddress::LocalHost, panel->controller.relay()->port()));
+    QTRY_COMPARE(panel->controller.relay()->clientCount(), 1);
+    panel->answer = false;
+    QVERIFY(!panel->window.close());
+    QCOMPARE(panel->questions.size(), 1);
+    QVERIFY(panel->questions.first().contains(QStringLiteral("1 client")));
+    QVERIFY(panel->window.isVisible());
+    panel->answer = true;
+    QVERIFY(panel->window.close());
+    QCOMPARE(panel->questions.size(), 2);
+}
+
+// The send line reaches every client; the traffic log shows it and can be saved.
+void tst_MainWindow::sendToAllAndTraffic()
+{
+    auto panel = openPanel();
+    QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+    TestPeer peer;
+    QVERIFY(peer.connectTo(QHostAddress::LocalHost, panel->controller.relay()->port()));
+    QTRY_COMPARE(panel->controller.relay()->clientCount(), 1);
+    auto *line = panel->child<QLineEdit>("sendLine");
+    QTest::keyClicks(line, QStringLiteral("lights off"));
+    QTest::mouseClick(panel->child<QPushButton>("send"), Qt::LeftButton);
+    QTRY_COMPARE(peer.received(), QByteArray("lights off\n"));
+    QCOMPARE(line->text(), QString());
+
+    peer.send("visitor 1\n");
+    auto *traffic = panel->child<QTableView>("traffic");
+    QTRY_COMPARE(traffic->model()->rowCount(), 3); // connected, lights off, visitor 1
+    QTest::keyClicks(panel->child<QLineEdit>("filter"), QStringLiteral("visitor"));
+    QCOMPARE(traffic->model()->rowCount(), 1);
+    QCOMPARE(traffic->model()->index(0, TrafficModel::Message).data().toString(),
+        QStringLiteral("visitor 1"));
+
+    const QString path = m_dir->filePath(QStringLiteral("traffic.txt"));
+    panel->window.setFileChooser([&path](const QString &, const QString &) { return path; });
+    QTest::mouseClick(panel->child<QPushButton>("save"), Qt::LeftButton);
+    QFile saved(path);
+    QVERIFY(saved.open(QIODevice::ReadOnly));
+    const QByteArray text = saved.readAll();
+    QCOMPARE(text.count('\n'), 3); // the whole log, not only what the filter shows
+    QVERIFY(text.contains("\trelay\tlights off\n"));
+
+    QTest::mouseClick(panel->child<QPushButton>("clear"), Qt::LeftButton);
+    QCOMPARE(panel->window.trafficModel()->rowCount(), 0);
+}
+
+QTEST_MAIN(tst_MainWindow)
+#include "tst_mainwindow.moc"
