@@ -13,6 +13,13 @@ bool countersDiffer(const ClientInfo &a, const ClientInfo &b)
         || a.bytesOut != b.bytesOut || a.lastActivity != b.lastActivity;
 }
 
+QString addressText(const ClientInfo &client)
+{
+    if (client.kind == ClientInfo::Kind::Local)
+        return ClientsModel::tr("this computer");
+    return NetAddress::unmapped(client.address).toString();
+}
+
 QString timeText(const QDateTime &time)
 {
     if (!time.isValid())
@@ -125,8 +132,8 @@ QVariant ClientsModel::data(const QModelIndex &index, int role) const
         return {};
     const ClientInfo &client = m_clients.at(index.row());
     if (role == Qt::TextAlignmentRole) {
-        const bool number = index.column() != Address && index.column() != ConnectedSince
-            && index.column() != LastActivity;
+        const bool number = index.column() != Address && index.column() != Kind
+            && index.column() != ConnectedSince && index.column() != LastActivity;
         return QVariant::fromValue(Qt::Alignment(
             number ? Qt::AlignRight | Qt::AlignVCenter : Qt::AlignLeft | Qt::AlignVCenter));
     }
@@ -135,7 +142,9 @@ QVariant ClientsModel::data(const QModelIndex &index, int role) const
     if (role == ValueRole) {
         switch (Column(index.column())) {
         case Address:
-            return NetAddress::unmapped(client.address).toString();
+            return addressText(client);
+        case Kind:
+            return ClientInfo::kindName(client.kind);
         case Port:
             return client.port;
         case ConnectedSince:
@@ -160,9 +169,11 @@ QVariant ClientsModel::data(const QModelIndex &index, int role) const
     const QLocale locale;
     switch (Column(index.column())) {
     case Address:
-        return NetAddress::unmapped(client.address).toString();
+        return addressText(client);
+    case Kind:
+        return ClientInfo::kindName(client.kind);
     case Port:
-        return client.port;
+        return client.kind == ClientInfo::Kind::Local ? QVariant() : QVariant(client.port);
     case ConnectedSince:
         return timeText(client.connectedSince);
     case MessagesIn:
@@ -188,6 +199,8 @@ QVariant ClientsModel::headerData(int section, Qt::Orientation orientation, int 
     switch (Column(section)) {
     case Address:
         return tr("Address");
+    case Kind:
+        return tr("Kind");
     case Port:
         return tr("Port");
     case ConnectedSince:

@@ -22,6 +22,7 @@ public:
     enum Column
     {
         Address,
+        Kind,
         Port,
         ConnectedSince,
         MessagesIn,

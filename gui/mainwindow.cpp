@@ -190,6 +190,7 @@ QWidget *MainWindow::createClientsArea()
     m_clientsView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_clientsView->horizontalHeader()->setStretchLastSection(true);
     fitColumn(m_clientsView, ClientsModel::Address, QStringLiteral("192.168.10.200"));
+    fitColumn(m_clientsView, ClientsModel::Kind, QStringLiteral("WebSocket"));
     fitColumn(m_clientsView, ClientsModel::Port, QStringLiteral("65535"));
     fitColumn(m_clientsView, ClientsModel::ConnectedSince, QStringLiteral("00:00:00"));
     for (int column : {ClientsModel::MessagesIn, ClientsModel::MessagesOut})

@@ -86,8 +86,17 @@ QString RelayController::connectionHint() const
     case State::Running:
         break;
     }
-    const RelayConfig &config = m_relay.config();
-    if (config.bind == RelayConfig::Bind::Localhost)
+    QString hint = tcpHint();
+    if (m_relay.config().webSocketEnabled)
+        hint += tr("; web pages to port %1").arg(m_relay.webSocketPort());
+    if (!m_relay.config().localServerName.isEmpty())
+        hint += tr("; local programs to %1").arg(m_relay.localServerPath());
+    return hint;
+}
+
+QString RelayController::tcpHint() const
+{
+    if (m_relay.config().bind == RelayConfig::Bind::Localhost)
         return tr("Programs on this computer connect to localhost, port %1").arg(m_relay.port());
     QStringList names;
     const QList<QHostAddress> addresses = clientAddresses();

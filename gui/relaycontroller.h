@@ -50,6 +50,7 @@ signals:
 private:
     void setState(State state);
     QList<QHostAddress> clientAddresses() const;
+    QString tcpHint() const; // where TCP clients connect
 
     RelayServer m_relay;
     State m_state = State::Stopped;

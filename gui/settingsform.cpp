@@ -34,6 +34,10 @@ SettingsForm::SettingsForm(QWidget *parent)
     , m_maxMessage(spinBox(1, 64 * 1024 * 1024, QStringLiteral("maxMessageBytes")))
     , m_allow(new QLineEdit)
     , m_heartbeat(spinBox(0, 24 * 60 * 60, QStringLiteral("heartbeat")))
+    , m_webSocketPort(spinBox(-1, 65535, QStringLiteral("wsPort")))
+    , m_webOrigins(new QLineEdit)
+    , m_localName(new QLineEdit)
+    , m_flashPolicy(new QCheckBox(tr("Answer Flash/AIR policy requests")))
     , m_startOnOpen(new QCheckBox(tr("Start serving when the app opens")))
     , m_openAtLogin(new QCheckBox(tr("Open at login")))
 {
@@ -57,6 +61,18 @@ SettingsForm::SettingsForm(QWidget *parent)
     m_echo->setObjectName(QStringLiteral("echo"));
     m_allow->setObjectName(QStringLiteral("allow"));
     m_allow->setPlaceholderText(tr("Anyone, or e.g. 192.168.1.0/24"));
+    m_webSocketPort->setGroupSeparatorShown(false);
+    m_webSocketPort->setSpecialValueText(tr("Off"));
+    m_webSocketPort->setToolTip(
+        tr("Web pages connect with WebSocket to this port, and "
+           "http://ADDRESS:PORT/ shows a test page.\n0 picks a free port."));
+    m_webOrigins->setObjectName(QStringLiteral("wsOrigins"));
+    m_webOrigins->setPlaceholderText(tr("Any page, or e.g. http://kiosk.local:8080"));
+    m_localName->setObjectName(QStringLiteral("local"));
+    m_localName->setPlaceholderText(tr("Off, or a name such as socketserver"));
+    m_localName->setToolTip(tr("Programs on this computer may also connect to a local socket "
+                               "of this name."));
+    m_flashPolicy->setObjectName(QStringLiteral("flashPolicy"));
     m_startOnOpen->setObjectName(QStringLiteral("startOnOpen"));
     m_openAtLogin->setObjectName(QStringLiteral("openAtLogin"));
 
@@ -70,6 +86,10 @@ SettingsForm::SettingsForm(QWidget *parent)
     form->addRow(tr("Max message:"), m_maxMessage);
     form->addRow(tr("Allow only:"), m_allow);
     form->addRow(tr("Heartbeat:"), m_heartbeat);
+    form->addRow(tr("Web pages port:"), m_webSocketPort);
+    form->addRow(tr("Web pages from:"), m_webOrigins);
+    form->addRow(tr("Local socket:"), m_localName);
+    form->addRow(tr("Flash:"), m_flashPolicy);
     auto *note = new QLabel(tr("Changes apply at the next Start."));
     note->setObjectName(QStringLiteral("settingsNote"));
     note->setEnabled(false);
@@ -84,14 +104,16 @@ SettingsForm::SettingsForm(QWidget *parent)
     layout->addWidget(m_openAtLogin);
     layout->addStretch(1);
 
-    m_relayWidgets
-        = {m_bind, m_port, m_maxClients, m_eol, m_echo, m_maxMessage, m_allow, m_heartbeat};
+    m_relayWidgets = {m_bind, m_port, m_maxClients, m_eol, m_echo, m_maxMessage, m_allow,
+        m_heartbeat, m_webSocketPort, m_webOrigins, m_localName, m_flashPolicy};
     connect(m_bind, &QComboBox::activated, this, &SettingsForm::edited);
-    for (QSpinBox *box : {m_port, m_maxClients, m_maxMessage, m_heartbeat})
+    for (QSpinBox *box : {m_port, m_maxClients, m_maxMessage, m_heartbeat, m_webSocketPort})
         connect(box, &QSpinBox::valueChanged, this, &SettingsForm::edited);
     connect(m_eol, &QComboBox::currentTextChanged, this, &SettingsForm::edited);
-    connect(m_echo, &QCheckBox::toggled, this, &SettingsForm::edited);
-    connect(m_allow, &QLineEdit::textEdited, this, &SettingsForm::edited);
+    for (QCheckBox *box : {m_echo, m_flashPolicy})
+        connect(box, &QCheckBox::toggled, this, &SettingsForm::edited);
+    for (QLineEdit *line : {m_allow, m_webOrigins, m_localName})
+        connect(line, &QLineEdit::textEdited, this, &SettingsForm::edited);
     connect(m_openAtLogin, &QCheckBox::toggled, this, &SettingsForm::openAtLoginToggled);
 }
 
@@ -99,7 +121,9 @@ void SettingsForm::setConfig(const RelayConfig &config)
 {
     const QSignalBlocker blockers[] = {QSignalBlocker(m_bind), QSignalBlocker(m_port),
         QSignalBlocker(m_maxClients), QSignalBlocker(m_eol), QSignalBlocker(m_echo),
-        QSignalBlocker(m_maxMessage), QSignalBlocker(m_allow), QSignalBlocker(m_heartbeat)};
+        QSignalBlocker(m_maxMessage), QSignalBlocker(m_allow), QSignalBlocker(m_heartbeat),
+        QSignalBlocker(m_webSocketPort), QSignalBlocker(m_webOrigins), QSignalBlocker(m_localName),
+        QSignalBlocker(m_flashPolicy)};
     m_base = config;
     int index = BindChoice::indexOf(m_choices, config);
     if (index < 0) {
@@ -120,6 +144,10 @@ void SettingsForm::setConfig(const RelayConfig &config)
         ranges.append(subnet.first.toString() + u'/' + QString::number(subnet.second));
     m_allow->setText(ranges.join(QStringLiteral(", ")));
     m_heartbeat->setValue(config.heartbeatSeconds);
+    m_webSocketPort->setValue(config.webSocketEnabled ? config.webSocketPort : -1);
+    m_webOrigins->setText(config.webSocketOrigins.join(QStringLiteral(", ")));
+    m_localName->setText(config.localServerName);
+    m_flashPolicy->setChecked(config.flashPolicy);
 }
 
 RelayConfig SettingsForm::config(QString *error) const
@@ -133,22 +161,30 @@ RelayConfig SettingsForm::config(QString *error) const
     config.echo = m_echo->isChecked();
     config.maxMessageBytes = m_maxMessage->value();
     config.heartbeatSeconds = m_heartbeat->value();
-    // The terminator and the allow list are checked by the daemon's own parser.
+    config.webSocketEnabled = m_webSocketPort->value() >= 0;
+    config.webSocketPort = quint16(qMax(0, m_webSocketPort->value()));
+    config.localServerName = m_localName->text().trimmed();
+    config.flashPolicy = m_flashPolicy->isChecked();
+    // The terminator and the lists are checked by the daemon's own parser.
     QStringList args = {QStringLiteral("--eol"), m_eol->currentText().trimmed()};
     if (!m_allow->text().trimmed().isEmpty())
         args << QStringLiteral("--allow") << m_allow->text();
+    if (!m_webOrigins->text().trimmed().isEmpty())
+        args << QStringLiteral("--ws-origin") << m_webOrigins->text();
     const RelayOptions parsed = parseRelayOptions(args);
     if (parsed.action == RelayOptions::Action::Fail) {
         if (error) {
             QString message = parsed.error;
             message.replace(QStringLiteral("--eol: "), tr("Message ending: "));
             message.replace(QStringLiteral("--allow: "), tr("Allow only: "));
+            message.replace(QStringLiteral("--ws-origin: "), tr("Web pages from: "));
             *error = message;
         }
         return m_base;
     }
     config.terminator = parsed.config.terminator;
     config.allow = parsed.config.allow;
+    config.webSocketOrigins = parsed.config.webSocketOrigins;
     if (error)
         error->clear();
     return config;

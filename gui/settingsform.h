@@ -47,6 +47,10 @@ private:
     QSpinBox *m_maxMessage;
     QLineEdit *m_allow;
     QSpinBox *m_heartbeat;
+    QSpinBox *m_webSocketPort;
+    QLineEdit *m_webOrigins;
+    QLineEdit *m_localName;
+    QCheckBox *m_flashPolicy;
     QCheckBox *m_startOnOpen;
     QCheckBox *m_openAtLogin;
     QList<QWidget *> m_relayWidgets;

@@ -408,6 +408,18 @@ std::optional<QString> configFileValue(const RelayConfig &config, const QString 
         return flag(config.console);
     if (key == u"verbose")
         return flag(config.verbose);
+    if (key == u"ws-port")
+        return config.webSocketEnabled ? std::optional(QString::number(config.webSocketPort))
+                                       : std::nullopt;
+    if (key == u"ws-origin")
+        return config.webSocketOrigins.isEmpty()
+            ? std::nullopt
+            : std::optional(config.webSocketOrigins.join(QStringLiteral(", ")));
+    if (key == u"local")
+        return config.localServerName.isEmpty() ? std::nullopt
+                                                : std::optional(config.localServerName);
+    if (key == u"flash-policy")
+        return flag(config.flashPolicy);
     return std::nullopt; // config, help, version
 }
 

@@ -21,8 +21,8 @@ namespace {
 constexpr char kProgram[] = "socketserver";
 constexpr int kShutdownGraceMs = 2000; // how long clients get to take what is queued for them
 
-// The start-up line: where clients connect, and the settings that change what they see.
-QString banner(const RelayServer &relay)
+// The start-up lines: where clients connect, and the settings that change what they see.
+QStringList banner(const RelayServer &relay)
 {
     const RelayConfig &config = relay.config();
     QStringList endpoints;
@@ -46,10 +46,10 @@ QString banner(const RelayServer &relay)
         settings.append(QStringLiteral("console"));
     if (config.flashPolicy)
         settings.append(QStringLiteral("Flash policy"));
-    QString text
-        = QStringLiteral("%1 %2 listening on %3 (%4)")
-              .arg(QLatin1String(kProgram), QCoreApplication::applicationVersion(),
-                  endpoints.join(QStringLiteral(" and ")), settings.join(QStringLiteral(", ")));
+    QStringList lines;
+    lines += QStringLiteral("%1 %2 listening on %3 (%4)")
+                 .arg(QLatin1String(kProgram), QCoreApplication::applicationVersion(),
+                     endpoints.join(QStringLiteral(" and ")), settings.join(QStringLiteral(", ")));
     if (relay.webSocketPort() != 0) {
         // Where a browser reaches it: on every interface, that is this machine's LAN address.
         QList<QHostAddress> hosts;
@@ -66,13 +66,13 @@ QString banner(const RelayServer &relay)
             sockets << QStringLiteral("ws://%1/").arg(where);
             pages << QStringLiteral("http://%1/").arg(where);
         }
-        text += QStringLiteral("\nweb pages connect to %1; the built-in page: %2")
-                    .arg(sockets.join(QStringLiteral(" or ")), pages.join(QStringLiteral(" or ")));
+        lines += QStringLiteral("web pages connect to %1; the built-in page: %2")
+                     .arg(sockets.join(QStringLiteral(" or ")), pages.join(QStringLiteral(" or ")));
     }
     if (!relay.localServerPath().isEmpty())
-        text += QStringLiteral("\nprograms on this machine connect to the local socket %1")
-                    .arg(relay.localServerPath());
-    return text;
+        lines += QStringLiteral("programs on this machine connect to the local socket %1")
+                     .arg(relay.localServerPath());
+    return lines;
 }
 
 } // namespace
@@ -105,8 +105,11 @@ int main(int argc, char *argv[])
 
     HeadlessLog::install(options.config.verbose);
     RelayServer relay;
-    QObject::connect(&relay, &RelayServer::listening, &relay,
-        [&relay] { qCInfo(lcDaemon).noquote() << banner(relay); });
+    QObject::connect(&relay, &RelayServer::listening, &relay, [&relay] {
+        const QStringList lines = banner(relay);
+        for (const QString &line : lines)
+            qCInfo(lcDaemon).noquote() << line;
+    });
     // Signals are watched before start(): the relay may wait a long time for its address.
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &relay,

@@ -391,6 +391,9 @@ void tst_RelayOptions::configFileTextRoundTrip_data()
         "0,14", "--no-echo", "--max-message-bytes", "1000", "--max-client-buffer", "100000",
         "--heartbeat", "5", "--heartbeat-message", " alive? ", "--welcome", "hello, \"visitor\"",
         "--console", "--verbose"};
+    QTest::newRow("web, local, flash")
+        << QStringList{"--ws-port", "6781", "--ws-origin", "http://kiosk.local:8080", "--ws-origin",
+               "null", "--local", "socketserver", "--flash-policy"};
     QTest::newRow("any, crlf") << QStringList{"--bind", "any", "--eol", "crlf"};
     QTest::newRow("lan") << QStringList{"-r"};
 }

@@ -3,8 +3,10 @@
 #include "relayfixture.h"
 
 #include <QAbstractItemModelTester>
+#include <QLocalSocket>
 #include <QSignalSpy>
 #include <QTest>
+#include <QWebSocket>
 
 class tst_ClientsModel : public QObject
 {
@@ -17,6 +19,7 @@ private slots:
     void countersAreSampled();
     void onlyChangedRowsAreUpdated();
     void existingClientsAreShown();
+    void kindOfEachClient();
 
 private:
     RelayConfig loopback() const
@@ -138,6 +141,35 @@ void tst_ClientsModel::existingClientsAreShown()
     QCOMPARE(model.rowCount(), 2);
     model.setRelay(nullptr);
     QCOMPARE(model.rowCount(), 0);
+}
+
+// TCP, WebSocket and local clients in one table, each with its kind.
+void tst_ClientsModel::kindOfEachClient()
+{
+    RelayConfig config = loopback();
+    config.webSocketEnabled = true;
+    config.localServerName = QStringLiteral("socketserver-tst-clientsmodel-%1")
+                                 .arg(QCoreApplication::applicationPid());
+    QVERIFY(m_fixture.start(config, 1));
+    ClientsModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRelay(&m_fixture.relay());
+
+    QWebSocket web;
+    web.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_fixture.relay().webSocketPort())));
+    QTRY_COMPARE(model.rowCount(), 2);
+    QLocalSocket local;
+    local.connectToServer(m_fixture.relay().localServerPath());
+    QTRY_COMPARE(model.rowCount(), 3);
+
+    const auto text
+        = [&model](int row, int column) { return model.index(row, column).data().toString(); };
+    QCOMPARE(text(0, ClientsModel::Kind), QStringLiteral("TCP"));
+    QCOMPARE(text(1, ClientsModel::Kind), QStringLiteral("WebSocket"));
+    QCOMPARE(text(1, ClientsModel::Address), QStringLiteral("127.0.0.1"));
+    QCOMPARE(text(2, ClientsModel::Kind), QStringLiteral("local"));
+    QCOMPARE(text(2, ClientsModel::Address), QStringLiteral("this computer"));
+    QCOMPARE(text(2, ClientsModel::Port), QString());
 }
 
 QTEST_MAIN(tst_ClientsModel)

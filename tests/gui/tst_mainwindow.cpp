@@ -248,6 +248,8 @@ void tst_MainWindow::exportedSettingsStartDaemon()
     panel->child<QCheckBox>("echo")->setChecked(false);
     panel->child<QSpinBox>("heartbeat")->setValue(9);
     panel->child<QSpinBox>("maxMessageBytes")->setValue(2000);
+    panel->child<QSpinBox>("wsPort")->setValue(0); // on, any free port
+    panel->child<QCheckBox>("flashPolicy")->setChecked(true);
     const QString path = m_dir->filePath(QStringLiteral("exported.ini"));
     panel->window.setFileChooser([&path](const QString &, const QString &) { return path; });
     QAction *exportAction = panel->window.findChild<QAction *>(QStringLiteral("exportSettings"));
@@ -262,12 +264,14 @@ void tst_MainWindow::exportedSettingsStartDaemon()
     QVERIFY(daemon.waitForStarted(5000));
     QByteArray output;
     QTRY_VERIFY_WITH_TIMEOUT(
-        (output += daemon.readAllStandardOutput()).contains("listening on"), 10000);
+        (output += daemon.readAllStandardOutput()).contains("web pages connect to"), 10000);
     daemon.kill();
     daemon.waitForFinished(5000);
     const QString line = QString::fromUtf8(output);
     QVERIFY2(line.contains(QStringLiteral("eol nul, echo off, max 33 clients, max message 2000 "
-                                          "bytes, heartbeat every 9 s")),
+                                          "bytes, heartbeat every 9 s, Flash policy")),
+        qPrintable(line));
+    QVERIFY2(line.contains(QStringLiteral("web pages connect to ws://127.0.0.1:")),
         qPrintable(line));
     QVERIFY2(line.contains(QStringLiteral("127.0.0.1:")), qPrintable(line));
 }
