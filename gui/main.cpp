@@ -1,5 +1,6 @@
 // socketserver-panel: the control panel. Parses the few options, makes sure one panel runs per
 // user, and opens the window on a RelayServer running in this process.
+#include "heaptuning.h"
 #include "loginitem.h"
 #include "mainwindow.h"
 #include "panelcommandline.h"
@@ -25,6 +26,7 @@ int main(int argc, char *argv[])
     // Qt's GLib event loop updates its list of sockets in time proportional to their number at
     // every change, which makes thousands of clients slow; Qt's own Unix event loop does not.
     qputenv("QT_NO_GLIB", "1");
+    HeapTuning::keepFreedMemory();
     // The options are read before the application exists: --help and --version work without
     // a screen (over ssh, in a build script).
     QStringList arguments;

@@ -12,6 +12,8 @@ public:
 
     /// True when one more line may be written now; otherwise the line is counted as skipped.
     bool allow();
+    /// Counts @p count more lines as skipped, without asking for each.
+    void skip(qint64 count) { m_skipped += count; }
     /// Returns and resets how many lines were skipped since the last call.
     qint64 takeSkipped();
 

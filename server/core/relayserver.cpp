@@ -426,8 +426,12 @@ void RelayServer::relay(ClientSession *from, const MessageBatch &batch)
 {
     m_stats.messagesIn += batch.count();
     logTraffic(from, batch);
-    for (qsizetype i = 0; m_tapEnabled && i < batch.count(); ++i)
-        tap(from->id(), batch.payload(i));
+    for (qsizetype i = 0; m_tapEnabled && i < batch.count(); ++i) {
+        if (!tap(from->id(), batch.payload(i))) { // the rest of the batch is only counted
+            m_tapThrottle.skip(batch.count() - i - 1);
+            break;
+        }
+    }
     // In auto mode the sender's line ending is learned from each message before that message
     // is relayed, so a change of ending mid-batch splits the batch.
     qsizetype runStart = 0;
@@ -478,16 +482,17 @@ void RelayServer::logTraffic(ClientSession *from, const MessageBatch &batch)
     }
 }
 
-void RelayServer::tap(quint64 clientId, QByteArrayView payload)
+bool RelayServer::tap(quint64 clientId, QByteArrayView payload)
 {
     if (!m_tapThrottle.allow())
-        return;
+        return false;
     TappedMessage message;
     message.timeMs = QDateTime::currentMSecsSinceEpoch();
     message.clientId = clientId;
     message.payload = payload.first(qMin(payload.size(), kTapMessageBytes)).toByteArray();
     message.skippedBefore = m_tapThrottle.takeSkipped();
     emit messageTapped(message);
+    return true;
 }
 
 void RelayServer::removeSession(ClientSession *session, const QString &reason)

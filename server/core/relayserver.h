@@ -115,7 +115,7 @@ private:
     void relay(ClientSession *from, const MessageBatch &batch);
     void deliver(ClientSession *from, const MessageBatch &batch, qsizetype first, qsizetype last);
     void logTraffic(ClientSession *from, const MessageBatch &batch);
-    void tap(quint64 clientId, QByteArrayView payload);
+    bool tap(quint64 clientId, QByteArrayView payload); // false when over the rate
     void removeSession(ClientSession *session, const QString &reason);
 
     RelayConfig m_config;
