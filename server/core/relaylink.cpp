@@ -57,6 +57,7 @@ void RelayLink::close()
     m_connectTimeout.stop();
     const bool wasUp = m_state != State::Disconnected;
     m_state = State::Disconnected; // what follows is not a loss
+    m_errorString.clear(); // closed on purpose: no error to show
     m_socket->disconnectFromHost();
     if (wasUp)
         emit stateChanged(m_state);

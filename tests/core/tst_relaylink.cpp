@@ -22,6 +22,7 @@ private slots:
     void refusedAttemptIsRetried();
     void reconnectsAfterTheRelayRestarts();
     void withoutAutoReconnectStaysDown();
+    void closeForgetsTheLastError();
     void closeStopsRetrying();
 
 private:
@@ -163,6 +164,17 @@ void tst_RelayLink::withoutAutoReconnectStaysDown()
     QVERIFY(!link.errorString().isEmpty());
     QTest::qWait(1500); // longer than the first retry would wait
     QCOMPARE(link.state(), RelayLink::State::Disconnected);
+}
+
+void tst_RelayLink::closeForgetsTheLastError()
+{
+    RelayLink link;
+    link.open(QStringLiteral("127.0.0.1"), closedPort());
+    QTRY_COMPARE(link.state(), RelayLink::State::WaitingToRetry);
+    QVERIFY(!link.errorString().isEmpty());
+    link.close();
+    QCOMPARE(link.state(), RelayLink::State::Disconnected);
+    QCOMPARE(link.errorString(), QString());
 }
 
 void tst_RelayLink::closeStopsRetrying()
