@@ -4,6 +4,7 @@
 #include "relayfixture.h"
 #include "relayserver.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -14,6 +15,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
+
+#include <csignal>
+#include <unistd.h>
 
 namespace {
 
@@ -31,13 +35,23 @@ QString findChromium()
 class Browser
 {
 public:
+    Browser()
+    {
+        m_profile.setAutoRemove(false); // removed below, once no browser process writes to it
+        // Chromium starts helper processes; in a process group of their own they all go at once.
+        m_process.setChildProcessModifier([] { ::setsid(); });
+    }
+
     ~Browser()
     {
         m_devTools.abort();
         if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
+            ::kill(-pid_t(m_process.processId()), SIGKILL);
             m_process.waitForFinished(10000);
         }
+        // A helper may still be on its way out: try again until the profile is gone.
+        if (!QTest::qWaitFor([this] { return QDir(m_profile.path()).removeRecursively(); }, 5000))
+            qWarning("cannot remove the browser's profile %s", qPrintable(m_profile.path()));
     }
 
     bool open(const QString &program, const QUrl &url)
