@@ -119,8 +119,9 @@ void tst_RelayLink::refusedAttemptIsRetried()
     QTRY_COMPARE(link.state(), RelayLink::State::WaitingToRetry);
     QVERIFY2(
         link.errorString().contains(QStringLiteral("refused")), qPrintable(link.errorString()));
+    // Waiting for the next attempt (which one depends on how busy the machine is).
     QVERIFY(link.retryInMs() > 0);
-    QVERIFY(link.retryInMs() <= 1000);
+    QVERIFY(link.retryInMs() <= RelayLink::backoffMs(1000));
     QVERIFY(!link.send("lost"));
 
     // The relay comes up on that port: the next attempt finds it.
