@@ -85,6 +85,15 @@ SerialDevice::SerialDevice(const DeviceMatch &device, const Settings &settings, 
 
     m_reopen.setInterval(kReopenMs);
     connect(&m_reopen, &QTimer::timeout, this, &SerialDevice::tryOpen);
+#ifdef Q_OS_LINUX
+    // Listing the ports scans the system's devices (about 16 ms): not every second while the
+    // board is unplugged, only when a device node came or went. (Elsewhere /dev may not report
+    // its changes, so the ports are listed at every attempt.)
+    if (!m_device.isPath() && m_devWatcher.addPath(QStringLiteral("/dev"))) {
+        connect(&m_devWatcher, &QFileSystemWatcher::directoryChanged, this,
+            [this] { m_devChanged = true; });
+    }
+#endif
     m_settle.setSingleShot(true);
     connect(&m_settle, &QTimer::timeout, this, &SerialDevice::becomeReady);
     connect(m_port, &QSerialPort::readyRead, this, &SerialDevice::readAvailable);
@@ -124,6 +133,10 @@ bool SerialDevice::writeLine(QByteArrayView line)
 
 void SerialDevice::tryOpen()
 {
+    const bool watchingDev = !m_devWatcher.directories().isEmpty();
+    if (watchingDev && m_missing && !m_devChanged)
+        return; // no device came or went since the last look
+    m_devChanged = false;
     const QList<SerialPortEntry> ports
         = m_device.isPath() ? QList<SerialPortEntry>() : SerialPortEntry::available();
     const QString path = m_device.find(ports);

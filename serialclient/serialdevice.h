@@ -20,6 +20,7 @@
 #include "messagebatch.h"
 
 #include <QElapsedTimer>
+#include <QFileSystemWatcher>
 #include <QObject>
 #include <QSerialPort>
 #include <QTimer>
@@ -108,5 +109,8 @@ private:
     QString m_problem;
     State m_state = State::Stopped;
     bool m_missing = false; // the last attempt found no device (its problem says which exist)
+    // Linux: with --match, the ports are listed again only after something changed in /dev.
+    QFileSystemWatcher m_devWatcher;
+    bool m_devChanged = false;
     bool m_closing = false; // errors reported while closing are not new errors
 };
