@@ -23,7 +23,8 @@ constexpr OptionSpec kOptions[] = {
         "unplug the same path is opened again."},
     {"match", "ID",
         "Find the device by identity instead: a USB VID:PID in hex such as 2341:0043, or a "
-        "serial number as --list shows it. The ports are searched again at each attempt, so a "
+        "serial number as --list shows it. The ports are searched again when a device appears, so "
+        "a "
         "board that comes back under another name (ttyUSB0 -> ttyUSB1) is found."},
     {"baud", "RATE", "Speed in bits per second, as in the sketch's Serial.begin() (default 9600)."},
     {"data-bits", "N", "Data bits: 5, 6, 7 or 8 (default 8)."},
