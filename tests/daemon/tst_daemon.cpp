@@ -1,5 +1,6 @@
 // Black-box tests of the socketserver binary: started as a process, talked to over loopback.
 #include "testpeer.h"
+#include "testprocess.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -14,23 +15,13 @@
 namespace {
 
 // A running socketserver, stopped when the test ends.
-class Daemon
+class Daemon : public TestProcess
 {
 public:
-    ~Daemon()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-
     // Starts socketserver with args.
     bool launch(const QStringList &args)
     {
-        m_process.setProcessChannelMode(QProcess::MergedChannels); // the log, warnings included
-        m_process.start(QStringLiteral(SOCKETSERVER_BINARY), args);
-        return m_process.waitForStarted(5000);
+        return TestProcess::start(QStringLiteral(SOCKETSERVER_BINARY), args);
     }
 
     // Starts socketserver with args and waits for its start-up line; returns the port.
@@ -44,65 +35,12 @@ public:
             return 0;
         return quint16(match.captured(1).toUInt());
     }
-
-    // Waits until stdout has a line matching pattern.
-    bool waitForOutput(const QRegularExpression &pattern, QRegularExpressionMatch *match = nullptr)
-    {
-        QDeadlineTimer deadline(10000);
-        while (!deadline.hasExpired()) {
-            m_stdout += m_process.readAllStandardOutput();
-            const QRegularExpressionMatch found = pattern.match(QString::fromUtf8(m_stdout));
-            if (found.hasMatch()) {
-                if (match)
-                    *match = found;
-                return true;
-            }
-            if (m_process.state() == QProcess::NotRunning)
-                return false;
-            m_process.waitForReadyRead(100);
-        }
-        return false;
-    }
-
-    QProcess &process() { return m_process; }
-    QString output() { return QString::fromUtf8(m_stdout += m_process.readAllStandardOutput()); }
-
-private:
-    QProcess m_process;
-    QByteArray m_stdout;
-};
-
-struct Result
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
 };
 
 // Runs socketserver to completion (for options that make it exit at once).
-Result run(const QStringList &args)
+ProgramResult run(const QStringList &args)
 {
-    QProcess process;
-    process.start(QStringLiteral(SOCKETSERVER_BINARY), args);
-    process.closeWriteChannel();
-    if (!process.waitForFinished(10000)) {
-        process.kill();
-        return {};
-    }
-    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-        QString::fromUtf8(process.readAllStandardError())};
-}
-
-// CPU time (user + system) a process has used, in clock ticks; Linux only.
-qint64 cpuTicks(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray text = stat.readAll();
-    // Fields after the ")" that closes the command name: state is field 3, utime 14, stime 15.
-    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
-    return fields.value(11).toLongLong() + fields.value(12).toLongLong();
+    return runToEnd(QStringLiteral(SOCKETSERVER_BINARY), args);
 }
 
 } // namespace
@@ -131,7 +69,7 @@ private slots:
 
 void tst_Daemon::helpGoesToStdout()
 {
-    const Result result = run({QStringLiteral("--help")});
+    const ProgramResult result = run({QStringLiteral("--help")});
     QCOMPARE(result.exitCode, 0);
     QVERIFY(result.out.startsWith(QStringLiteral("Usage: socketserver [options] [IP] [PORT]")));
     QVERIFY(result.out.contains(QStringLiteral("--max-clients N")));
@@ -140,7 +78,7 @@ void tst_Daemon::helpGoesToStdout()
 
 void tst_Daemon::version()
 {
-    const Result result = run({QStringLiteral("--version")});
+    const ProgramResult result = run({QStringLiteral("--version")});
     QCOMPARE(result.exitCode, 0);
     QCOMPARE(result.out, QStringLiteral("socketserver " SOCKETSERVER_VERSION "\n"));
 }
@@ -159,7 +97,7 @@ void tst_Daemon::badOptionFailsWithOneSentence()
 {
     QFETCH(QStringList, args);
     QFETCH(QString, error);
-    const Result result = run(args);
+    const ProgramResult result = run(args);
     QCOMPARE(result.exitCode, 2);
     QCOMPARE(result.out, QString());
     QCOMPARE(result.err, error + "Run 'socketserver --help' to see the options.\n");
@@ -290,7 +228,7 @@ void tst_Daemon::portInUse()
 {
     QTcpServer occupant;
     QVERIFY(occupant.listen(QHostAddress::LocalHost, 0));
-    const Result result = run({"--port", QString::number(occupant.serverPort())});
+    const ProgramResult result = run({"--port", QString::number(occupant.serverPort())});
     QCOMPARE(result.exitCode, 1);
     QCOMPARE(result.err,
         QStringLiteral("socketserver: cannot listen on 127.0.0.1:%1: the port is already in "
@@ -301,7 +239,7 @@ void tst_Daemon::portInUse()
 void tst_Daemon::addressNotOnThisMachine()
 {
     // TEST-NET-3: never an address of this machine.
-    const Result result = run({"203.0.113.77", "0", "--no-wait"});
+    const ProgramResult result = run({"203.0.113.77", "0", "--no-wait"});
     QCOMPARE(result.exitCode, 1);
     QCOMPARE(result.err,
         QStringLiteral("socketserver: cannot listen on 203.0.113.77:0: 203.0.113.77 is "

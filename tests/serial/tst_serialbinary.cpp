@@ -2,6 +2,7 @@
 // a pseudo-terminal Arduino.
 #include "fakearduino.h"
 #include "testpeer.h"
+#include "testprocess.h"
 
 #include <QFile>
 #include <QProcess>
@@ -14,76 +15,9 @@
 
 namespace {
 
-// A running program, killed if the test leaves it running; collects what it prints.
-class Program
+ProgramResult run(const QStringList &args)
 {
-public:
-    ~Program()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-    bool start(const QString &binary, const QStringList &args)
-    {
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(binary, args);
-        return m_process.waitForStarted(5000);
-    }
-    // Waits until the output has a line matching pattern.
-    bool waitFor(const QRegularExpression &pattern, QRegularExpressionMatch *match = nullptr)
-    {
-        QDeadlineTimer deadline(10000);
-        while (!deadline.hasExpired()) {
-            m_output += m_process.readAll();
-            const QRegularExpressionMatch found = pattern.match(QString::fromUtf8(m_output));
-            if (found.hasMatch()) {
-                if (match)
-                    *match = found;
-                return true;
-            }
-            if (m_process.state() == QProcess::NotRunning)
-                return false;
-            m_process.waitForReadyRead(100);
-        }
-        return false;
-    }
-    QProcess &process() { return m_process; }
-    QString output() { return QString::fromUtf8(m_output += m_process.readAll()); }
-
-private:
-    QProcess m_process;
-    QByteArray m_output;
-};
-
-struct Result
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Result run(const QStringList &args)
-{
-    QProcess process;
-    process.start(QStringLiteral(SOCKETSERVER_SERIAL_BINARY), args);
-    if (!process.waitForFinished(10000)) {
-        process.kill();
-        return {};
-    }
-    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-        QString::fromUtf8(process.readAllStandardError())};
-}
-
-qint64 cpuTicks(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray text = stat.readAll();
-    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
-    return fields.value(11).toLongLong() + fields.value(12).toLongLong();
+    return runToEnd(QStringLiteral(SOCKETSERVER_SERIAL_BINARY), args);
 }
 
 quint16 closedPort()
@@ -113,18 +47,18 @@ private:
 
 void tst_SerialBinary::helpAndVersion()
 {
-    const Result help = run({QStringLiteral("--help")});
+    const ProgramResult help = run({QStringLiteral("--help")});
     QCOMPARE(help.exitCode, 0);
     QVERIFY(help.out.startsWith(QStringLiteral("Usage: socketserver-serial")));
     QCOMPARE(help.err, QString());
-    const Result version = run({QStringLiteral("--version")});
+    const ProgramResult version = run({QStringLiteral("--version")});
     QCOMPARE(version.exitCode, 0);
     QCOMPARE(version.out, QStringLiteral("socketserver-serial " SOCKETSERVER_VERSION "\n"));
 }
 
 void tst_SerialBinary::badOptionExitsTwo()
 {
-    const Result result = run({QStringLiteral("--device"), QStringLiteral("x"),
+    const ProgramResult result = run({QStringLiteral("--device"), QStringLiteral("x"),
         QStringLiteral("--baud"), QStringLiteral("fast")});
     QCOMPARE(result.exitCode, 2);
     QCOMPARE(result.out, QString());
@@ -135,7 +69,7 @@ void tst_SerialBinary::badOptionExitsTwo()
 
 void tst_SerialBinary::listExitsZero()
 {
-    const Result result = run({QStringLiteral("--list")});
+    const ProgramResult result = run({QStringLiteral("--list")});
     QCOMPARE(result.exitCode, 0);
     QVERIFY(!result.out.isEmpty());
     QCOMPARE(result.err, QString());
@@ -143,37 +77,40 @@ void tst_SerialBinary::listExitsZero()
 
 void tst_SerialBinary::relaysBetweenDeviceAndDaemon()
 {
-    Program daemon;
+    TestProcess daemon;
     QVERIFY(daemon.start(QStringLiteral(SOCKETSERVER_BINARY), {"--port", "0"}));
     QRegularExpressionMatch match;
-    QVERIFY(daemon.waitFor(QRegularExpression(QStringLiteral("listening on .*:(\\d+)")), &match));
+    QVERIFY(
+        daemon.waitForOutput(QRegularExpression(QStringLiteral("listening on .*:(\\d+)")), &match));
     const QString port = match.captured(1);
 
     const QString path = m_dir.filePath(QStringLiteral("arduino"));
     FakeArduino arduino(path);
     QVERIFY(arduino.plugIn());
-    Program serial;
+    TestProcess serial;
     QVERIFY(serial.start(QStringLiteral(SOCKETSERVER_SERIAL_BINARY),
         {"--device", path, "--port", port, "--settle-ms", "0", "--verbose"}));
-    QVERIFY2(serial.waitFor(QRegularExpression(QStringLiteral("relay: connected to"))),
+    QVERIFY2(serial.waitForOutput(QRegularExpression(QStringLiteral("relay: connected to"))),
         qPrintable(serial.output()));
-    QVERIFY(serial.waitFor(QRegularExpression(QStringLiteral("device: opened .* ready"))));
+    QVERIFY(serial.waitForOutput(QRegularExpression(QStringLiteral("device: opened .* ready"))));
 
     TestPeer client;
     QVERIFY(client.connectTo(QHostAddress::LocalHost, quint16(port.toUInt())));
     // The client speaks first: once the board has its line, the relay has admitted the client.
     client.send("arduino1:led,on\r\n");
     QTRY_COMPARE(arduino.received(), QByteArray("arduino1:led,on\n"));
-    QVERIFY(serial.waitFor(QRegularExpression(QStringLiteral("relay -> device: arduino1:led,on"))));
+    QVERIFY(serial.waitForOutput(
+        QRegularExpression(QStringLiteral("relay -> device: arduino1:led,on"))));
     QVERIFY(arduino.write("button,1\r\n"));
     // The client hears its own line too, and, having written CRLF, gets CRLF.
     QTRY_COMPARE(client.received(), QByteArray("arduino1:led,on\r\nbutton,1\r\n"));
 
     // Unplugged and back, without a restart.
     arduino.unplug();
-    QVERIFY(serial.waitFor(QRegularExpression(QStringLiteral("warning: device: .* went away"))));
+    QVERIFY(
+        serial.waitForOutput(QRegularExpression(QStringLiteral("warning: device: .* went away"))));
     QVERIFY(arduino.plugIn());
-    QVERIFY(serial.waitFor(QRegularExpression(QStringLiteral("ready(.|\\n)*ready"))));
+    QVERIFY(serial.waitForOutput(QRegularExpression(QStringLiteral("ready(.|\\n)*ready"))));
     QVERIFY(arduino.write("button,2\n"));
     QTRY_COMPARE(client.received(), QByteArray("arduino1:led,on\r\nbutton,1\r\nbutton,2\r\n"));
 
@@ -191,13 +128,13 @@ void tst_SerialBinary::idleWhileEverythingIsDown()
     const QString path = m_dir.filePath(QStringLiteral("unplugged"));
     FakeArduino arduino(path);
     QVERIFY(arduino.plugIn());
-    Program serial;
+    TestProcess serial;
     QVERIFY(serial.start(QStringLiteral(SOCKETSERVER_SERIAL_BINARY),
         {"--device", path, "--port", QString::number(closedPort()), "--settle-ms", "0"}));
-    QVERIFY(serial.waitFor(QRegularExpression(QStringLiteral("relay: cannot reach"))));
-    QVERIFY(serial.waitFor(QRegularExpression(QStringLiteral("ready"))));
+    QVERIFY(serial.waitForOutput(QRegularExpression(QStringLiteral("relay: cannot reach"))));
+    QVERIFY(serial.waitForOutput(QRegularExpression(QStringLiteral("ready"))));
     arduino.unplug();
-    QVERIFY(serial.waitFor(QRegularExpression(QStringLiteral("no such device"))));
+    QVERIFY(serial.waitForOutput(QRegularExpression(QStringLiteral("no such device"))));
     const qint64 before = cpuTicks(serial.process().processId());
     QVERIFY(before >= 0);
     QTest::qWait(2000);
