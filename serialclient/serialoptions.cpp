@@ -1,19 +1,16 @@
 #include "serialoptions.h"
 
+#include "commandline.h"
 #include "helptext.h"
 
 #include <optional>
 
 namespace {
 
-// Every option, written once as data: the parser and --help both read this table.
-struct OptionSpec
-{
-    const char *key;
-    const char *valueName; // nullptr for a switch
-    const char *help;
-};
+using CommandLine::findOption;
+using CommandLine::wholeNumber;
 
+// Every option, written once as data: the parser and --help both read this table.
 constexpr OptionSpec kOptions[] = {
     {"list", nullptr,
         "Show the serial ports of this machine (path, description, manufacturer, serial number, "
@@ -60,24 +57,6 @@ constexpr OptionSpec kOptions[] = {
 constexpr qint64 kMaxSettleMs = 60000;
 constexpr qint64 kMaxQueue = 1000000;
 
-const OptionSpec *findOption(const QString &key)
-{
-    for (const OptionSpec &spec : kOptions) {
-        if (key == QLatin1String(spec.key))
-            return &spec;
-    }
-    return nullptr;
-}
-
-std::optional<qint64> parseNumber(const QString &value, qint64 min, qint64 max)
-{
-    bool ok = false;
-    const qint64 number = value.trimmed().toLongLong(&ok, 10);
-    if (!ok || number < min || number > max)
-        return std::nullopt;
-    return number;
-}
-
 QString numberProblem(const QString &option, const QString &value, qint64 min, qint64 max)
 {
     return QStringLiteral("--%1: '%2' is not a whole number from %3 to %4")
@@ -102,12 +81,12 @@ QString apply(SerialOptions &options, const QString &key, const QString &value)
                 .arg(value);
         options.device = *match;
     } else if (key == u"baud") {
-        const auto n = parseNumber(value, 50, 4000000);
+        const auto n = wholeNumber(value, 50, 4000000);
         if (!n)
             return numberProblem(key, value, 50, 4000000);
         options.serial.baudRate = qint32(*n);
     } else if (key == u"data-bits") {
-        const auto n = parseNumber(value, 5, 8);
+        const auto n = wholeNumber(value, 5, 8);
         if (!n)
             return QStringLiteral("--data-bits: '%1' is not 5, 6, 7 or 8").arg(value);
         options.serial.dataBits = QSerialPort::DataBits(*n);
@@ -144,7 +123,7 @@ QString apply(SerialOptions &options, const QString &key, const QString &value)
         else
             return QStringLiteral("--flow: '%1' is not none, hardware or software").arg(value);
     } else if (key == u"settle-ms") {
-        const auto n = parseNumber(value, 0, kMaxSettleMs);
+        const auto n = wholeNumber(value, 0, kMaxSettleMs);
         if (!n)
             return numberProblem(key, value, 0, kMaxSettleMs);
         options.serial.settleMs = int(*n);
@@ -163,14 +142,14 @@ QString apply(SerialOptions &options, const QString &key, const QString &value)
             return QStringLiteral("--host needs the relay's address");
         options.host = value.trimmed();
     } else if (key == u"port") {
-        const auto port = parseNumber(value, 1, 65535);
+        const auto port = wholeNumber(value, 1, 65535);
         if (!port)
             return QStringLiteral("--port: '%1' is not a port number (1 to 65535)").arg(value);
         options.port = quint16(*port);
     } else if (key == u"prefix") {
         options.prefix = value.toUtf8();
     } else if (key == u"queue") {
-        const auto n = parseNumber(value, 0, kMaxQueue);
+        const auto n = wholeNumber(value, 0, kMaxQueue);
         if (!n)
             return numberProblem(key, value, 0, kMaxQueue);
         options.queueLimit = int(*n);
@@ -225,7 +204,7 @@ SerialOptions parseSerialOptions(const QStringList &arguments)
         } else if (arg.startsWith(u"--")) {
             key = arg.mid(2);
             const qsizetype equals = key.indexOf(u'=');
-            const OptionSpec *spec = findOption(equals >= 0 ? key.left(equals) : key);
+            const OptionSpec *spec = findOption(kOptions, equals >= 0 ? key.left(equals) : key);
             if (!spec)
                 return failure(QStringLiteral("unknown option '%1'").arg(arg));
             if (equals >= 0) {
@@ -270,12 +249,7 @@ QString serialOptionsHelp(const QString &program)
                        "when the relay is down, it reconnects by itself. Ctrl+C or SIGTERM "
                        "stops it."));
     text += QStringLiteral("\nOptions:\n");
-    for (const OptionSpec &spec : kOptions) {
-        QString name = QLatin1String("--") + QLatin1String(spec.key);
-        if (spec.valueName)
-            name += u' ' + QLatin1String(spec.valueName);
-        text += HelpText::option(name, QLatin1String(spec.help));
-    }
+    text += CommandLine::optionsHelp(kOptions);
     text += QStringLiteral(
         "\nExample:\n  %1 --device /dev/ttyACM0 --baud 115200 --prefix arduino1:\n")
                 .arg(program);

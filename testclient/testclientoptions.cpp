@@ -1,19 +1,15 @@
 #include "testclientoptions.h"
 
+#include "commandline.h"
 #include "helptext.h"
 
 #include <QCoreApplication>
 
 namespace {
 
-// Every option, written once as data: the parser and --help both read this table.
-struct OptionSpec
-{
-    const char *name;
-    const char *valueName; // nullptr for a switch
-    const char *help;
-};
+using CommandLine::findOption;
 
+// Every option, written once as data: the parser and --help both read this table.
 constexpr OptionSpec kOptions[] = {
     {"host", "HOST",
         "The machine the relay runs on: a name or an IP address (default localhost). In the "
@@ -50,14 +46,6 @@ constexpr OptionSpec kOptions[] = {
     {"version", nullptr, "Show the version and exit."},
 };
 
-const OptionSpec *findOption(const QString &name)
-{
-    for (const OptionSpec &spec : kOptions) {
-        if (name == QLatin1String(spec.name))
-            return &spec;
-    }
-    return nullptr;
-}
 
 TestClientOptions failure(const QString &error)
 {
@@ -76,10 +64,8 @@ QString tr(const char *text)
 std::optional<int> number(
     const QString &option, const QString &value, int min, int max, QString *error)
 {
-    bool ok = false;
-    const int n = value.toInt(&ok);
-    if (ok && n >= min && n <= max)
-        return n;
+    if (const auto n = CommandLine::wholeNumber(value, min, max))
+        return int(*n);
     *error = tr("--%1 takes a whole number from %2 to %3, not \"%4\".")
                  .arg(option)
                  .arg(min)
@@ -122,7 +108,7 @@ TestClientOptions parseTestClientOptions(const QStringList &arguments)
             value = name.mid(equals + 1);
             name.truncate(equals);
         }
-        const OptionSpec *spec = findOption(name);
+        const OptionSpec *spec = findOption(kOptions, name);
         if (!spec)
             return failure(tr("Unknown option --%1.").arg(name));
         if (spec->valueName && !value) {
@@ -222,12 +208,7 @@ QString testClientHelp(const QString &program)
            "with --headless it works in the terminal, for scripts and periodic test "
            "broadcasts."));
     help += QStringLiteral("\nOptions:\n");
-    for (const OptionSpec &spec : kOptions) {
-        QString name = QStringLiteral("--") + QLatin1String(spec.name);
-        if (spec.valueName)
-            name += u' ' + QLatin1String(spec.valueName);
-        help += HelpText::option(name, tr(spec.help));
-    }
+    help += CommandLine::optionsHelp(kOptions);
     help += QStringLiteral(
         "\nExamples:\n"
         "  %1\n"

@@ -1,5 +1,6 @@
 #include "relayoptions.h"
 
+#include "commandline.h"
 #include "helptext.h"
 
 #include <QFile>
@@ -10,15 +11,11 @@
 
 namespace {
 
-// Every modern option, which is also a key of the --config file. Written once, as data:
-// the parser, the file reader and --help all read this table.
-struct OptionSpec
-{
-    const char *key;
-    const char *valueName; // nullptr for a switch (in the config file: true or false)
-    const char *help;
-};
+using CommandLine::findOption;
+using CommandLine::wholeNumber;
 
+// Every modern option, which is also a key of the --config file (a switch there is true or
+// false). Written once, as data: the parser, the file reader and --help all read this table.
 constexpr OptionSpec kOptions[] = {
     {"bind", "ADDRESS",
         "Where clients can connect: localhost (default: 127.0.0.1 and ::1, programs on this "
@@ -113,24 +110,6 @@ struct Setting
     QString origin; // "--port", "-m", "exhibit.ini line 3"
 };
 
-const OptionSpec *findOption(const QString &key)
-{
-    for (const OptionSpec &spec : kOptions) {
-        if (key == QLatin1String(spec.key))
-            return &spec;
-    }
-    return nullptr;
-}
-
-std::optional<qint64> parseNumber(const QString &value, qint64 min, qint64 max)
-{
-    bool ok = false;
-    const qint64 number = value.trimmed().toLongLong(&ok, 10);
-    if (!ok || number < min || number > max)
-        return std::nullopt;
-    return number;
-}
-
 std::optional<bool> parseBool(const QString &value)
 {
     const QString v = value.trimmed().toLower();
@@ -158,7 +137,7 @@ std::optional<QPair<QHostAddress, int>> parseAddressRange(const QString &range)
 
 bool isByteCode(const QString &arg)
 {
-    return !arg.isEmpty() && arg.size() <= 3 && parseNumber(arg, 0, 255).has_value()
+    return !arg.isEmpty() && arg.size() <= 3 && wholeNumber(arg, 0, 255).has_value()
         && std::all_of(arg.begin(), arg.end(), [](QChar c) { return c.isDigit(); });
 }
 
@@ -187,12 +166,12 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
             config.address = address;
         }
     } else if (key == u"port") {
-        const auto port = parseNumber(value, 0, 65535);
+        const auto port = wholeNumber(value, 0, 65535);
         if (!port)
             return QStringLiteral("'%1' is not a port number (0 to 65535)").arg(value);
         config.port = quint16(*port);
     } else if (key == u"max-clients") {
-        const auto n = parseNumber(value, 1, kMaxClientsLimit);
+        const auto n = wholeNumber(value, 1, kMaxClientsLimit);
         if (!n)
             return numberProblem(value, 1, kMaxClientsLimit);
         config.maxClients = int(*n);
@@ -204,7 +183,7 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
                 .arg(value);
         config.terminator = *terminator;
     } else if (key == u"max-message-bytes") {
-        const auto n = parseNumber(value, 1, kMaxMessageBytesLimit);
+        const auto n = wholeNumber(value, 1, kMaxMessageBytesLimit);
         if (!n)
             return numberProblem(value, 1, kMaxMessageBytesLimit);
         config.maxMessageBytes = *n;
@@ -223,12 +202,12 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
             config.allow.append(*subnet);
         }
     } else if (key == u"max-client-buffer") {
-        const auto n = parseNumber(value, kMinClientBuffer, kMaxClientBuffer);
+        const auto n = wholeNumber(value, kMinClientBuffer, kMaxClientBuffer);
         if (!n)
             return numberProblem(value, kMinClientBuffer, kMaxClientBuffer);
         config.maxClientBuffer = *n;
     } else if (key == u"heartbeat") {
-        const auto n = parseNumber(value, 0, kMaxHeartbeatSeconds);
+        const auto n = wholeNumber(value, 0, kMaxHeartbeatSeconds);
         if (!n)
             return numberProblem(value, 0, kMaxHeartbeatSeconds);
         config.heartbeatSeconds = int(*n);
@@ -239,7 +218,7 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
     } else if (key == u"welcome") {
         config.welcome = value.toUtf8();
     } else if (key == u"ws-port") {
-        const auto port = parseNumber(value, 0, 65535);
+        const auto port = wholeNumber(value, 0, 65535);
         if (!port)
             return QStringLiteral("'%1' is not a port number (0 to 65535)").arg(value);
         config.webSocketEnabled = true;
@@ -294,7 +273,7 @@ QString readCommandLine(const QStringList &args, QList<Setting> &settings)
                 value = arg.mid(2 + equals + 1);
                 key.truncate(equals);
             }
-            const OptionSpec *spec = findOption(key);
+            const OptionSpec *spec = findOption(kOptions, key);
             if (!spec)
                 return QStringLiteral("unknown option '%1'").arg(arg);
             if (equals < 0 && spec->valueName) {
@@ -359,7 +338,7 @@ QString readConfigFile(const QString &path, QList<Setting> &settings)
         QString value = line.mid(equals + 1).trimmed();
         if (value.size() >= 2 && value.startsWith(u'"') && value.endsWith(u'"'))
             value = value.mid(1, value.size() - 2);
-        if (!findOption(key) || key == u"config" || key == u"help" || key == u"version")
+        if (!findOption(kOptions, key) || key == u"config" || key == u"help" || key == u"version")
             return origin + QStringLiteral(": unknown setting '%1'").arg(key);
         settings.append({key, value, origin});
     }
@@ -498,12 +477,7 @@ QString relayOptionsHelp(const QString &program)
                        "over WebSocket (--ws-port); programs on this machine over a local socket "
                        "(--local)."));
     help += QStringLiteral("\nOptions:\n");
-    for (const OptionSpec &spec : kOptions) {
-        QString name = QLatin1String("--") + QLatin1String(spec.key);
-        if (spec.valueName)
-            name += u' ' + QLatin1String(spec.valueName);
-        help += HelpText::option(name, QLatin1String(spec.help));
-    }
+    help += CommandLine::optionsHelp(kOptions);
     help += QStringLiteral(
         "\nOptions of the original SocketServer (letter case does not matter):\n");
     for (const auto &legacy : kLegacyHelp)
