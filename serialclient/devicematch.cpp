@@ -16,7 +16,9 @@ std::optional<DeviceMatch> DeviceMatch::fromMatch(const QString &text)
     if (trimmed.isEmpty())
         return std::nullopt;
     DeviceMatch match;
-    if (trimmed.contains(u':')) {
+    // One colon: a VID:PID. More, as in F4:12:FA:4F:9B:C8 (boards with native USB report their
+    // MAC address): a serial number.
+    if (trimmed.count(u':') == 1) {
         static const QRegularExpression ids(
             QStringLiteral("^(?:0x)?([0-9a-f]{1,4}):(?:0x)?([0-9a-f]{1,4})$"),
             QRegularExpression::CaseInsensitiveOption);

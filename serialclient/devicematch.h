@@ -24,8 +24,8 @@ public:
 
     DeviceMatch() = default;
     static DeviceMatch path(const QString &path);
-    /// Parses --match: "2341:0043" (hex VID:PID) or a serial number; nullopt when empty or a
-    /// malformed VID:PID.
+    /// Parses --match: "2341:0043" (hex VID:PID: what has one colon) or a serial number;
+    /// nullopt when empty or a malformed VID:PID.
     static std::optional<DeviceMatch> fromMatch(const QString &text);
 
     Kind kind() const { return m_kind; }

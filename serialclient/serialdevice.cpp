@@ -67,7 +67,6 @@ SerialDevice::SerialDevice(const DeviceMatch &device, const Settings &settings, 
     : QObject(parent)
     , m_device(device)
     , m_settings(settings)
-    , m_port(new QSerialPort(this))
     , m_codec(Terminator(), settings.maxLineBytes)
 {
     const Terminator &end = settings.lineEnd;
@@ -96,8 +95,6 @@ SerialDevice::SerialDevice(const DeviceMatch &device, const Settings &settings, 
 #endif
     m_settle.setSingleShot(true);
     connect(&m_settle, &QTimer::timeout, this, &SerialDevice::becomeReady);
-    connect(m_port, &QSerialPort::readyRead, this, &SerialDevice::readAvailable);
-    connect(m_port, &QSerialPort::errorOccurred, this, &SerialDevice::onError);
 }
 
 void SerialDevice::start()
@@ -112,15 +109,17 @@ void SerialDevice::stop()
     m_reopen.stop();
     m_settle.stop();
     closePort();
+    m_held.clear();
+    m_missing = false; // a later start() looks for the device afresh
     setState(State::Stopped);
 }
 
 bool SerialDevice::writeLine(QByteArrayView line)
 {
     if (m_state == State::Settling) {
+        if (qsizetype(m_held.size()) >= kMaxHeldLines)
+            return false;
         m_held.emplace_back(line.toByteArray());
-        if (qsizetype(m_held.size()) > kMaxHeldLines)
-            m_held.pop_front();
         return true;
     }
     if (m_state != State::Ready || m_port->bytesToWrite() > kMaxOutputBytes)
@@ -140,7 +139,11 @@ void SerialDevice::tryOpen()
     const QList<SerialPortEntry> ports
         = m_device.isPath() ? QList<SerialPortEntry>() : SerialPortEntry::available();
     const QString path = m_device.find(ports);
-    if (path.isEmpty() || (m_device.isPath() && !QFileInfo::exists(path))) {
+    bool absent = path.isEmpty();
+#ifdef Q_OS_UNIX
+    absent = absent || !QFileInfo::exists(path); // (COM3 on Windows is no file)
+#endif
+    if (absent) {
         // Listing the ports costs a scan of the system's devices: once per absence is enough.
         if (!m_missing || m_state != State::WaitingForDevice)
             setState(State::WaitingForDevice, missingProblem());
@@ -149,6 +152,12 @@ void SerialDevice::tryOpen()
     }
     m_missing = false;
     m_path = path;
+    // A fresh QSerialPort for every opening: with Qt 6.4, one reopened after its device went
+    // away sometimes never reported input again (unplugAndReplug failed 1 run in 3 under load).
+    delete m_port;
+    m_port = new QSerialPort(this);
+    connect(m_port, &QSerialPort::readyRead, this, &SerialDevice::readAvailable);
+    connect(m_port, &QSerialPort::errorOccurred, this, &SerialDevice::onError);
     m_port->setPortName(path);
     m_port->setBaudRate(m_settings.baudRate);
     m_port->setDataBits(m_settings.dataBits);
@@ -211,12 +220,11 @@ void SerialDevice::onError(QSerialPort::SerialPortError error)
         QStringLiteral("%1 went away (unplugged or reset? the system said: %2); closed it, "
                        "reopening it as soon as it is back")
             .arg(m_path, why));
-    m_reopen.start();
 }
 
 void SerialDevice::closePort()
 {
-    if (!m_port->isOpen())
+    if (!m_port || !m_port->isOpen())
         return;
     m_closing = true;
     m_port->close();

@@ -19,7 +19,6 @@
 #include "framecodec.h"
 #include "messagebatch.h"
 
-#include <QElapsedTimer>
 #include <QFileSystemWatcher>
 #include <QObject>
 #include <QSerialPort>
@@ -75,9 +74,9 @@ public:
     /// The milliseconds between two attempts to open the device.
     static constexpr int kReopenMs = 1000;
 
-    /// Writes @p line and the line end. While Settling the line is held (the most recent
-    /// kMaxHeldLines) and written once Ready. Returns false, writing nothing, when the device
-    /// is not open or its output is full (a board that does not read).
+    /// Writes @p line and the line end. While Settling the line is held (up to kMaxHeldLines)
+    /// and written once Ready. Returns false, writing nothing, when the device is not open or
+    /// its output is full (a board that does not read), or too many lines are held already.
     bool writeLine(QByteArrayView line);
 
 signals:
@@ -97,7 +96,7 @@ private:
 
     DeviceMatch m_device;
     Settings m_settings;
-    QSerialPort *m_port;
+    QSerialPort *m_port = nullptr; // a new one for every opening
     QTimer m_reopen;
     QTimer m_settle;
     FrameCodec m_codec;

@@ -21,8 +21,7 @@ constexpr OptionSpec kOptions[] = {
     {"match", "ID",
         "Find the device by identity instead: a USB VID:PID in hex such as 2341:0043, or a "
         "serial number as --list shows it. The ports are searched again when a device appears, so "
-        "a "
-        "board that comes back under another name (ttyUSB0 -> ttyUSB1) is found."},
+        "a board that comes back under another name (ttyUSB0 -> ttyUSB1) is found."},
     {"baud", "RATE", "Speed in bits per second, as in the sketch's Serial.begin() (default 9600)."},
     {"data-bits", "N", "Data bits: 5, 6, 7 or 8 (default 8)."},
     {"parity", "MODE", "Parity: none, even, odd, space or mark (default none)."},
@@ -31,8 +30,9 @@ constexpr OptionSpec kOptions[] = {
         "Flow control: none, hardware (RTS/CTS) or software (XON/XOFF) (default none)."},
     {"settle-ms", "MS",
         "After opening the device, wait this long before writing to it (default 2000: an Uno "
-        "restarts when the port opens and misses what comes before its sketch runs). Lines "
-        "from the relay meanwhile are held, not lost."},
+        "restarts when the port opens and misses what comes before its sketch runs). Up to 256 "
+        "lines from the relay meanwhile are held and written then; more are dropped and "
+        "counted."},
     {"device-eol", "MODE",
         "How lines end on the device side. lf (default): a line ends at LF or CRLF (Arduino's "
         "println) and LF is written after each message. crlf: the same, but CRLF is written. "

@@ -3,6 +3,8 @@
 #include "byteescape.h"
 #include "seriallogging.h"
 
+#include <algorithm>
+
 namespace {
 constexpr qsizetype kShownBytes = 200; // of a line in the verbose log
 }
@@ -16,7 +18,6 @@ SerialRelay::SerialRelay(
 {
     m_clock.start();
     connect(m_device, &SerialDevice::lineReceived, this, &SerialRelay::onDeviceLine);
-    connect(m_device, &SerialDevice::stateChanged, this, &SerialRelay::onDeviceState);
     connect(m_link, &RelayLink::messageReceived, this, &SerialRelay::onRelayMessage);
     connect(m_link, &RelayLink::stateChanged, this, &SerialRelay::onLinkState);
 }
@@ -57,7 +58,8 @@ void SerialRelay::sendToRelay(const QByteArray &line)
     if (!m_link->send(line, m_settings.relayLineEnd))
         return;
     m_echoes.push_back({line, m_clock.elapsed()});
-    if (qsizetype(m_echoes.size()) > kEchoMemory)
+    // Enough for a whole queue sent at once, whose echoes all come after it.
+    if (qsizetype(m_echoes.size()) > kEchoMemory + m_settings.queueLimit)
         m_echoes.pop_front();
 }
 
@@ -70,11 +72,14 @@ void SerialRelay::forgetOldEchoes()
 
 void SerialRelay::onRelayMessage(const QByteArray &message)
 {
-    // The relay keeps each sender's order, so our oldest unanswered line is the next echo;
-    // anything else is another client's message.
+    // The relay keeps each sender's order, so the echo of one of our lines comes after those
+    // of all older lines: an older line still waiting did not come back as it was sent (the
+    // relay cut it in two at a NUL, say) and never will.
     forgetOldEchoes();
-    if (!m_echoes.empty() && m_echoes.front().line == message) {
-        m_echoes.pop_front();
+    const auto echo = std::find_if(m_echoes.begin(), m_echoes.end(),
+        [&message](const Echo &sent) { return sent.line == message; });
+    if (echo != m_echoes.end()) {
+        m_echoes.erase(m_echoes.begin(), echo + 1);
         ++m_echoesSkipped;
         return;
     }
@@ -82,21 +87,18 @@ void SerialRelay::onRelayMessage(const QByteArray &message)
         ++m_filtered;
         return;
     }
-    if (m_device->writeLine(message)) {
-        qCDebug(lcSerialTraffic).noquote()
-            << QStringLiteral("relay -> device: ") + ByteEscape::toDisplay(message, kShownBytes);
+    if (!m_device->writeLine(message)) {
+        if (m_droppedSinceDeviceUp++ == 0)
+            qCWarning(lcSerial) << "device not open, or not reading what it is sent: messages "
+                                   "for it are dropped until it takes them again";
+        ++m_droppedFromRelay;
         return;
     }
-    if (m_droppedSinceDeviceUp++ == 0)
-        qCWarning(lcSerial) << "device not open: messages for it are dropped until it is back";
-    ++m_droppedFromRelay;
-}
-
-void SerialRelay::onDeviceState(SerialDevice::State state)
-{
-    if (state == SerialDevice::State::Ready && m_droppedSinceDeviceUp > 0) {
+    qCDebug(lcSerialTraffic).noquote()
+        << QStringLiteral("relay -> device: ") + ByteEscape::toDisplay(message, kShownBytes);
+    if (m_droppedSinceDeviceUp > 0) {
         qCInfo(lcSerial).noquote()
-            << QStringLiteral("device: %1 messages from the relay were dropped while it was away")
+            << QStringLiteral("device: takes messages again; %1 were dropped meanwhile")
                    .arg(m_droppedSinceDeviceUp);
         m_droppedSinceDeviceUp = 0;
     }

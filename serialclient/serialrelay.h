@@ -2,8 +2,9 @@
 // message to the relay; each message from the relay is written to the device as one line,
 //  - unless it is the relay's echo of a line this device sent (the relay sends every message
 //    back to its sender, in order): those are recognised and skipped, so a board never reads
-//    its own lines. What is remembered is bounded (kEchoMemory lines, kEchoWindowMs each) so
-//    that a relay run with --no-echo, which never echoes, costs nothing;
+//    its own lines. What is remembered is bounded (kEchoMemory lines more than the queue,
+//    kEchoWindowMs each) so that a relay run with --no-echo, which never echoes, costs
+//    nothing;
 //  - unless a prefix is set and the message does not start with it.
 // While the relay is unreachable, lines from the device are dropped and counted, or the last
 // queueLimit of them are kept and sent when it is back. Logs the relay's state, one line per
@@ -38,7 +39,7 @@ public:
 
     /// Lines from the device lost because the relay was unreachable (or the queue was full).
     qint64 droppedFromDevice() const { return m_droppedFromDevice; }
-    /// Messages from the relay lost because the device was not open.
+    /// Messages from the relay lost because the device was not open or not reading.
     qint64 droppedFromRelay() const { return m_droppedFromRelay; }
     /// Messages from the relay not written because they lack the prefix.
     qint64 filtered() const { return m_filtered; }
@@ -59,7 +60,6 @@ private:
     void onDeviceLine(const QByteArray &line);
     void onRelayMessage(const QByteArray &message);
     void onLinkState(RelayLink::State state);
-    void onDeviceState(SerialDevice::State state);
     void sendToRelay(const QByteArray &line);
     void forgetOldEchoes();
 
@@ -74,7 +74,7 @@ private:
     qint64 m_droppedFromDevice = 0;
     qint64 m_droppedFromRelay = 0;
     qint64 m_droppedSinceUp = 0; // lines from the device lost during this outage
-    qint64 m_droppedSinceDeviceUp = 0; // messages for the device lost while it was away
+    qint64 m_droppedSinceDeviceUp = 0; // messages for the device lost since it last took one
     qint64 m_filtered = 0;
     qint64 m_echoesSkipped = 0;
 };

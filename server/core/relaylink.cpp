@@ -10,6 +10,7 @@ namespace {
 constexpr int kFirstRetryMs = 1000;
 constexpr int kLastRetryMs = 30000;
 constexpr int kConnectTimeoutMs = 10000; // a machine that is off never refuses: give up then
+constexpr qint64 kSteadyMs = 10000; // a connection up this long resets the wait to 1 s
 } // namespace
 
 RelayLink::RelayLink(const Terminator &terminator, qsizetype maxMessageBytes, QObject *parent)
@@ -27,7 +28,7 @@ RelayLink::RelayLink(const Terminator &terminator, qsizetype maxMessageBytes, QO
     });
     connect(m_socket, &QTcpSocket::connected, this, [this] {
         m_connectTimeout.stop();
-        m_attempt = 0;
+        m_connectedFor.start();
         m_errorString.clear();
         KeepAlive::enable(m_socket);
         m_socket->setSocketOption(QAbstractSocket::LowDelayOption, QVariant(1));
@@ -117,6 +118,10 @@ void RelayLink::onDisconnected()
     if (m_state != State::Connecting && m_state != State::Connected)
         return;
     m_connectTimeout.stop();
+    // A relay that lets us in and closes at once (it is full, or refuses this address) is
+    // retried with the growing wait, not every second.
+    if (m_state == State::Connected && m_connectedFor.elapsed() >= kSteadyMs)
+        m_attempt = 0;
     if (m_errorString.isEmpty()) { // else the connect timeout said why
         m_errorString = m_socket->error() == QAbstractSocket::RemoteHostClosedError
             ? tr("the relay closed the connection")

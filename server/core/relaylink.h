@@ -2,13 +2,13 @@
 // One TCP connection to a relay, cut into messages by a FrameCodec, that reconnects by itself
 // when asked to: after a lost connection or a failed attempt it waits 1 s, then 2, 4, ... up to
 // 30 s, each wait jittered by up to a fifth so that many clients of a restarted relay do not
-// all come back in the same instant. A connection that came up resets the wait to 1 s.
+// all come back in the same instant. A connection that stayed up 10 s resets the wait to 1 s.
 #pragma once
 
 #include "framecodec.h"
 #include "messagebatch.h"
 
-#include <QAbstractSocket>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -70,7 +70,6 @@ private:
     void connectNow();
     void readAvailable();
     void onDisconnected();
-    void onError(QAbstractSocket::SocketError error);
     void scheduleRetry();
     void setState(State state);
 
@@ -83,6 +82,7 @@ private:
     quint16 m_port = 0;
     QString m_errorString;
     State m_state = State::Disconnected;
-    int m_attempt = 0; // failed attempts since the last connection
+    QElapsedTimer m_connectedFor;
+    int m_attempt = 0; // attempts since the last connection that lasted
     bool m_autoReconnect = true;
 };

@@ -20,6 +20,7 @@ private slots:
     void cutsMessagesWithTheGivenTerminator();
     void sendRefusedWhileNotConnected();
     void refusedAttemptIsRetried();
+    void relayThatClosesAtOnceIsRetriedLessOften();
     void reconnectsAfterTheRelayRestarts();
     void withoutAutoReconnectStaysDown();
     void closeForgetsTheLastError();
@@ -129,6 +130,34 @@ void tst_RelayLink::refusedAttemptIsRetried()
     QVERIFY(relay->isListening());
     QTRY_COMPARE_WITH_TIMEOUT(link.state(), RelayLink::State::Connected, 10000);
     QVERIFY(link.errorString().isEmpty());
+}
+
+void tst_RelayLink::relayThatClosesAtOnceIsRetriedLessOften()
+{
+    // A full relay lets the link in and closes at once: that connection must not reset the
+    // wait, or the link would come back every second for ever.
+    RelayConfig config;
+    config.port = 0;
+    config.maxClients = 1;
+    RelayServer relay;
+    QVERIFY(relay.start(config));
+    QTcpSocket occupant;
+    occupant.connectToHost(QHostAddress::LocalHost, relay.port());
+    QTRY_COMPARE(relay.clientCount(), 1);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("server full")));
+
+    RelayLink link;
+    QList<int> waits; // retryInMs() as each wait begins
+    connect(&link, &RelayLink::stateChanged, this, [&](RelayLink::State state) {
+        if (state == RelayLink::State::WaitingToRetry)
+            waits.append(link.retryInMs());
+    });
+    link.open(QStringLiteral("127.0.0.1"), relay.port());
+    QTRY_COMPARE_WITH_TIMEOUT(waits.size(), 2, 5000);
+    QVERIFY2(waits.at(0) <= RelayLink::backoffMs(0), qPrintable(QString::number(waits.at(0))));
+    // The second wait is the doubled one (less at most a fifth of jitter).
+    QVERIFY2(waits.at(1) > RelayLink::backoffMs(0), qPrintable(QString::number(waits.at(1))));
+    QCOMPARE(relay.clientCount(), 1);
 }
 
 void tst_RelayLink::reconnectsAfterTheRelayRestarts()

@@ -187,6 +187,8 @@ void tst_SerialOptions::deviceMatch_data()
                                             << "/dev/cu.usbserial-0001";
     QTest::newRow("serial number, any case") << "abc123"
                                              << "/dev/ttyUSB0";
+    QTest::newRow("serial number with colons (a MAC address)") << "f4:12:fa:4f:9b:c8"
+                                                               << "/dev/ttyACM2";
     QTest::newRow("no such VID:PID") << "2341:0001"
                                      << "";
     QTest::newRow("no such serial") << "zzz"
@@ -204,6 +206,9 @@ void tst_SerialOptions::deviceMatch()
         {QStringLiteral("/dev/ttyACM1"), QStringLiteral("Arduino Uno"),
             QStringLiteral("Arduino (www.arduino.cc)"), QStringLiteral("8573"), true, 0x2341,
             0x0043},
+        {QStringLiteral("/dev/ttyACM2"), QStringLiteral("USB JTAG/serial debug unit"),
+            QStringLiteral("Espressif"), QStringLiteral("F4:12:FA:4F:9B:C8"), true, 0x303a,
+            0x1001},
         {QStringLiteral("/dev/tty.usbserial-0001"), {}, {}, {}, true, 0x10c4, 0xea60},
         {QStringLiteral("/dev/cu.usbserial-0001"), {}, {}, {}, true, 0x10c4, 0xea60},
     };

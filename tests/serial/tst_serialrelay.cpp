@@ -22,6 +22,8 @@ private slots:
     void cleanup();
     void linesBothWaysWithoutOwnEcho();
     void relayWithoutEcho();
+    void echoCutByTheRelayDoesNotBlockLaterEchoes();
+    void queueLargerThanEchoMemoryIsNotEchoed();
     void prefixFilter();
     void relayDownAndBackWithQueue();
     void withoutQueueLinesAreDroppedAndCounted();
@@ -132,6 +134,44 @@ void tst_SerialRelay::relayWithoutEcho()
     QCOMPARE(m_serialRelay->pendingEchoes(), SerialRelay::kEchoMemory);
     m_peer->send("led,off\n");
     QTRY_COMPARE(m_arduino->received(), QByteArray("led,on\nled,off\n"));
+}
+
+void tst_SerialRelay::echoCutByTheRelayDoesNotBlockLaterEchoes()
+{
+    QVERIFY(start());
+    // NUL is data on the device side, but the relay's auto mode ends a message there: this
+    // line comes back as two messages, not as the echo that was expected.
+    QVERIFY(m_arduino->write(QByteArray("a\0b\nok\n", 7)));
+    QTRY_COMPARE(m_peer->received(), QByteArray("a\nb\nok\n"));
+    m_peer->send("marker\n");
+    QTRY_VERIFY(m_arduino->received().endsWith("marker\n"));
+    QVERIFY2(!m_arduino->received().contains("ok"), m_arduino->received().constData());
+    QCOMPARE(m_serialRelay->pendingEchoes(), 0);
+}
+
+void tst_SerialRelay::queueLargerThanEchoMemoryIsNotEchoed()
+{
+    SerialRelay::Settings settings;
+    settings.queueLimit = 2 * SerialRelay::kEchoMemory;
+    QVERIFY(start(true, settings));
+    const quint16 port = m_relay->port();
+    m_peer.reset();
+    m_relay.reset();
+    QTRY_COMPARE(m_link->state(), RelayLink::State::WaitingToRetry);
+    QByteArray lines;
+    for (int i = 0; i < settings.queueLimit; ++i)
+        lines += "q" + QByteArray::number(i) + '\n';
+    QVERIFY(m_arduino->write(lines));
+    QTRY_COMPARE(m_serialRelay->queued(), settings.queueLimit);
+
+    QVERIFY(startRelay(port));
+    QTRY_COMPARE_WITH_TIMEOUT(m_link->state(), RelayLink::State::Connected, 10000);
+    m_peer = std::make_unique<TestPeer>();
+    QVERIFY(m_peer->connectTo(QHostAddress::LocalHost, port));
+    QTRY_COMPARE(m_relay->clientCount(), 2);
+    QTRY_COMPARE(m_serialRelay->echoesSkipped(), settings.queueLimit);
+    m_peer->send("marker\n");
+    QTRY_COMPARE(m_arduino->received(), QByteArray("marker\n"));
 }
 
 void tst_SerialRelay::prefixFilter()
