@@ -52,11 +52,14 @@ public:
             && ::rename(temp.constData(), QFile::encodeName(m_link).constData()) == 0;
     }
 
-    /// Pulls the cable: the master closes, the slave's /dev/pts node goes away.
+    /// Pulls the cable: the master closes, the slave's /dev/pts node goes away, and so does the
+    /// link (left dangling, it could soon lead to another test's pty of the same number).
     void unplug()
     {
-        if (m_master >= 0)
+        if (m_master >= 0) {
             ::close(m_master);
+            ::unlink(QFile::encodeName(m_link).constData());
+        }
         if (m_slave >= 0)
             ::close(m_slave);
         m_master = m_slave = -1;
