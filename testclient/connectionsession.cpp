@@ -12,7 +12,8 @@ constexpr int kTickMs = 1000; // rates and the retry countdown are refreshed thi
 ConnectionSession::ConnectionSession(QObject *parent)
     : QObject(parent)
     , m_link(new RelayLink(Terminator::autoDetect(), 64 * 1024, this))
-    , m_log(new MessageLogModel(MessageLogModel::kDefaultCapacity, this))
+    , m_log(new MessageLogModel(
+          MessageLogModel::kDefaultCapacity, MessageLogModel::kDefaultByteBudget, this))
     , m_filter(new QSortFilterProxyModel(this))
     , m_repeat(new RepeatSender(
           [this] { return sendBytes(m_repeatPayload, m_repeatMessage.terminator()); }, this))
