@@ -1,5 +1,6 @@
 #include "connectionsession.h"
 
+#include "linkreason.h"
 #include "repeatsender.h"
 
 #include <QDateTime>
@@ -12,7 +13,8 @@ constexpr int kTickMs = 1000; // rates and the retry countdown are refreshed thi
 ConnectionSession::ConnectionSession(QObject *parent)
     : QObject(parent)
     , m_link(new RelayLink(Terminator::autoDetect(), 64 * 1024, this))
-    , m_log(new MessageLogModel(MessageLogModel::kDefaultCapacity, this))
+    , m_log(new MessageLogModel(
+          MessageLogModel::kDefaultCapacity, MessageLogModel::kDefaultByteBudget, this))
     , m_filter(new QSortFilterProxyModel(this))
     , m_repeat(new RepeatSender(
           [this] { return sendBytes(m_repeatPayload, m_repeatMessage.terminator()); }, this))
@@ -22,6 +24,10 @@ ConnectionSession::ConnectionSession(QObject *parent)
     m_filter->setFilterCaseSensitivity(Qt::CaseInsensitive);
 
     connect(m_link, &RelayLink::stateChanged, this, [this](RelayLink::State state) {
+        // Down for good (no auto-reconnect): nothing more can go out. While waiting to retry,
+        // repeat goes on and counts only what is sent once connected again.
+        if (state == RelayLink::State::Disconnected)
+            m_repeat->stop();
         emit stateChanged(state);
         emit statusChanged(statusText());
     });
@@ -58,13 +64,13 @@ QString ConnectionSession::statusText() const
         return tr("connected to %1").arg(where);
     case RelayLink::State::WaitingToRetry: {
         const int seconds = (qMax(0, m_link->retryInMs()) + 999) / 1000;
-        return tr("reconnecting in %1 s: %2").arg(seconds).arg(m_link->errorString());
+        return tr("reconnecting in %1 s: %2").arg(seconds).arg(linkReason(*m_link));
     }
     case RelayLink::State::Disconnected:
         break;
     }
     if (!m_link->errorString().isEmpty())
-        return tr("disconnected: %1").arg(m_link->errorString());
+        return tr("disconnected: %1").arg(linkReason(*m_link));
     return tr("disconnected");
 }
 
@@ -99,6 +105,8 @@ QString ConnectionSession::startRepeat(const OutgoingMessage &message, int inter
     const ByteInput::Result payload = message.payload();
     if (!payload.isValid())
         return payload.error;
+    if (m_link->state() != RelayLink::State::Connected)
+        return tr("Not connected: connect first, then repeat.");
     m_repeatMessage = message;
     m_repeatPayload = payload.bytes;
     m_repeat->start(intervalMs, count);

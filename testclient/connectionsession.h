@@ -43,7 +43,8 @@ public:
     bool sendBytes(const QByteArray &payload, const QByteArray &terminator);
 
     /// Sends @p message every @p intervalMs, @p count times (0: until stopped); returns why it
-    /// cannot (a bad escape), or an empty string.
+    /// cannot (a bad escape, not connected), or an empty string. Stops by itself when the
+    /// link goes down for good (Disconnected).
     QString startRepeat(const OutgoingMessage &message, int intervalMs, int count);
     void stopRepeat();
     RepeatSender *repeatSender() const { return m_repeat; }

@@ -147,7 +147,6 @@ ConnectionTab::ConnectionTab(TestClientSettings *settings, QWidget *parent)
     m_sendLine->setPlaceholderText(tr("Message to send: text with \\n \\r \\t \\0 \\\\ \\xNN, "
                                       "or hex bytes; Up and Down for history"));
     m_sendLine->installEventFilter(this);
-    m_history.setEntries(m_settings->sendHistory());
     m_format->addItem(tr("Text"), int(OutgoingMessage::Format::Text));
     m_format->addItem(tr("Hex"), int(OutgoingMessage::Format::Hex));
     m_format->setToolTip(tr("Text with escapes, or hexadecimal bytes (48 65 6c)"));
@@ -197,10 +196,8 @@ ConnectionTab::ConnectionTab(TestClientSettings *settings, QWidget *parent)
     connect(m_filter, &QLineEdit::textChanged, m_session, &ConnectionSession::setFilterText);
     connect(
         m_pause, &QToolButton::toggled, this, [this](bool on) { m_session->log()->setPaused(on); });
-    connect(m_hex, &QToolButton::toggled, this, [this](bool on) {
-        m_session->log()->setHexView(on);
-        m_table->viewport()->update();
-    });
+    connect(
+        m_hex, &QToolButton::toggled, this, [this](bool on) { m_session->log()->setHexView(on); });
     connect(m_relativeTime, &QToolButton::toggled, this, [this](bool on) {
         m_session->log()->setTimeFormat(
             on ? MessageLogModel::TimeFormat::Relative : MessageLogModel::TimeFormat::Absolute);
@@ -265,6 +262,8 @@ bool ConnectionTab::eventFilter(QObject *watched, QEvent *event)
     if (watched == m_sendLine && event->type() == QEvent::KeyPress) {
         const int key = static_cast<QKeyEvent *>(event)->key();
         if (key == Qt::Key_Up || key == Qt::Key_Down) {
+            if (!m_history.isBrowsing()) // pick up what other tabs sent meanwhile
+                m_history.setEntries(m_settings->sendHistory());
             m_sendLine->setText(key == Qt::Key_Up ? m_history.previous(m_sendLine->text())
                                                   : m_history.next(m_sendLine->text()));
             return true;
@@ -299,8 +298,7 @@ void ConnectionTab::sendCurrent()
     showFeedback(error, !error.isEmpty());
     if (!error.isEmpty())
         return;
-    m_history.add(message.text);
-    m_settings->setSendHistory(m_history.entries());
+    remember(message.text);
     m_sendLine->clear();
 }
 
@@ -316,9 +314,15 @@ void ConnectionTab::toggleRepeat()
     showFeedback(error, !error.isEmpty());
     if (!error.isEmpty())
         return;
-    m_history.add(message.text);
+    remember(message.text);
     if (m_session->repeatSender()->isRunning())
         m_repeat->setText(tr("Stop"));
+}
+
+void ConnectionTab::remember(const QString &line)
+{
+    m_settings->addToSendHistory(line);
+    m_history.setEntries(m_settings->sendHistory());
 }
 
 void ConnectionTab::saveLog()

@@ -53,6 +53,8 @@ private:
     void toggleConnection();
     void sendCurrent();
     void toggleRepeat();
+    // Adds @p line to the history that all tabs share.
+    void remember(const QString &line);
     void saveLog();
     void copyRows();
     void showState();
@@ -62,7 +64,7 @@ private:
 
     TestClientSettings *m_settings;
     ConnectionSession *m_session;
-    SendHistory m_history;
+    SendHistory m_history; // this tab's way through the shared history
     SaveFileChooser m_chooseSaveFile;
 
     QLineEdit *m_host;

@@ -1,22 +1,21 @@
 #include "headlessclient.h"
 
 #include "byteescape.h"
+#include "linkreason.h"
 #include "repeatsender.h"
 
 #include <QDateTime>
+#include <QTcpSocket>
+
+#ifdef Q_OS_WIN
+#include <winsock2.h>
+#else
+#include <sys/socket.h>
+#endif
 
 namespace {
-
-constexpr int kDrainPollMs = 10;
-
-// "Connection refused" -> "connection refused": the reason ends a sentence of ours.
-QString reason(const QString &text)
-{
-    if (text.isEmpty())
-        return text;
-    return text.at(0).toLower() + text.mid(1);
-}
-
+// After our half-close, how long the relay has to read the rest and close its side.
+constexpr int kCloseTimeoutMs = 2000;
 } // namespace
 
 HeadlessClient::HeadlessClient(
@@ -26,10 +25,12 @@ HeadlessClient::HeadlessClient(
     , m_out(out)
     , m_err(err)
     , m_link(new RelayLink(Terminator::autoDetect(), 64 * 1024, this))
+    , m_socket(m_link->findChild<QTcpSocket *>())
     , m_repeat(new RepeatSender(
           [this] { return m_link->send(m_options.sendPayload, m_options.send->terminator()); },
           this))
 {
+    Q_ASSERT(m_socket);
     m_link->setAutoReconnect(options.retry);
     connect(m_link, &RelayLink::stateChanged, this, &HeadlessClient::onStateChanged);
     connect(m_link, &RelayLink::messageReceived, this, &HeadlessClient::onMessage);
@@ -37,7 +38,13 @@ HeadlessClient::HeadlessClient(
         if (!m_options.listen && m_options.count > 0 && m_repeat->sentCount() >= m_options.count)
             finishWhenSent(0);
     });
-    m_drain.setInterval(kDrainPollMs);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
+        if (m_finishing && m_socket->bytesToWrite() == 0)
+            halfClose();
+    });
+    m_closeTimeout.setSingleShot(true);
+    m_closeTimeout.setInterval(kCloseTimeoutMs);
+    connect(&m_closeTimeout, &QTimer::timeout, this, &HeadlessClient::finishNow);
 }
 
 void HeadlessClient::start()
@@ -61,8 +68,11 @@ QByteArray HeadlessClient::listenLine(const QByteArray &message, qint64 timeMs)
 
 void HeadlessClient::onStateChanged(RelayLink::State state)
 {
-    if (m_finishing)
+    if (m_finishing) {
+        if (state != RelayLink::State::Connected) // the relay closed its side: all delivered
+            finishNow();
         return;
+    }
     const QString where = tr("%1 port %2").arg(m_options.host).arg(m_options.port);
     switch (state) {
     case RelayLink::State::Connected:
@@ -70,12 +80,10 @@ void HeadlessClient::onStateChanged(RelayLink::State state)
             std::fprintf(m_err, "%s\n", qPrintable(tr("connected to %1 again").arg(where)));
         m_everConnected = true;
         if (m_options.send && m_options.everyMs > 0) {
-            if (!m_repeat->isRunning()) {
-                // After a reconnect (--retry) a broadcaster goes on counting where it was.
-                const int left = m_options.count > 0 ? m_options.count - m_repeat->sentCount() : 0;
-                if (m_options.count == 0 || left > 0)
-                    m_repeat->start(m_options.everyMs, left);
-            }
+            // Started once: while the link is down (--retry) it keeps going and counts only
+            // the messages that went out, so --count is the number sent in all.
+            if (!m_repeat->isRunning() && m_repeat->sentCount() == 0)
+                m_repeat->start(m_options.everyMs, m_options.count);
         } else if (m_options.send && !m_sent) {
             m_sent = m_link->send(m_options.sendPayload, m_options.send->terminator());
             if (!m_options.listen)
@@ -87,7 +95,7 @@ void HeadlessClient::onStateChanged(RelayLink::State state)
             qPrintable(
                 tr("%1 %2: %3; trying again in %4 s")
                     .arg(m_everConnected ? tr("lost the connection to") : tr("cannot connect to"),
-                        where, reason(m_link->errorString()))
+                        where, linkReason(*m_link))
                     .arg((m_link->retryInMs() + 999) / 1000)));
         std::fflush(m_err);
         break;
@@ -95,7 +103,7 @@ void HeadlessClient::onStateChanged(RelayLink::State state)
         emit finished(1,
             tr("%1 %2: %3")
                 .arg(m_everConnected ? tr("lost the connection to") : tr("cannot connect to"),
-                    where, reason(m_link->errorString())));
+                    where, linkReason(*m_link)));
         break;
     case RelayLink::State::Connecting:
         break;
@@ -104,7 +112,7 @@ void HeadlessClient::onStateChanged(RelayLink::State state)
 
 void HeadlessClient::onMessage(const QByteArray &message)
 {
-    if (!m_options.listen)
+    if (!m_options.listen || m_finishing) // while finishing, what arrives is read and dropped
         return;
     if (m_options.raw) {
         std::fwrite(message.constData(), 1, size_t(message.size()), m_out);
@@ -116,19 +124,46 @@ void HeadlessClient::onMessage(const QByteArray &message)
     std::fflush(m_out);
 }
 
-// Exits once the socket has handed every byte to the network (closing earlier could lose the
-// last message).
+// A graceful finish. Closing while the relay's messages wait unread makes the system answer
+// with a reset that throws away what we sent and it has not read yet. So: once the socket has
+// handed everything to the system, we half-close (the relay reads our last bytes, then the
+// end), keep reading until the relay closes its side, and only then exit; at most
+// kCloseTimeoutMs after the half-close.
 void HeadlessClient::finishWhenSent(int exitCode, const QString &error)
 {
     if (m_finishing)
         return;
     m_finishing = true;
-    connect(&m_drain, &QTimer::timeout, this, [this, exitCode, error] {
-        if (m_link->state() == RelayLink::State::Connected && m_link->bytesToWrite() > 0)
-            return;
-        m_drain.stop();
-        m_link->close();
-        emit finished(exitCode, error);
-    });
-    m_drain.start();
+    m_exitCode = exitCode;
+    m_error = error;
+    if (m_link->state() != RelayLink::State::Connected) {
+        finishNow();
+        return;
+    }
+    if (m_socket->bytesToWrite() == 0)
+        halfClose();
+    // else bytesWritten() calls halfClose() once the buffer is empty
+}
+
+void HeadlessClient::halfClose()
+{
+    if (m_halfClosed)
+        return;
+    m_halfClosed = true;
+#ifdef Q_OS_WIN
+    ::shutdown(SOCKET(m_socket->socketDescriptor()), SD_SEND);
+#else
+    ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+#endif
+    m_closeTimeout.start();
+}
+
+void HeadlessClient::finishNow()
+{
+    if (m_finished) // close() below reports Disconnected, which comes back here
+        return;
+    m_finished = true;
+    m_closeTimeout.stop();
+    m_link->close();
+    emit finished(m_exitCode, m_error);
 }

@@ -8,9 +8,10 @@
 #include <QDateTime>
 #include <QFont>
 
-MessageLogModel::MessageLogModel(int capacity, QObject *parent)
+MessageLogModel::MessageLogModel(int capacity, qint64 byteBudget, QObject *parent)
     : QAbstractTableModel(parent)
     , m_capacity(qMax(1, capacity))
+    , m_byteBudget(qMax<qint64>(1, byteBudget))
 { }
 
 void MessageLogModel::append(Direction direction, const QByteArray &bytes, qint64 timeMs)
@@ -19,26 +20,41 @@ void MessageLogModel::append(Direction direction, const QByteArray &bytes, qint6
         return;
     if (m_firstTimeMs < 0)
         m_firstTimeMs = timeMs;
-    if (m_entries.size() >= m_capacity) {
-        // Drop a tenth at once, so that a full log does not remove one row per message.
-        const int drop = int(qMin<qsizetype>(m_entries.size(), qMax(1, m_capacity / 10)));
-        beginRemoveRows(QModelIndex(), 0, drop - 1);
-        m_entries.remove(0, drop);
-        endRemoveRows();
+    // Past a limit, drop a tenth (of the rows, or of the bytes) at once, so that a full log
+    // does not remove one row per message.
+    int drop = 0;
+    if (m_entries.size() >= m_capacity)
+        drop = qMax(1, m_capacity / 10);
+    if (m_byteCount + bytes.size() > m_byteBudget) {
+        const qint64 target = m_byteBudget - m_byteBudget / 10 - bytes.size();
+        qint64 kept = m_byteCount;
+        for (int row = 0; row < drop; ++row)
+            kept -= m_entries.at(row).bytes.size();
+        while (drop < m_entries.size() && kept > target)
+            kept -= m_entries.at(drop++).bytes.size();
     }
+    removeOldest(int(qMin<qsizetype>(drop, m_entries.size())));
     const int row = int(m_entries.size());
     beginInsertRows(QModelIndex(), row, row);
     m_entries.append({timeMs, direction, bytes});
+    m_byteCount += bytes.size();
     endInsertRows();
 }
 
 void MessageLogModel::clear()
 {
     m_firstTimeMs = -1;
-    if (m_entries.isEmpty())
+    removeOldest(int(m_entries.size()));
+}
+
+void MessageLogModel::removeOldest(int count)
+{
+    if (count <= 0)
         return;
-    beginRemoveRows(QModelIndex(), 0, int(m_entries.size()) - 1);
-    m_entries.clear();
+    beginRemoveRows(QModelIndex(), 0, count - 1);
+    for (int row = 0; row < count; ++row)
+        m_byteCount -= m_entries.at(row).bytes.size();
+    m_entries.remove(0, count);
     endRemoveRows();
 }
 
@@ -80,6 +96,9 @@ QString MessageLogModel::toText() const
 QString MessageLogModel::toCsv() const
 {
     const auto quoted = [](QString cell) {
+        static const QString kFormulaStarts = QStringLiteral("=+-@");
+        if (!cell.isEmpty() && kFormulaStarts.contains(cell.at(0)))
+            cell.prepend(u'\'');
         if (cell.contains(u',') || cell.contains(u'"') || cell.contains(u'\n')) {
             cell.replace(QStringLiteral("\""), QStringLiteral("\"\""));
             cell = u'"' + cell + u'"';
@@ -174,7 +193,8 @@ QString MessageLogModel::cellText(int row, int column, qsizetype maxBytes) const
             return QStringLiteral("+%1").arg(
                 double(entry.timeMs - m_firstTimeMs) / 1000.0, 0, 'f', 3);
         return QDateTime::fromMSecsSinceEpoch(entry.timeMs)
-            .toString(QStringLiteral("hh:mm:ss.zzz"));
+            .toString(maxBytes < 0 ? QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz")
+                                   : QStringLiteral("hh:mm:ss.zzz"));
     case DirectionColumn:
         return entry.direction == Direction::Sent ? tr("sent") : tr("received");
     case SizeColumn:

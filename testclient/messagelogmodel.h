@@ -1,7 +1,8 @@
 // MessageLogModel: every message one connection sent and received, as a table: time,
-// direction, size and the bytes (escaped text, or hex on demand). Capped: past capacity() the
-// oldest rows are removed. Rows are appended with beginInsertRows, never with a reset. Owned
-// by a ConnectionSession; filtered for the view by a QSortFilterProxyModel.
+// direction, size and the bytes (escaped text, or hex on demand). Capped: past capacity() rows
+// or byteBudget() bytes of messages, the oldest rows are removed. Rows are appended with
+// beginInsertRows, never with a reset. Owned by a ConnectionSession; filtered for the view by a
+// QSortFilterProxyModel.
 #pragma once
 
 #include <QAbstractTableModel>
@@ -28,7 +29,7 @@ public:
     };
     enum class TimeFormat
     {
-        Absolute, ///< the time of day, 14:03:07.215
+        Absolute, ///< the time of day, 14:03:07.215 (exports add the date)
         Relative, ///< seconds since the first message in the log, +12.345
     };
     enum Role
@@ -44,12 +45,15 @@ public:
     };
 
     static constexpr int kDefaultCapacity = 10000;
+    static constexpr qint64 kDefaultByteBudget = 32 * 1024 * 1024;
     /// Messages longer than this are shown cut, with their full size; the bytes are kept.
     static constexpr qsizetype kShownBytes = 2000;
 
-    explicit MessageLogModel(int capacity = kDefaultCapacity, QObject *parent = nullptr);
+    explicit MessageLogModel(int capacity = kDefaultCapacity,
+        qint64 byteBudget = kDefaultByteBudget, QObject *parent = nullptr);
 
-    /// Appends a message (nothing while paused); removes the oldest rows past capacity().
+    /// Appends a message (nothing while paused); removes the oldest rows past capacity() or
+    /// byteBudget(). The newest message is always kept, even alone over the budget.
     void append(Direction direction, const QByteArray &bytes, qint64 timeMs);
     void clear();
 
@@ -61,13 +65,19 @@ public:
     void setTimeFormat(TimeFormat format);
     TimeFormat timeFormat() const { return m_timeFormat; }
     int capacity() const { return m_capacity; }
+    qint64 byteBudget() const { return m_byteBudget; }
+    /// The bytes of all messages in the log.
+    qint64 byteCount() const { return m_byteCount; }
     const Entry &entry(int row) const { return m_entries.at(row); }
 
-    /// One row as shown, columns separated by tabs (for the clipboard).
+    /// One row as shown, columns separated by tabs (for the clipboard), but with the date in
+    /// absolute times: 2026-01-31 14:03:07.215.
     QString rowText(int row) const;
-    /// Every row as shown, one per line, columns separated by tabs.
+    /// Every row as rowText(), one per line.
     QString toText() const;
-    /// Every row as CSV (RFC 4180), with a header line; the text column escaped as shown.
+    /// Every row as CSV (RFC 4180), with a header line; cells as in rowText(). A cell that
+    /// starts with = + - or @ gets a ' in front, so that a spreadsheet does not run it as a
+    /// formula.
     QString toCsv() const;
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
@@ -77,11 +87,15 @@ public:
         int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
-    // A cell as text; the message shows at most @p maxBytes bytes (-1: all).
+    // A cell as text; the message shows at most @p maxBytes bytes (-1: all, and absolute
+    // times with their date, for exports).
     QString cellText(int row, int column, qsizetype maxBytes) const;
+    void removeOldest(int count);
 
     QList<Entry> m_entries;
     int m_capacity;
+    qint64 m_byteBudget;
+    qint64 m_byteCount = 0;
     qint64 m_firstTimeMs = -1; // the first message since the last clear(), for relative times
     bool m_paused = false;
     bool m_hexView = false;

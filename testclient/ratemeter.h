@@ -12,7 +12,6 @@ public:
     /// Ends a sample period of @p elapsedMs: the rates become the messages counted in it
     /// per second.
     void sample(qint64 elapsedMs);
-    void reset() { *this = RateMeter(); }
 
     qint64 totalIn() const { return m_totalIn; }
     qint64 totalOut() const { return m_totalOut; }

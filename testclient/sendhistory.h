@@ -1,5 +1,6 @@
-// SendHistory: the lines sent from one send line, newest last, browsed with Up and Down as a
-// shell does. Pure; the send line's widget forwards its keys here.
+// SendHistory: the lines sent, newest last, browsed with Up and Down as a shell does. Pure;
+// the send line's widget forwards its keys here. The lines themselves are kept by
+// TestClientSettings, one list for every tab; each tab browses its own copy.
 #pragma once
 
 #include <QString>
@@ -18,6 +19,8 @@ public:
     /// The line after the one shown, or what was being typed before browsing started.
     QString next(const QString &current);
 
+    /// Between previous() and the next add() or setEntries(), or until next() is back at the end.
+    bool isBrowsing() const { return m_position < m_entries.size(); }
     QStringList entries() const { return m_entries; }
     void setEntries(const QStringList &entries);
 

@@ -31,7 +31,10 @@ constexpr OptionSpec kOptions[] = {
     {"every", "MS",
         "Send the --send message again every MS milliseconds: a periodic test broadcaster. "
         "Runs until --count messages are sent, or until Ctrl+C."},
-    {"count", "N", "With --every: stop after N messages (default: never stop)."},
+    {"count", "N",
+        "With --every: stop sending after N messages (default: never stop), then exit unless "
+        "--listen is given. With --retry, N counts the messages that went out, across "
+        "reconnections."},
     {"listen", nullptr,
         "Print each message that arrives, one per line: the date and time to the millisecond, a "
         "space, and the message with control bytes escaped (\\r, \\0, \\x1b...). Runs until "
@@ -79,14 +82,21 @@ std::optional<int> number(
 TestClientOptions parseTestClientOptions(const QStringList &arguments)
 {
     TestClientOptions options;
-    // --help and --version are honoured even beside a mistake.
-    for (const QString &arg : arguments) {
+    // --help and --version are honoured even beside a mistake, but only where an option can
+    // be: "--send --help" sends the text "--help".
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const QString &arg = arguments.at(i);
         if (arg == u"--help" || arg == u"-h" || arg == u"-?") {
             options.action = TestClientOptions::Action::ShowHelp;
             return options;
         }
-        if (arg == u"--version")
+        if (arg == u"--version") {
             options.action = TestClientOptions::Action::ShowVersion;
+        } else if (arg.startsWith(u"--") && !arg.contains(u'=')) {
+            const OptionSpec *spec = findOption(arg.mid(2));
+            if (spec && spec->valueName)
+                ++i; // its value, whatever it looks like
+        }
     }
     if (options.action != TestClientOptions::Action::RunWindow)
         return options;

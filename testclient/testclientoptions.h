@@ -5,6 +5,7 @@
 #pragma once
 
 #include "outgoingmessage.h"
+#include "relayconfig.h"
 
 #include <QString>
 #include <QStringList>
@@ -21,11 +22,9 @@ struct TestClientOptions
         ShowVersion,
         Fail, ///< a bad option: print `error` and exit 2
     };
-    static constexpr quint16 kDefaultPort = 6780;
-
     Action action = Action::RunWindow;
     QString host = QStringLiteral("localhost");
-    quint16 port = kDefaultPort;
+    quint16 port = RelayConfig::kDefaultPort;
     std::optional<OutgoingMessage> send; ///< --send (with --hex, --eol)
     QByteArray sendPayload; ///< send's bytes, already checked
     int everyMs = 0; ///< --every; 0: send once

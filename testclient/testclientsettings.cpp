@@ -1,6 +1,8 @@
 #include "testclientsettings.h"
 
+#include "relayconfig.h"
 #include "savedmessagesmodel.h"
+#include "sendhistory.h"
 
 #include <QJsonDocument>
 
@@ -31,8 +33,8 @@ void TestClientSettings::setHost(const QString &host)
 
 quint16 TestClientSettings::port() const
 {
-    const uint port = m_settings.value(kPort, kDefaultPort).toUInt();
-    return port > 0 && port <= 65535 ? quint16(port) : kDefaultPort;
+    const uint port = m_settings.value(kPort, RelayConfig::kDefaultPort).toUInt();
+    return port > 0 && port <= 65535 ? quint16(port) : RelayConfig::kDefaultPort;
 }
 
 void TestClientSettings::setPort(quint16 port)
@@ -58,6 +60,15 @@ QStringList TestClientSettings::sendHistory() const
 void TestClientSettings::setSendHistory(const QStringList &lines)
 {
     m_settings.setValue(kHistory, lines);
+}
+
+void TestClientSettings::addToSendHistory(const QString &line)
+{
+    // Read back before adding: another tab may have added lines since this one last looked.
+    SendHistory history;
+    history.setEntries(sendHistory());
+    history.add(line);
+    setSendHistory(history.entries());
 }
 
 OutgoingMessage::Ending TestClientSettings::sendEnding() const

@@ -1,6 +1,6 @@
 // TestClientSettings: the one class that reads and writes the test client's QSettings: the
 // last relay address, auto-reconnect, the send line's history and options, and the saved
-// messages. Tests point QSettings at a temporary directory (QStandardPaths test mode).
+// messages. Tests point QSettings at a temporary directory (QSettings::setPath()).
 #pragma once
 
 #include "outgoingmessage.h"
@@ -13,8 +13,6 @@ class SavedMessagesModel;
 class TestClientSettings
 {
 public:
-    static constexpr quint16 kDefaultPort = 6780;
-
     TestClientSettings();
 
     QString host() const;
@@ -23,8 +21,11 @@ public:
     void setPort(quint16 port);
     bool autoReconnect() const;
     void setAutoReconnect(bool on);
+    /// The lines sent, newest last; one history for every tab.
     QStringList sendHistory() const;
     void setSendHistory(const QStringList &lines);
+    /// Adds @p line to the stored history (as SendHistory::add() does) and saves it.
+    void addToSendHistory(const QString &line);
     OutgoingMessage::Ending sendEnding() const;
     void setSendEnding(OutgoingMessage::Ending ending);
 

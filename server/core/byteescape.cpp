@@ -39,6 +39,33 @@ qsizetype utf8SequenceLength(QByteArrayView bytes, qsizetype i)
     return length;
 }
 
+// The code point of the well-formed sequence of @p length bytes at bytes[i].
+char32_t decode(QByteArrayView bytes, qsizetype i, qsizetype length)
+{
+    static constexpr uchar kLeadMask[] = {0, 0, 0x1F, 0x0F, 0x07};
+    char32_t codePoint = uchar(bytes[i]) & kLeadMask[length];
+    for (qsizetype k = 1; k < length; ++k)
+        codePoint = (codePoint << 6) | (uchar(bytes[i + k]) & 0x3F);
+    return codePoint;
+}
+
+// Characters that show as nothing, or that reorder the text around them: shown as their bytes,
+// so that what is shown is what arrived (and reads back the same through ByteInput).
+bool isInvisible(char32_t c)
+{
+    return (c >= 0x80 && c <= 0x9F) // C1 controls
+        || (c >= 0x200B && c <= 0x200F) // zero-width space, joiners, direction marks
+        || c == 0x2028 || c == 0x2029 // line and paragraph separators
+        || (c >= 0x202A && c <= 0x202E) // bidi embeddings and overrides
+        || (c >= 0x2066 && c <= 0x2069) // bidi isolates
+        || c == 0xFEFF; // byte order mark, zero-width no-break space
+}
+
+void appendHex(QString &out, uchar c)
+{
+    out += QStringLiteral("\\x%1").arg(c, 2, 16, QLatin1Char('0'));
+}
+
 } // namespace
 
 QString toDisplay(QByteArrayView bytes, qsizetype maxBytes)
@@ -73,12 +100,19 @@ QString toDisplay(QByteArrayView bytes, qsizetype maxBytes)
             continue;
         }
         const qsizetype length = c >= 0x80 ? utf8SequenceLength(shown, i) : 0;
-        if (length > 0) {
-            out += QString::fromUtf8(shown.sliced(i, length));
-            i += length - 1;
-        } else {
-            out += QStringLiteral("\\x%1").arg(c, 2, 16, QLatin1Char('0'));
+        if (length == 0) {
+            appendHex(out, c);
+            continue;
         }
+        // Decoded here, one code point at a time: QString::fromUtf8() would drop a U+FEFF.
+        const char32_t codePoint = decode(shown, i, length);
+        if (isInvisible(codePoint)) {
+            for (qsizetype k = 0; k < length; ++k)
+                appendHex(out, uchar(shown[i + k]));
+        } else {
+            out += QStringView(QChar::fromUcs4(codePoint));
+        }
+        i += length - 1;
     }
     if (truncated)
         out += QStringLiteral("… (%1 bytes)").arg(bytes.size());

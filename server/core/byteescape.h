@@ -1,6 +1,7 @@
 // ByteEscape: shows arbitrary bytes as readable text, for logs and monitors. Valid UTF-8 is
-// shown as text; control bytes, backslashes and invalid UTF-8 are escaped (\n \r \t \0 \\ \xNN),
-// so what is shown is exact and unambiguous.
+// shown as text; control bytes, backslashes, invalid UTF-8 and invisible or text-reordering
+// characters (C1 controls, zero-width and bidi marks, line separators, U+FEFF) are escaped
+// (\n \r \t \0 \\ \xNN), so what is shown is exact and unambiguous.
 #pragma once
 
 #include <QByteArrayView>

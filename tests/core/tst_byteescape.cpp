@@ -27,6 +27,19 @@ void tst_ByteEscape::toDisplay_data()
                                 << QStringLiteral("café €");
     QTest::newRow("four-byte utf-8")
         << QByteArray("\xf0\x9f\x98\x80") << -1 << QString::fromUtf8("\xf0\x9f\x98\x80");
+    QTest::newRow("byte order mark inside")
+        << QByteArray("a\xef\xbb\xbfz") << -1 << QStringLiteral("a\\xef\\xbb\\xbfz");
+    QTest::newRow("C1 control") << QByteArray("a\xc2\x85z") << -1 << QStringLiteral("a\\xc2\\x85z");
+    QTest::newRow("zero-width space")
+        << QByteArray("a\xe2\x80\x8bz") << -1 << QStringLiteral("a\\xe2\\x80\\x8bz");
+    QTest::newRow("right-to-left override")
+        << QByteArray("\xe2\x80\xaexyz") << -1 << QStringLiteral("\\xe2\\x80\\xaexyz");
+    QTest::newRow("line separator")
+        << QByteArray("\xe2\x80\xa8") << -1 << QStringLiteral("\\xe2\\x80\\xa8");
+    QTest::newRow("bidi isolate") << QByteArray("\xe2\x81\xa6") << -1
+                                  << QStringLiteral("\\xe2\\x81\\xa6");
+    QTest::newRow("visible neighbours") << QByteArray("\xc2\xa0\xe2\x80\x90\xef\xbb\xbe") << -1
+                                        << QString::fromUtf8("\xc2\xa0\xe2\x80\x90\xef\xbb\xbe");
     QTest::newRow("invalid byte") << QByteArray("a\xff") << -1 << QStringLiteral("a\\xff");
     QTest::newRow("lone continuation") << QByteArray("\x80") << -1 << QStringLiteral("\\x80");
     QTest::newRow("truncated sequence") << QByteArray("\xc3") << -1 << QStringLiteral("\\xc3");

@@ -129,6 +129,12 @@ void tst_ByteInput::roundTripsWithToDisplay_data()
     QTest::newRow("control bytes") << QByteArray("a\r\n\t\0\x1b\x7f z", 10);
     QTest::newRow("backslashes") << QByteArray("\\x41 \\n \\");
     QTest::newRow("utf-8") << QByteArray("\xc3\xa9t\xc3\xa9");
+    QTest::newRow("two-, three- and four-byte utf-8")
+        << QByteArray("\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    QTest::newRow("byte order mark inside") << QByteArray("a\xef\xbb\xbfz");
+    QTest::newRow("C1 control") << QByteArray("\xc2\x85\xc2\x9f");
+    QTest::newRow("zero-width and direction marks")
+        << QByteArray("\xe2\x80\x8b\xe2\x80\x8f\xe2\x80\xae\xe2\x81\xa6\xe2\x80\xa9");
     QTest::newRow("invalid utf-8") << QByteArray("\xc3(\xff\xfe\xed\xa0\x80");
     QByteArray every;
     for (int i = 0; i < 256; ++i)

@@ -24,6 +24,8 @@ private slots:
     void badEscapeSendsNothing();
     void repeatDeliversExactlyCountMessages();
     void repeatStopsOnRequest();
+    void repeatNeedsAConnection();
+    void repeatStopsWhenTheLinkIsDown();
     void reconnectsAfterTheRelayRestarts();
     void statusInWords();
 
@@ -185,6 +187,41 @@ void tst_ConnectionSession::repeatStopsOnRequest()
     QCOMPARE(lines(peer->received()), sent + 1);
 }
 
+void tst_ConnectionSession::repeatNeedsAConnection()
+{
+    ConnectionSession session;
+    OutgoingMessage message;
+    message.text = QStringLiteral("tick");
+    QCOMPARE(session.startRepeat(message, 5, 0),
+        QStringLiteral("Not connected: connect first, then repeat."));
+    QVERIFY(!session.repeatSender()->isRunning());
+
+    auto relay = startRelay();
+    session.open(QStringLiteral("127.0.0.1"), relay->port());
+    QCOMPARE(session.state(), RelayLink::State::Connecting);
+    QVERIFY(!session.startRepeat(message, 5, 0).isEmpty());
+    QVERIFY(!session.repeatSender()->isRunning());
+}
+
+void tst_ConnectionSession::repeatStopsWhenTheLinkIsDown()
+{
+    auto relay = startRelay();
+    ConnectionSession session;
+    session.setAutoReconnect(false);
+    session.open(QStringLiteral("127.0.0.1"), relay->port());
+    QTRY_COMPARE(session.state(), RelayLink::State::Connected);
+    QSignalSpy finished(session.repeatSender(), &RepeatSender::finished);
+    OutgoingMessage message;
+    message.text = QStringLiteral("tick");
+    QCOMPARE(session.startRepeat(message, 5, 0), QString());
+    QTRY_VERIFY(session.repeatSender()->sentCount() >= 1);
+
+    relay->stop();
+    QTRY_COMPARE(session.state(), RelayLink::State::Disconnected);
+    QVERIFY(!session.repeatSender()->isRunning());
+    QCOMPARE(finished.count(), 1);
+}
+
 void tst_ConnectionSession::reconnectsAfterTheRelayRestarts()
 {
     auto relay = startRelay();
@@ -224,7 +261,7 @@ void tst_ConnectionSession::statusInWords()
     QCOMPARE(session.statusText(), QStringLiteral("connecting to 127.0.0.1 port %1…").arg(port));
     QCOMPARE(session.title(), QStringLiteral("127.0.0.1:%1").arg(port));
     QTRY_COMPARE(session.state(), RelayLink::State::Disconnected);
-    QCOMPARE(session.statusText(), QStringLiteral("disconnected: Connection refused"));
+    QCOMPARE(session.statusText(), QStringLiteral("disconnected: connection refused"));
 }
 
 QTEST_GUILESS_MAIN(tst_ConnectionSession)

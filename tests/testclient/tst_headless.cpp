@@ -8,9 +8,12 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QTimer>
 
 #include <csignal>
 #include <memory>
+
+#include <sys/socket.h>
 
 namespace {
 
@@ -70,6 +73,66 @@ private:
     QByteArray m_received;
 };
 
+// A TCP listener that plays a difficult relay. Each connection gets a line of chatter every
+// few milliseconds and is read at most readChunk bytes at a time (0: all at once), at the same
+// pace; with hangUpAfter >= 0, the first connection is half-closed (as by a relay that goes
+// away; no more chatter) once that many bytes have arrived, and still read to its end.
+class DifficultListener
+{
+public:
+    DifficultListener(qsizetype readChunk, qsizetype hangUpAfter)
+        : m_readChunk(readChunk)
+        , m_hangUpAfter(hangUpAfter)
+    {
+        m_server.listen(QHostAddress::LocalHost);
+        // A small receive window, inherited by each connection: what we have not read waits
+        // in the client's send buffer, where a reset from the client would destroy it.
+        const int size = 4096;
+        ::setsockopt(int(m_server.socketDescriptor()), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+        QObject::connect(&m_server, &QTcpServer::newConnection, &m_server, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection())
+                serve(socket);
+        });
+    }
+    quint16 port() const { return m_server.serverPort(); }
+    QByteArray received() const { return m_received; }
+    int connections() const { return m_connections; }
+    int closed() const { return m_closed; }
+
+private:
+    void serve(QTcpSocket *socket)
+    {
+        const bool first = m_connections++ == 0;
+        if (m_readChunk > 0)
+            socket->setReadBufferSize(m_readChunk);
+        auto *timer = new QTimer(socket);
+        QObject::connect(timer, &QTimer::timeout, socket, [this, socket, first] {
+            if (!(first && m_hungUp))
+                socket->write("chatter from the relay\n");
+            m_received += m_readChunk > 0 ? socket->read(m_readChunk) : socket->readAll();
+            if (first && m_hangUpAfter >= 0 && m_received.size() >= m_hangUpAfter && !m_hungUp) {
+                m_hungUp = true;
+                socket->flush();
+                ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
+            }
+        });
+        QObject::connect(socket, &QTcpSocket::disconnected, socket, [this, socket] {
+            m_received += socket->readAll();
+            ++m_closed;
+            socket->deleteLater();
+        });
+        timer->start(5);
+    }
+
+    QTcpServer m_server;
+    qsizetype m_readChunk;
+    qsizetype m_hangUpAfter;
+    QByteArray m_received;
+    int m_connections = 0;
+    int m_closed = 0;
+    bool m_hungUp = false;
+};
+
 quint16 closedPort()
 {
     QTcpServer server;
@@ -93,6 +156,8 @@ private slots:
     void sendsExactBytes_data();
     void sendsExactBytes();
     void broadcasterSendsExactlyCount();
+    void largeMessageReachesABusySlowReader();
+    void broadcasterCountsAcrossReconnects();
     void listenPrintsTimestampedEscapedLines();
     void listenRaw();
     void sendAndListenSeesItsOwnEcho();
@@ -239,6 +304,44 @@ void tst_Headless::broadcasterSendsExactlyCount()
     peer->send("marker\n");
     QTRY_VERIFY(peer->received().endsWith("marker\n"));
     QCOMPARE(peer->received(), QByteArray("tick\n").repeated(25) + "marker\n");
+}
+
+void tst_Headless::largeMessageReachesABusySlowReader()
+{
+    // Closing while the relay's chatter waits unread would reset the connection and lose
+    // what the listener has not read yet.
+    DifficultListener listener(4096, -1);
+    const QByteArray message(60000, 'x');
+    Client client;
+    client.start(at(listener.port()) << QStringLiteral("--send") << QString::fromLatin1(message));
+    QVERIFY(client.waitForExit());
+    QCOMPARE(client.err(), QByteArray());
+    QCOMPARE(client.process().exitCode(), 0);
+    QTRY_COMPARE(listener.closed(), 1);
+    QCOMPARE(listener.received().size(), message.size() + 1);
+    QCOMPARE(listener.received(), message + '\n');
+}
+
+void tst_Headless::broadcasterCountsAcrossReconnects()
+{
+    // The "relay" goes away after 5 messages; --retry connects again and the broadcaster
+    // sends the rest: 20 in all, then exits.
+    DifficultListener listener(0, 5 * 5);
+    Client client;
+    client.start(at(listener.port())
+        << QStringLiteral("--send") << QStringLiteral("tick") << QStringLiteral("--every")
+        << QStringLiteral("20") << QStringLiteral("--count") << QStringLiteral("20")
+        << QStringLiteral("--retry"));
+    QVERIFY(client.waitForExit());
+    QCOMPARE(client.process().exitCode(), 0);
+    QCOMPARE(listener.connections(), 2);
+    QTRY_COMPARE(listener.closed(), 2);
+    QCOMPARE(listener.received(), QByteArray("tick\n").repeated(20));
+    const QString where = QStringLiteral("127.0.0.1 port %1").arg(listener.port());
+    QCOMPARE(QString::fromUtf8(client.err()),
+        QStringLiteral("lost the connection to %1: the relay closed the connection; trying again "
+                       "in 1 s\nconnected to %1 again\n")
+            .arg(where));
 }
 
 void tst_Headless::listenPrintsTimestampedEscapedLines()

@@ -15,11 +15,14 @@ private slots:
     void init();
     void appendsRowsWithoutReset();
     void dropsTheOldestPastCapacity();
+    void dropsTheOldestPastTheByteBudget();
     void showsControlBytesAndHex();
     void relativeTimes();
     void pauseDropsNewMessages();
     void clearEmptiesTheLog();
     void rowTextAndExports();
+    void exportsHaveTheDate();
+    void csvDefusesFormulas();
     void filterThroughAProxy();
 
 private:
@@ -73,6 +76,36 @@ void tst_MessageLogModel::dropsTheOldestPastCapacity()
     for (int row = 0; row < model.rowCount(); ++row)
         QCOMPARE(model.entry(row).bytes.toInt(), first + row);
     QCOMPARE(first, 25 - model.rowCount());
+}
+
+void tst_MessageLogModel::dropsTheOldestPastTheByteBudget()
+{
+    MessageLogModel model(1000, 1000); // rows, bytes
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    const auto message = [](int i) { return QByteArray::number(i).rightJustified(100, '.'); };
+    for (int i = 0; i < 30; ++i) {
+        model.append(Direction::Received, message(i), kT0 + i);
+        QVERIFY2(model.byteCount() <= 1000, qPrintable(QString::number(model.byteCount())));
+        QCOMPARE(model.byteCount(), qint64(model.rowCount()) * 100);
+    }
+    QVERIFY(removed.count() > 0);
+    QVERIFY(removed.count() < 30 - 10); // a few rows at a time, not one per message
+    QCOMPARE(removed.at(0).at(1).toInt(), 0); // always from the top
+    // The newest is last, and rows are in order without a gap.
+    const int first = 30 - model.rowCount();
+    for (int row = 0; row < model.rowCount(); ++row)
+        QCOMPARE(model.entry(row).bytes, message(first + row));
+
+    // One message over the whole budget replaces everything; clear() gives the bytes back.
+    model.append(Direction::Sent, QByteArray(1500, 'x'), kT0 + 100);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.byteCount(), 1500);
+    model.append(Direction::Sent, "small", kT0 + 101);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.entry(0).bytes, QByteArray("small"));
+    model.clear();
+    QCOMPARE(model.byteCount(), 0);
 }
 
 void tst_MessageLogModel::showsControlBytesAndHex()
@@ -152,10 +185,43 @@ void tst_MessageLogModel::rowTextAndExports()
     QCOMPARE(model.rowText(0), QStringLiteral("+0.000\tsent\t10\tball27,red"));
     QCOMPARE(model.toText(),
         QStringLiteral("+0.000\tsent\t10\tball27,red\n+0.500\treceived\t9\tsay \"hi\"\\r\n"));
+    // A leading + could start a formula in a spreadsheet: see csvDefusesFormulas().
     QCOMPARE(model.toCsv(),
         QStringLiteral("Time,Direction,Bytes,Message\r\n"
-                       "+0.000,sent,10,\"ball27,red\"\r\n"
-                       "+0.500,received,9,\"say \"\"hi\"\"\\r\"\r\n"));
+                       "'+0.000,sent,10,\"ball27,red\"\r\n"
+                       "'+0.500,received,9,\"say \"\"hi\"\"\\r\"\r\n"));
+}
+
+void tst_MessageLogModel::exportsHaveTheDate()
+{
+    MessageLogModel model;
+    model.append(Direction::Sent, "hello", kT0 + 7);
+    const QDateTime time = QDateTime::fromMSecsSinceEpoch(kT0 + 7);
+    QCOMPARE(model.index(0, MessageLogModel::TimeColumn).data().toString(),
+        time.toString(QStringLiteral("hh:mm:ss.zzz"))); // the table: the time of day only
+    const QString stamp = time.toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz"));
+    QVERIFY(stamp.endsWith(QStringLiteral(".007")));
+    QCOMPARE(model.rowText(0), stamp + QStringLiteral("\tsent\t5\thello"));
+    QCOMPARE(model.toText(), stamp + QStringLiteral("\tsent\t5\thello\n"));
+    QCOMPARE(model.toCsv(),
+        QStringLiteral("Time,Direction,Bytes,Message\r\n") + stamp
+            + QStringLiteral(",sent,5,hello\r\n"));
+}
+
+void tst_MessageLogModel::csvDefusesFormulas()
+{
+    MessageLogModel model;
+    model.setTimeFormat(MessageLogModel::TimeFormat::Relative);
+    for (const char *text : {"=1+1", "+1", "-1", "@SUM(A1)", "=HYPERLINK(\"x\",\"y\")", "a=b"})
+        model.append(Direction::Received, text, kT0);
+    const QStringList lines = model.toCsv().split(QStringLiteral("\r\n"));
+    QCOMPARE(lines.value(1), QStringLiteral("'+0.000,received,4,'=1+1"));
+    QCOMPARE(lines.value(2), QStringLiteral("'+0.000,received,2,'+1"));
+    QCOMPARE(lines.value(3), QStringLiteral("'+0.000,received,2,'-1"));
+    QCOMPARE(lines.value(4), QStringLiteral("'+0.000,received,8,'@SUM(A1)"));
+    QCOMPARE(
+        lines.value(5), QStringLiteral("'+0.000,received,19,\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\""));
+    QCOMPARE(lines.value(6), QStringLiteral("'+0.000,received,3,a=b"));
 }
 
 void tst_MessageLogModel::filterThroughAProxy()

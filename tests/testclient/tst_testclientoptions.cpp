@@ -58,6 +58,18 @@ void tst_TestClientOptions::parses_data()
     QTest::newRow("help beside a mistake")
         << args("--bogus --help") << Action::ShowHelp << "localhost" << 6780 << QByteArray()
         << QByteArray() << 0 << 0 << false << false;
+    QTest::newRow("--help as the text to send")
+        << args("--headless --send --help") << Action::RunHeadless << "localhost" << 6780
+        << QByteArray("--help") << QByteArray("\n") << 0 << 0 << false << false;
+    QTest::newRow("-h as the text to send")
+        << args("--headless --send -h") << Action::RunHeadless << "localhost" << 6780
+        << QByteArray("-h") << QByteArray("\n") << 0 << 0 << false << false;
+    QTest::newRow("--version as a host")
+        << args("--host --version") << Action::RunWindow << "--version" << 6780 << QByteArray()
+        << QByteArray() << 0 << 0 << false << false;
+    QTest::newRow("help after a value")
+        << args("--headless --send --help --help") << Action::ShowHelp << "localhost" << 6780
+        << QByteArray() << QByteArray() << 0 << 0 << false << false;
     QTest::newRow("version") << args("--version") << Action::ShowVersion << "localhost" << 6780
                              << QByteArray() << QByteArray() << 0 << 0 << false << false;
 }
@@ -140,9 +152,10 @@ void tst_TestClientOptions::fails()
 void tst_TestClientOptions::helpListsEveryOption()
 {
     const QString help = testClientHelp(QStringLiteral("socketserver-testclient"));
-    for (const char *option : {"--host HOST", "--port PORT", "--headless", "--send TEXT", "--hex",
-             "--eol ENDING", "--every MS", "--count N", "--listen", "--raw", "--retry", "--help",
-             "--version", "default localhost", "default 6780", "lf (default)"}) {
+    for (const char *option :
+        {"--host HOST", "--port PORT", "--headless", "--send TEXT", "--hex", "--eol ENDING",
+            "--every MS", "--count N", "--listen", "--raw", "--retry", "--help", "--version",
+            "default localhost", "default 6780", "lf (default)", "then exit unless --listen"}) {
         QVERIFY2(help.simplified().contains(QLatin1String(option)), option); // wherever it wraps
     }
     // The text fits a terminal; only a long example command may run past it.

@@ -56,7 +56,10 @@ private slots:
     void hexInputAndHexView();
     void badEscapeIsExplainedNotSent();
     void historyWithUpAndDown();
+    void historySharedByTabs();
     void repeatFromTheWindow();
+    void repeatOnlyWhileConnected();
+    void refusedConnectionInWords();
     void reconnectsAfterTheRelayRestarts();
     void savedMessagesSendImportExport();
     void saveAndCopyTheTable();
@@ -261,6 +264,46 @@ void tst_TestClientWindow::historyWithUpAndDown()
     QCOMPARE(lineAgain->text(), QStringLiteral("second"));
 }
 
+void tst_TestClientWindow::historySharedByTabs()
+{
+    MainWindow window;
+    window.show();
+    ConnectionTab *first = window.currentTab();
+    QVERIFY(connectTab(first));
+    ConnectionTab *second = window.addConnection();
+    QVERIFY(connectTab(second));
+    typeAndSend(first, QStringLiteral("one"));
+    typeAndSend(second, QStringLiteral("two"));
+    typeAndSend(first, QStringLiteral("three"));
+    // Repeat adds its message too.
+    child<QLineEdit>(second, "sendLine")->setText(QStringLiteral("four"));
+    child<QSpinBox>(second, "repeatCount")->setValue(1);
+    QTest::mouseClick(child<QPushButton>(second, "repeat"), Qt::LeftButton);
+
+    const auto browse = [](QLineEdit *line, int ups) {
+        line->clear();
+        for (int i = 0; i < ups; ++i)
+            QTest::keyClick(line, Qt::Key_Up);
+        const QString text = line->text();
+        for (int i = 0; i < ups; ++i)
+            QTest::keyClick(line, Qt::Key_Down);
+        return text;
+    };
+    for (ConnectionTab *tab : {first, second}) {
+        auto *line = child<QLineEdit>(tab, "sendLine");
+        QCOMPARE(browse(line, 1), QStringLiteral("four"));
+        QCOMPARE(browse(line, 2), QStringLiteral("three"));
+        QCOMPARE(browse(line, 3), QStringLiteral("two"));
+        QCOMPARE(browse(line, 4), QStringLiteral("one"));
+    }
+
+    // All four are saved, from both tabs.
+    MainWindow again;
+    auto *line = child<QLineEdit>(again.currentTab(), "sendLine");
+    QCOMPARE(browse(line, 1), QStringLiteral("four"));
+    QCOMPARE(browse(line, 4), QStringLiteral("one"));
+}
+
 void tst_TestClientWindow::repeatFromTheWindow()
 {
     MainWindow window;
@@ -290,6 +333,47 @@ void tst_TestClientWindow::repeatFromTheWindow()
     QTest::mouseClick(repeat, Qt::LeftButton);
     QVERIFY(!tab->session()->repeatSender()->isRunning());
     QCOMPARE(repeat->text(), QStringLiteral("Repeat"));
+}
+
+void tst_TestClientWindow::repeatOnlyWhileConnected()
+{
+    MainWindow window;
+    window.show();
+    ConnectionTab *tab = window.currentTab();
+    auto *repeat = child<QPushButton>(tab, "repeat");
+    child<QLineEdit>(tab, "sendLine")->setText(QStringLiteral("ping"));
+    child<QSpinBox>(tab, "repeatInterval")->setValue(5);
+    child<QSpinBox>(tab, "repeatCount")->setValue(0); // forever
+    QTest::mouseClick(repeat, Qt::LeftButton);
+    QVERIFY(!tab->session()->repeatSender()->isRunning());
+    QCOMPARE(repeat->text(), QStringLiteral("Repeat"));
+    QCOMPARE(child<QLabel>(tab, "feedback")->text(),
+        QStringLiteral("Not connected: connect first, then repeat."));
+
+    child<QCheckBox>(tab, "autoReconnect")->setChecked(false);
+    QVERIFY(connectTab(tab));
+    QTest::mouseClick(repeat, Qt::LeftButton);
+    QCOMPARE(repeat->text(), QStringLiteral("Stop"));
+    QTRY_VERIFY(tab->session()->repeatSender()->sentCount() >= 1);
+    m_relay->stop();
+    QTRY_COMPARE(tab->session()->state(), RelayLink::State::Disconnected);
+    QVERIFY(!tab->session()->repeatSender()->isRunning());
+    QCOMPARE(repeat->text(), QStringLiteral("Repeat"));
+}
+
+void tst_TestClientWindow::refusedConnectionInWords()
+{
+    MainWindow window;
+    window.show();
+    ConnectionTab *tab = window.currentTab();
+    const quint16 port = m_relay->port();
+    m_relay.reset();
+    child<QCheckBox>(tab, "autoReconnect")->setChecked(false);
+    tab->connectTo(QStringLiteral("127.0.0.1"), port);
+    QTRY_COMPARE(tab->session()->state(), RelayLink::State::Disconnected);
+    // The same words as the headless client's (and the README's).
+    QCOMPARE(
+        child<QLabel>(tab, "status")->text(), QStringLiteral("disconnected: connection refused"));
 }
 
 void tst_TestClientWindow::reconnectsAfterTheRelayRestarts()
