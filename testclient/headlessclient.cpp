@@ -5,18 +5,6 @@
 #include "repeatsender.h"
 
 #include <QDateTime>
-#include <QTcpSocket>
-
-#ifdef Q_OS_WIN
-#include <winsock2.h>
-#else
-#include <sys/socket.h>
-#endif
-
-namespace {
-// After our half-close, how long the relay has to read the rest and close its side.
-constexpr int kCloseTimeoutMs = 2000;
-} // namespace
 
 HeadlessClient::HeadlessClient(
     const TestClientOptions &options, FILE *out, FILE *err, QObject *parent)
@@ -25,12 +13,10 @@ HeadlessClient::HeadlessClient(
     , m_out(out)
     , m_err(err)
     , m_link(new RelayLink(Terminator::autoDetect(), 64 * 1024, this))
-    , m_socket(m_link->findChild<QTcpSocket *>())
     , m_repeat(new RepeatSender(
           [this] { return m_link->send(m_options.sendPayload, m_options.send->terminator()); },
           this))
 {
-    Q_ASSERT(m_socket);
     m_link->setAutoReconnect(options.retry);
     connect(m_link, &RelayLink::stateChanged, this, &HeadlessClient::onStateChanged);
     connect(m_link, &RelayLink::messageReceived, this, &HeadlessClient::onMessage);
@@ -38,13 +24,6 @@ HeadlessClient::HeadlessClient(
         if (!m_options.listen && m_options.count > 0 && m_repeat->sentCount() >= m_options.count)
             finishWhenSent(0);
     });
-    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
-        if (m_finishing && m_socket->bytesToWrite() == 0)
-            halfClose();
-    });
-    m_closeTimeout.setSingleShot(true);
-    m_closeTimeout.setInterval(kCloseTimeoutMs);
-    connect(&m_closeTimeout, &QTimer::timeout, this, &HeadlessClient::finishNow);
 }
 
 void HeadlessClient::start()
@@ -69,8 +48,8 @@ QByteArray HeadlessClient::listenLine(const QByteArray &message, qint64 timeMs)
 void HeadlessClient::onStateChanged(RelayLink::State state)
 {
     if (m_finishing) {
-        if (state != RelayLink::State::Connected) // the relay closed its side: all delivered
-            finishNow();
+        if (state == RelayLink::State::Disconnected) // finish() is done: all delivered
+            emit finished(m_exitCode, m_error);
         return;
     }
     const QString where = tr("%1 port %2").arg(m_options.host).arg(m_options.port);
@@ -124,11 +103,7 @@ void HeadlessClient::onMessage(const QByteArray &message)
     std::fflush(m_out);
 }
 
-// A graceful finish. Closing while the relay's messages wait unread makes the system answer
-// with a reset that throws away what we sent and it has not read yet. So: once the socket has
-// handed everything to the system, we half-close (the relay reads our last bytes, then the
-// end), keep reading until the relay closes its side, and only then exit; at most
-// kCloseTimeoutMs after the half-close.
+// Exits once what was sent has surely reached the relay (RelayLink::finish()).
 void HeadlessClient::finishWhenSent(int exitCode, const QString &error)
 {
     if (m_finishing)
@@ -136,34 +111,8 @@ void HeadlessClient::finishWhenSent(int exitCode, const QString &error)
     m_finishing = true;
     m_exitCode = exitCode;
     m_error = error;
-    if (m_link->state() != RelayLink::State::Connected) {
-        finishNow();
-        return;
-    }
-    if (m_socket->bytesToWrite() == 0)
-        halfClose();
-    // else bytesWritten() calls halfClose() once the buffer is empty
-}
-
-void HeadlessClient::halfClose()
-{
-    if (m_halfClosed)
-        return;
-    m_halfClosed = true;
-#ifdef Q_OS_WIN
-    ::shutdown(SOCKET(m_socket->socketDescriptor()), SD_SEND);
-#else
-    ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
-#endif
-    m_closeTimeout.start();
-}
-
-void HeadlessClient::finishNow()
-{
-    if (m_finished) // close() below reports Disconnected, which comes back here
-        return;
-    m_finished = true;
-    m_closeTimeout.stop();
-    m_link->close();
-    emit finished(m_exitCode, m_error);
+    if (m_link->state() == RelayLink::State::Connected)
+        m_link->finish();
+    else
+        emit finished(m_exitCode, m_error);
 }

@@ -7,11 +7,9 @@
 #include "testclientoptions.h"
 
 #include <QObject>
-#include <QTimer>
 
 #include <cstdio>
 
-class QTcpSocket;
 class RepeatSender;
 
 class HeadlessClient : public QObject
@@ -39,21 +37,15 @@ private:
     void onStateChanged(RelayLink::State state);
     void onMessage(const QByteArray &message);
     void finishWhenSent(int exitCode, const QString &error = QString());
-    void halfClose();
-    void finishNow();
 
     TestClientOptions m_options;
     FILE *m_out;
     FILE *m_err;
     RelayLink *m_link;
-    QTcpSocket *m_socket; // m_link's, for the graceful finish that RelayLink does not offer
     RepeatSender *m_repeat;
-    QTimer m_closeTimeout; // after our half-close: how long the relay has to close its side
     bool m_everConnected = false;
     bool m_sent = false; // the one --send went out (without --every)
     bool m_finishing = false;
-    bool m_halfClosed = false;
-    bool m_finished = false;
     int m_exitCode = 0;
     QString m_error;
 };

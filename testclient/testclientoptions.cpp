@@ -93,7 +93,7 @@ TestClientOptions parseTestClientOptions(const QStringList &arguments)
         if (arg == u"--version") {
             options.action = TestClientOptions::Action::ShowVersion;
         } else if (arg.startsWith(u"--") && !arg.contains(u'=')) {
-            const OptionSpec *spec = findOption(arg.mid(2));
+            const OptionSpec *spec = findOption(kOptions, arg.mid(2));
             if (spec && spec->valueName)
                 ++i; // its value, whatever it looks like
         }

@@ -6,11 +6,18 @@
 #include <QTcpSocket>
 #include <QVariant>
 
+#ifdef Q_OS_WIN
+#include <winsock2.h>
+#else
+#include <sys/socket.h>
+#endif
+
 namespace {
 constexpr int kFirstRetryMs = 1000;
 constexpr int kLastRetryMs = 30000;
 constexpr int kConnectTimeoutMs = 10000; // a machine that is off never refuses: give up then
 constexpr qint64 kSteadyMs = 10000; // a connection up this long resets the wait to 1 s
+constexpr int kFinishTimeoutMs = 2000; // finish(): how long the relay has to close its side
 } // namespace
 
 RelayLink::RelayLink(const Terminator &terminator, qsizetype maxMessageBytes, QObject *parent)
@@ -34,6 +41,10 @@ RelayLink::RelayLink(const Terminator &terminator, qsizetype maxMessageBytes, QO
         m_socket->setSocketOption(QAbstractSocket::LowDelayOption, QVariant(1));
         setState(State::Connected);
     });
+    m_finishTimeout.setSingleShot(true);
+    m_finishTimeout.setInterval(kFinishTimeoutMs);
+    connect(&m_finishTimeout, &QTimer::timeout, m_socket, &QTcpSocket::abort);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, &RelayLink::halfCloseWhenSent);
     connect(m_socket, &QTcpSocket::readyRead, this, &RelayLink::readAvailable);
     connect(m_socket, &QTcpSocket::stateChanged, this, [this](QAbstractSocket::SocketState state) {
         if (state == QAbstractSocket::UnconnectedState)
@@ -44,6 +55,8 @@ RelayLink::RelayLink(const Terminator &terminator, qsizetype maxMessageBytes, QO
 void RelayLink::open(const QString &host, quint16 port)
 {
     m_state = State::Disconnected; // what the abort below reports is not a loss
+    m_finishing = false;
+    m_finishTimeout.stop();
     m_socket->abort();
     m_host = host;
     m_port = port;
@@ -56,12 +69,36 @@ void RelayLink::close()
 {
     m_retry.stop();
     m_connectTimeout.stop();
+    m_finishing = false;
+    m_finishTimeout.stop();
     const bool wasUp = m_state != State::Disconnected;
     m_state = State::Disconnected; // what follows is not a loss
     m_errorString.clear(); // closed on purpose: no error to show
     m_socket->disconnectFromHost();
     if (wasUp)
         emit stateChanged(m_state);
+}
+
+void RelayLink::finish()
+{
+    if (m_state != State::Connected) {
+        close();
+        return;
+    }
+    m_finishing = true;
+    halfCloseWhenSent();
+}
+
+void RelayLink::halfCloseWhenSent()
+{
+    if (!m_finishing || m_finishTimeout.isActive() || m_socket->bytesToWrite() > 0)
+        return;
+#ifdef Q_OS_WIN
+    ::shutdown(SOCKET(m_socket->socketDescriptor()), SD_SEND);
+#else
+    ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+#endif
+    m_finishTimeout.start();
 }
 
 int RelayLink::retryInMs() const
@@ -71,7 +108,7 @@ int RelayLink::retryInMs() const
 
 bool RelayLink::send(QByteArrayView message, QByteArrayView terminator)
 {
-    if (m_state != State::Connected)
+    if (m_state != State::Connected || m_finishing)
         return false;
     QByteArray bytes;
     bytes.reserve(message.size() + terminator.size());
@@ -103,6 +140,10 @@ void RelayLink::connectNow()
 
 void RelayLink::readAvailable()
 {
+    if (m_finishing) {
+        m_socket->readAll(); // read, so that our last bytes are not reset away; not wanted
+        return;
+    }
     m_batch.clear();
     m_codec.feed(m_socket->readAll(), m_batch);
     for (qsizetype i = 0; i < m_batch.count(); ++i) {
@@ -115,6 +156,12 @@ void RelayLink::readAvailable()
 // The connection attempt failed, or the connection was lost (not closed by close() or open()).
 void RelayLink::onDisconnected()
 {
+    if (m_finishing) { // the relay closed its side after our half-close, or time ran out
+        m_finishing = false;
+        m_finishTimeout.stop();
+        setState(State::Disconnected);
+        return;
+    }
     if (m_state != State::Connecting && m_state != State::Connected)
         return;
     m_connectTimeout.stop();

@@ -42,6 +42,12 @@ public:
     void open(const QString &host, quint16 port);
     /// Sends what is queued, then disconnects; no retry follows.
     void close();
+    /// Like close(), for a program about to exit: once what is queued has gone out, tells the
+    /// relay there is nothing more (a half-close) and keeps reading, dropping what comes,
+    /// until the relay closes its side or 2 s pass; then Disconnected. Closing at once while
+    /// the relay's messages wait unread would make the system answer with a reset that throws
+    /// away what was sent and the relay has not read yet.
+    void finish();
 
     State state() const { return m_state; }
     QString host() const { return m_host; }
@@ -70,6 +76,7 @@ private:
     void connectNow();
     void readAvailable();
     void onDisconnected();
+    void halfCloseWhenSent();
     void scheduleRetry();
     void setState(State state);
 
@@ -78,6 +85,8 @@ private:
     MessageBatch m_batch;
     QTimer m_retry;
     QTimer m_connectTimeout;
+    QTimer m_finishTimeout; // after the half-close of finish(): how long the relay has
+    bool m_finishing = false;
     QString m_host;
     quint16 m_port = 0;
     QString m_errorString;

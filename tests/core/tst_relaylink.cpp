@@ -25,6 +25,7 @@ private slots:
     void withoutAutoReconnectStaysDown();
     void closeForgetsTheLastError();
     void closeStopsRetrying();
+    void finishDeliversThenDisconnects();
 
 private:
     /// A relay on a free port; @p port reuses a port from an earlier relay.
@@ -222,6 +223,27 @@ void tst_RelayLink::closeStopsRetrying()
     QTest::qWait(1500); // longer than the first retry would wait
     QCOMPARE(link.state(), RelayLink::State::Disconnected);
     QCOMPARE(states.count(), 1);
+}
+
+void tst_RelayLink::finishDeliversThenDisconnects()
+{
+    auto relay = startRelay();
+    QTcpSocket peer;
+    peer.connectToHost(QHostAddress::LocalHost, relay->port());
+    QTRY_COMPARE(relay->clientCount(), 1);
+    RelayLink link;
+    link.open(QStringLiteral("127.0.0.1"), relay->port());
+    QTRY_COMPARE(relay->clientCount(), 2);
+    QTRY_COMPARE(link.state(), RelayLink::State::Connected);
+    const QByteArray last(60 * 1024, 'x');
+    QVERIFY(link.send(last));
+    link.finish();
+    QVERIFY(!link.send("too late"));
+    // The relay reads it all, sees the end, closes: only then is the link Disconnected.
+    QTRY_COMPARE(link.state(), RelayLink::State::Disconnected);
+    QTRY_COMPARE(relay->clientCount(), 1);
+    QTRY_COMPARE(peer.bytesAvailable(), last.size() + 1);
+    QCOMPARE(peer.readAll(), last + '\n');
 }
 
 QTEST_GUILESS_MAIN(tst_RelayLink)
