@@ -186,7 +186,7 @@ void tst_SerialDevice::unplugAndReplug()
     arduino.unplug();
     QTRY_COMPARE(device.state(), SerialDevice::State::WaitingForDevice);
     QVERIFY(!device.writeLine("nobody listens"));
-    // The next attempt finds the link dangling.
+    // The next attempt finds the device gone.
     QTRY_VERIFY_WITH_TIMEOUT(device.problem().contains(QStringLiteral("no such device")), 5000);
     const int statesWhileAway = states.count();
 
