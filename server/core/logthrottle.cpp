@@ -1,16 +1,25 @@
 #include "logthrottle.h"
 
+#include <chrono>
 #include <utility>
 
-LogThrottle::LogThrottle(int maxLines, int periodMs)
+qint64 LogThrottle::steadyClockMs()
+{
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+LogThrottle::LogThrottle(int maxLines, int periodMs, Clock clock)
     : m_maxLines(maxLines)
     , m_periodMs(periodMs)
+    , m_clock(std::move(clock))
 { }
 
 bool LogThrottle::allow()
 {
-    if (!m_period.isValid() || m_period.hasExpired(m_periodMs)) {
-        m_period.start();
+    const qint64 now = m_clock();
+    if (!m_periodStart || now - *m_periodStart >= m_periodMs) {
+        m_periodStart = now;
         m_linesThisPeriod = 0;
     }
     if (m_linesThisPeriod < m_maxLines) {

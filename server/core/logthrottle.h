@@ -3,12 +3,20 @@
 // the log can say so.
 #pragma once
 
-#include <QElapsedTimer>
+#include <QtGlobal>
+
+#include <functional>
+#include <optional>
 
 class LogThrottle
 {
 public:
-    LogThrottle(int maxLines, int periodMs);
+    /// Milliseconds on a clock that never goes back. Tests pass their own to step through periods.
+    using Clock = std::function<qint64()>;
+    /// The system's monotonic clock, the default.
+    static qint64 steadyClockMs();
+
+    LogThrottle(int maxLines, int periodMs, Clock clock = steadyClockMs);
 
     /// True when one more line may be written now; otherwise the line is counted as skipped.
     bool allow();
@@ -20,7 +28,8 @@ public:
 private:
     int m_maxLines;
     int m_periodMs;
+    Clock m_clock;
     int m_linesThisPeriod = 0;
     qint64 m_skipped = 0;
-    QElapsedTimer m_period;
+    std::optional<qint64> m_periodStart; // none before the first line
 };

@@ -18,9 +18,12 @@
 #include <QTcpSocket>
 #include <QWebSocket>
 
+#include <utility>
+
 namespace {
 
 constexpr int kTrafficLogLinesPerSecond = 200;
+constexpr int kTapPeriodMs = 1000; // the tap shows kTapMessagesPerSecond per period
 constexpr qsizetype kTrafficLogMessageBytes = 200; // longer messages are shown truncated
 constexpr int kRetryListenMs = 2000; // while the address to listen on is not on this machine
 constexpr int kRetryAcceptMs = 1000; // after accept() failed, e.g. out of file descriptors
@@ -54,7 +57,7 @@ QString listenError(const QTcpServer &listener, const QHostAddress &address, qui
 RelayServer::RelayServer(QObject *parent)
     : QObject(parent)
     , m_trafficLog(kTrafficLogLinesPerSecond, 1000)
-    , m_tapThrottle(kTapMessagesPerSecond, 1000)
+    , m_tapThrottle(kTapMessagesPerSecond, kTapPeriodMs)
     , m_fullLog(1, kRefusalLogPeriodMs)
 {
     connect(&m_heartbeat, &QTimer::timeout, this, [this] { broadcast(m_config.heartbeatMessage); });
@@ -480,6 +483,11 @@ void RelayServer::logTraffic(ClientSession *from, const MessageBatch &batch)
             << from->peerName() << ": "
             << ByteEscape::toDisplay(batch.payload(i), kTrafficLogMessageBytes) << note;
     }
+}
+
+void RelayServer::setTapClock(LogThrottle::Clock clock)
+{
+    m_tapThrottle = LogThrottle(kTapMessagesPerSecond, kTapPeriodMs, std::move(clock));
 }
 
 bool RelayServer::tap(quint64 clientId, QByteArrayView payload)

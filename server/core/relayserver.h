@@ -86,6 +86,9 @@ public:
     /// for relayed messages, at most kTapMessagesPerSecond a second. Off by default: then it
     /// costs nothing.
     void setTapEnabled(bool on) { m_tapEnabled = on; }
+    /// For tests: the clock the tap's rate limit reads (the system's monotonic one by default),
+    /// so that a test can step from one second to the next. Starts counting afresh.
+    void setTapClock(LogThrottle::Clock clock);
 
 signals:
     /// Clients can connect now: listenAddresses() and port() tell where.

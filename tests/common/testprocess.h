@@ -1,11 +1,10 @@
 // TestProcess: one of the project's programs started by a black-box test, killed when the test
 // ends, its stdout and stderr collected together so that a test can wait for a line of its log.
-// runToEnd() runs a program that exits at once (--help, --version, a bad option), and
-// cpuTicks() tells how much CPU a process has used. Header-only, for the test suites.
+// runToEnd() runs a program that exits at once (--help, --version, a bad option).
+// Header-only, for the test suites.
 #pragma once
 
 #include <QDeadlineTimer>
-#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 
@@ -73,16 +72,4 @@ inline ProgramResult runToEnd(const QString &program, const QStringList &args)
     }
     return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
         QString::fromUtf8(process.readAllStandardError())};
-}
-
-/// CPU time (user + system) process @p pid has used, in clock ticks; Linux only (-1 elsewhere).
-inline qint64 cpuTicks(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray text = stat.readAll();
-    // Fields after the ")" that closes the command name: state is field 3, utime 14, stime 15.
-    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
-    return fields.value(11).toLongLong() + fields.value(12).toLongLong();
 }

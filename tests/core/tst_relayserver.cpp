@@ -341,6 +341,10 @@ void tst_RelayServer::tapIsOffByDefault()
 void tst_RelayServer::tapShowsMessagesAtABoundedRate()
 {
     QVERIFY2(m_fixture.start(testConfig(), 2), qPrintable(relay().errorString()));
+    // The tap's clock stands still unless the test moves it: every message below falls in the
+    // same second until then, however fast or slow this machine is.
+    qint64 nowMs = 0;
+    relay().setTapClock([&nowMs] { return nowMs; });
     relay().setTapEnabled(true);
     QSignalSpy tapped(&relay(), &RelayServer::messageTapped);
 
@@ -358,23 +362,33 @@ void tst_RelayServer::tapShowsMessagesAtABoundedRate()
     QCOMPARE(message(2).clientId, quint64(0));
     QCOMPARE(message(2).payload, QByteArray("console"));
 
-    // A flood is tapped at most kTapMessagesPerSecond a second; the rest is counted.
-    tapped.clear();
-    const int flood = 3 * RelayServer::kTapMessagesPerSecond;
+    // A flood within that second: the tap takes messages up to the rate, in order, and only
+    // counts the rest.
+    const int rate = RelayServer::kTapMessagesPerSecond;
+    const int flood = 3 * rate;
     QByteArray lines;
     for (int i = 0; i < flood; ++i)
         lines += QByteArray::number(i) + '\n';
     peer(0).send(lines);
     QTRY_COMPARE(relay().stats().messagesIn, 2 + flood);
-    QVERIFY(tapped.count() < flood);
-    QTRY_VERIFY(tapped.count() > 0);
-    QTest::qWait(1100); // the next second: the tap takes messages again
+    QCOMPARE(tapped.count(), rate);
+    for (int i = 3; i < rate; ++i) {
+        QCOMPARE(message(i).payload, QByteArray::number(i - 3));
+        QCOMPARE(message(i).skippedBefore, 0);
+    }
+    relay().broadcast("still the same second");
+    QCOMPARE(tapped.count(), rate);
+
+    // The next second: the tap takes messages again, and the first says how many it missed.
+    nowMs += 1000;
     relay().broadcast("after the flood");
-    QTRY_COMPARE(message(int(tapped.count()) - 1).payload, QByteArray("after the flood"));
+    QCOMPARE(tapped.count(), rate + 1);
+    QCOMPARE(message(rate).payload, QByteArray("after the flood"));
+    QCOMPARE(message(rate).skippedBefore, flood - (rate - 3) + 1);
     qint64 seen = 0;
     for (int i = 0; i < tapped.count(); ++i)
         seen += 1 + message(i).skippedBefore;
-    QCOMPARE(seen, flood + 1); // every message tapped or counted, none lost track of
+    QCOMPARE(seen, 3 + flood + 2); // every message tapped or counted, none lost track of
 }
 
 void tst_RelayServer::disconnectClient()

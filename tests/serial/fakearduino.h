@@ -1,7 +1,8 @@
 // FakeArduino: plays the board at the far end of a pseudo-terminal. The device the program
 // opens is a symbolic link to the pty's slave, so that a "replug" (a new pty behind the same
-// path) looks to the program like a board coming back; unplug() closes the master, which makes
-// the program's reads fail as they do when a USB cable is pulled. Header-only, for the tests.
+// path) looks to the program like a board coming back; unplug() removes the link and closes the
+// master, which makes the program's reads fail as they do when a USB cable is pulled and the
+// device node goes. Header-only, for the tests.
 #pragma once
 
 #include <QByteArray>
@@ -52,13 +53,14 @@ public:
             && ::rename(temp.constData(), QFile::encodeName(m_link).constData()) == 0;
     }
 
-    /// Pulls the cable: the master closes, the slave's /dev/pts node goes away, and so does the
-    /// link (left dangling, it could soon lead to another test's pty of the same number).
+    /// Pulls the cable: the link goes, the master closes, the slave's /dev/pts node goes away.
     void unplug()
     {
+        // The link goes first: any process on the machine may get the freed pty number at
+        // once, and the program must not find that stranger's pty behind the link.
         if (m_master >= 0) {
-            ::close(m_master);
             ::unlink(QFile::encodeName(m_link).constData());
+            ::close(m_master);
         }
         if (m_slave >= 0)
             ::close(m_slave);

