@@ -319,12 +319,26 @@ void tst_WebSocketRelay::originRefusedDuringHandshake()
     WsPeer kiosk;
     kiosk.open(relay().webSocketPort(), QStringLiteral("http://KIOSK.local:8080/"));
     QTRY_VERIFY(kiosk.isConnected());
-    // The built-in page, from the WebSocket port itself, is always welcome.
+    // The built-in page is always welcome: its origin is where the WebSocket goes (the Host).
     WsPeer page;
     page.open(relay().webSocketPort(),
-        QStringLiteral("http://192.168.1.20:%1").arg(relay().webSocketPort()));
+        QStringLiteral("http://127.0.0.1:%1").arg(relay().webSocketPort()));
     QTRY_VERIFY(page.isConnected());
     QTRY_COMPARE(relay().clientCount(), 2);
+
+    // A page from another host on a port of the same number is not the built-in page.
+    const QString other = QStringLiteral("http://evil.example:%1").arg(relay().webSocketPort());
+    QTest::ignoreMessage(QtWarningMsg,
+        qPrintable(
+            QStringLiteral("refused a WebSocket from the web page at %1 - not in --ws-origin")
+                .arg(other)));
+    WsPeer samePort;
+    QSignalSpy samePortConnected(&samePort.socket(), &QWebSocket::connected);
+    QVERIFY(samePortConnected.isValid());
+    samePort.open(relay().webSocketPort(), other);
+    QTRY_COMPARE(samePort.socket().state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(samePortConnected.count(), 0);
+    QCOMPARE(relay().clientCount(), 2);
 }
 
 void tst_WebSocketRelay::builtInPageIsServed_data()
