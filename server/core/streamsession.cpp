@@ -80,7 +80,7 @@ void StreamSession::setFlashPolicy(const QByteArray &policy)
 {
     m_policy = policy;
     m_policyWait.setSingleShot(true);
-    connect(&m_policyWait, &QTimer::timeout, this, &StreamSession::stopHoldingOutput);
+    connect(&m_policyWait, &QTimer::timeout, this, &StreamSession::endPolicyWait);
     m_policyWait.start(kPolicyWaitMs);
 }
 
@@ -174,6 +174,11 @@ void StreamSession::readAvailable()
         return;
     if (m_policyWait.isActive() && !checkForPolicyRequest(bytes))
         return;
+    relayBytes(bytes);
+}
+
+void StreamSession::relayBytes(const QByteArray &bytes)
+{
     m_batch.clear();
     m_codec.feed(bytes, m_batch);
     logDroppedMessages();
@@ -212,6 +217,17 @@ void StreamSession::stopHoldingOutput()
     held.swap(m_held);
     if (!held.isEmpty())
         write(held);
+}
+
+// The wait is over and the first bytes were not a whole policy request: they are data, and
+// come before anything the client sends next.
+void StreamSession::endPolicyWait()
+{
+    stopHoldingOutput();
+    QByteArray bytes;
+    bytes.swap(m_firstBytes);
+    if (!bytes.isEmpty())
+        relayBytes(bytes);
 }
 
 // One warning per client per 10 s at most, however many oversize messages it sends.

@@ -46,7 +46,9 @@ protected:
 private:
     void write(const QByteArray &block);
     void readAvailable();
+    void relayBytes(const QByteArray &bytes);
     bool checkForPolicyRequest(QByteArray &bytes);
+    void endPolicyWait();
     void stopHoldingOutput();
     void logDroppedMessages();
     void onDisconnected();

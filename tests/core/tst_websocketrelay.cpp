@@ -129,6 +129,7 @@ private slots:
     void webSocketThatNeverReadsIsDisconnected();
     void flashPolicyExchangeIsByteExact();
     void flashPolicyLeavesOtherClientsAlone();
+    void flashPolicyLookalikeKeepsItsOrder();
     void localSocketIsPrivateAndCleanedUp();
     void staleLocalSocketIsReplaced();
 
@@ -455,6 +456,27 @@ void tst_WebSocketRelay::flashPolicyLeavesOtherClientsAlone()
     peer(0).send("to the quiet one\n");
     QTRY_COMPARE(peer(0).received(), QByteArray("<policy ok\nto the quiet one\n"));
     QTRY_COMPARE(lookalike.received(), QByteArray("<policy ok\nto the quiet one\n"));
+}
+
+// The start of a request, then nothing until the wait is over: those bytes are data, and come
+// first.
+void tst_WebSocketRelay::flashPolicyLookalikeKeepsItsOrder()
+{
+    RelayConfig config = testConfig();
+    config.flashPolicy = true;
+    QVERIFY2(m_fixture.start(config, 1), qPrintable(relay().errorString()));
+    TestPeer lookalike;
+    QVERIFY(lookalike.connectTo(QHostAddress::LocalHost, relay().port()));
+    QTRY_COMPARE(relay().clientCount(), 2);
+    lookalike.send("<p");
+    QVERIFY(lookalike.socket().waitForBytesWritten(1000));
+    // Output for it is held back while its first bytes may be a request: this arrives once the
+    // wait is over.
+    relay().broadcast("wait over");
+    QTRY_COMPARE(lookalike.received(), QByteArray("wait over\n"));
+    lookalike.send("ing\n");
+    QTRY_COMPARE(peer(0).received(), QByteArray("wait over\n<ping\n"));
+    QTRY_COMPARE(lookalike.received(), QByteArray("wait over\n<ping\n"));
 }
 
 void tst_WebSocketRelay::localSocketIsPrivateAndCleanedUp()
