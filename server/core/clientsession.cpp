@@ -4,6 +4,12 @@
 
 #include <QTimer>
 
+namespace {
+// How long a clean close waits for the client to take what is queued for it. A client that
+// does not read never takes it: after this its connection is dropped, so it is gone for sure.
+constexpr int kCloseGraceMs = 2000;
+} // namespace
+
 ClientSession::ClientSession(
     quint64 id, ClientInfo::Kind kind, const RelayConfig &config, QObject *parent)
     : QObject(parent)
@@ -31,6 +37,10 @@ void ClientSession::close(const QString &reason)
         return;
     m_closeReason = reason;
     m_closing = true;
+    QTimer::singleShot(kCloseGraceMs, this, [this] {
+        if (!m_reported)
+            abortConnection();
+    });
     closeConnection(); // may report disconnected() at once
 }
 

@@ -38,7 +38,8 @@ public:
     virtual void send(OutgoingMessages &messages) = 0;
     /// Queues one message written by the relay itself, ended the way this client wants.
     virtual void sendMessage(QByteArrayView message) = 0;
-    /// Sends what is queued, then closes; disconnected() reports @p reason.
+    /// Sends what is queued, then closes; disconnected() reports @p reason. A client that does
+    /// not take what is queued within a grace period (2 s) is dropped then.
     void close(const QString &reason);
 
 signals:
