@@ -136,6 +136,14 @@ void StreamSession::abortConnection()
         m_local->abort();
 }
 
+void StreamSession::flushOutput()
+{
+    if (m_tcp)
+        m_tcp->flush();
+    else
+        m_local->flush();
+}
+
 // Hands a small @p block to the system at once when nothing waits in Qt's write buffer, and
 // leaves to Qt only what the system did not take. Through Qt, a block under 4 KiB is first
 // copied into a new 16 KiB buffer per client and sent a loop turn later: for one message to

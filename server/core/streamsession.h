@@ -42,6 +42,7 @@ protected:
     qint64 bytesWaiting() const override;
     void closeConnection() override;
     void abortConnection() override;
+    void flushOutput() override;
 
 private:
     void write(const QByteArray &block);
