@@ -12,6 +12,8 @@
 
 namespace {
 
+constexpr int kMaxMessageBytes = 64 * 1024 * 1024; // as the daemon's --max-message-bytes
+
 QSpinBox *spinBox(int min, int max, const QString &name)
 {
     auto *box = new QSpinBox;
@@ -31,7 +33,7 @@ SettingsForm::SettingsForm(QWidget *parent)
     , m_maxClients(spinBox(1, 1000000, QStringLiteral("maxClients")))
     , m_eol(new QComboBox)
     , m_echo(new QCheckBox(tr("Back to its sender")))
-    , m_maxMessage(spinBox(1, 64 * 1024 * 1024, QStringLiteral("maxMessageBytes")))
+    , m_maxMessage(spinBox(1, kMaxMessageBytes, QStringLiteral("maxMessageBytes")))
     , m_allow(new QLineEdit)
     , m_heartbeat(spinBox(0, 24 * 60 * 60, QStringLiteral("heartbeat")))
     , m_webSocketPort(spinBox(-1, 65535, QStringLiteral("wsPort")))
@@ -138,6 +140,8 @@ void SettingsForm::setConfig(const RelayConfig &config)
     m_maxClients->setValue(config.maxClients);
     m_eol->setCurrentText(config.terminator.name());
     m_echo->setChecked(config.echo);
+    // A message longer than the output budget would disconnect every client it goes to.
+    m_maxMessage->setMaximum(int(qMin<qint64>(kMaxMessageBytes, config.maxClientBuffer)));
     m_maxMessage->setValue(int(qMin<qsizetype>(config.maxMessageBytes, m_maxMessage->maximum())));
     QStringList ranges;
     for (const auto &subnet : config.allow)

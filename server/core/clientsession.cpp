@@ -4,6 +4,12 @@
 
 #include <QTimer>
 
+namespace {
+// How long a clean close waits for the client to take what is queued for it. A client that
+// does not read never takes it: after this its connection is dropped, so it is gone for sure.
+constexpr int kCloseGraceMs = 2000;
+} // namespace
+
 ClientSession::ClientSession(
     quint64 id, ClientInfo::Kind kind, const RelayConfig &config, QObject *parent)
     : QObject(parent)
@@ -31,22 +37,57 @@ void ClientSession::close(const QString &reason)
         return;
     m_closeReason = reason;
     m_closing = true;
+    QTimer::singleShot(kCloseGraceMs, this, [this] {
+        if (!m_reported)
+            abortConnection();
+    });
     closeConnection(); // may report disconnected() at once
 }
 
-// Qt's write buffers grow without bound, so what waits for this client is watched here.
+// Qt's write buffers grow without bound, so what waits for this client is watched here: when
+// output is queued for it, and when the system has taken some.
 void ClientSession::checkOutputBudget()
 {
+    if (m_closing)
+        return;
     const qint64 waiting = bytesWaiting();
+    if (waiting > m_maxOutput) {
+        // Qt hands queued output to the system later, from the event loop: what was relayed in
+        // this loop turn (from many senders, perhaps) is all still here. Judged once the system
+        // has had its chance to take it.
+        if (!m_judgePending) {
+            m_judgePending = true;
+            QTimer::singleShot(0, this, &ClientSession::judgeOutput);
+        }
+        return;
+    }
     if (waiting <= m_slowOutput) {
         m_slowSince.invalidate();
         return;
     }
     if (!m_slowSince.isValid())
         m_slowSince.start();
-    const bool stuck = waiting > m_maxOutput || m_slowSince.hasExpired(m_slowSeconds * 1000LL);
-    if (!stuck || m_closing)
+    if (m_slowSince.hasExpired(m_slowSeconds * 1000LL))
+        disconnectStuck(waiting);
+}
+
+void ClientSession::judgeOutput()
+{
+    if (m_closing)
         return;
+    flushOutput(); // may report disconnected()
+    m_judgePending = false;
+    if (m_closing)
+        return;
+    const qint64 waiting = bytesWaiting();
+    if (waiting > m_maxOutput)
+        disconnectStuck(waiting);
+    else
+        checkOutputBudget();
+}
+
+void ClientSession::disconnectStuck(qint64 waiting)
+{
     m_closing = true;
     m_closeReason = QStringLiteral("not reading: %1 bytes were waiting for it").arg(waiting);
     qCWarning(lcClients,

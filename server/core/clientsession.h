@@ -38,7 +38,8 @@ public:
     virtual void send(OutgoingMessages &messages) = 0;
     /// Queues one message written by the relay itself, ended the way this client wants.
     virtual void sendMessage(QByteArrayView message) = 0;
-    /// Sends what is queued, then closes; disconnected() reports @p reason.
+    /// Sends what is queued, then closes; disconnected() reports @p reason. A client that does
+    /// not take what is queued within a grace period (2 s) is dropped then.
     void close(const QString &reason);
 
 signals:
@@ -56,8 +57,11 @@ protected:
     virtual void closeConnection() = 0;
     /// Drops the connection at once.
     virtual void abortConnection() = 0;
+    /// Hands the system as much queued output as it takes now, without waiting.
+    virtual void flushOutput() = 0;
 
-    /// Disconnects the client when more output waits for it than its budget allows.
+    /// Disconnects the client when more output waits for it than its budget allows (over the
+    /// maximum: once the system has been offered what is queued).
     void checkOutputBudget();
     /// Counts a read of @p bytes and the messages in @p batch, and hands them to the relay.
     void received(qint64 bytes, const MessageBatch &batch);
@@ -73,6 +77,9 @@ protected:
     ClientInfo m_info;
 
 private:
+    void judgeOutput();
+    void disconnectStuck(qint64 waiting);
+
     qint64 m_lastActivityMs; // m_info.lastActivity, filled in by info()
     LineEnding m_lineEnding;
     qint64 m_maxOutput;
@@ -82,4 +89,5 @@ private:
     QString m_closeReason;
     bool m_closing = false;
     bool m_reported = false;
+    bool m_judgePending = false; // judgeOutput() is due in the event loop
 };

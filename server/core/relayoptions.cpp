@@ -457,12 +457,30 @@ RelayOptions parseRelayOptions(const QStringList &arguments)
         if (setting.key != u"config")
             settings.append(setting);
     }
+    QString limitsOrigin; // where the last of the two limits checked below was set
     for (const Setting &setting : std::as_const(settings)) {
         const QString problem = applySetting(result.config, setting.key, setting.value);
         if (!problem.isEmpty())
             return failure(setting.origin + QStringLiteral(": ") + problem);
+        if (setting.key == u"max-message-bytes" || setting.key == u"max-client-buffer")
+            limitsOrigin = setting.origin;
     }
+    const QString limitsProblem = relayLimitsProblem(result.config);
+    if (!limitsProblem.isEmpty()) // a file's line is named; an option names itself
+        return failure(limitsOrigin.startsWith(u'-')
+                ? limitsProblem
+                : limitsOrigin + QStringLiteral(": ") + limitsProblem);
     return result;
+}
+
+QString relayLimitsProblem(const RelayConfig &config)
+{
+    if (config.maxMessageBytes <= config.maxClientBuffer)
+        return {};
+    return QStringLiteral("--max-message-bytes %1 is more than --max-client-buffer %2: one message "
+                          "that long would disconnect every client it goes to as not reading")
+        .arg(config.maxMessageBytes)
+        .arg(config.maxClientBuffer);
 }
 
 QString relayOptionsHelp(const QString &program)

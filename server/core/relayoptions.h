@@ -25,6 +25,10 @@ struct RelayOptions
 /// then the --config file, then the command line; the last of a setting wins.
 RelayOptions parseRelayOptions(const QStringList &arguments);
 
+/// What is wrong with @p config's limits together (a message longer than the output budget),
+/// in one sentence naming the options; empty when nothing is. parseRelayOptions() checks it.
+QString relayLimitsProblem(const RelayConfig &config);
+
 /// The complete --help text for the program called @p program.
 QString relayOptionsHelp(const QString &program);
 

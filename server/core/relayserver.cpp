@@ -102,7 +102,7 @@ bool RelayServer::listenAll()
     }
     if (m_config.webSocketEnabled) {
         delete m_gateway;
-        m_gateway = new WebGateway(m_config, webSocketPort(), this);
+        m_gateway = new WebGateway(m_config, this);
         connect(m_gateway, &WebGateway::webSocketConnected, this, &RelayServer::admitWebSocket);
     }
     m_flashPolicy.clear();

@@ -80,7 +80,7 @@ void StreamSession::setFlashPolicy(const QByteArray &policy)
 {
     m_policy = policy;
     m_policyWait.setSingleShot(true);
-    connect(&m_policyWait, &QTimer::timeout, this, &StreamSession::stopHoldingOutput);
+    connect(&m_policyWait, &QTimer::timeout, this, &StreamSession::endPolicyWait);
     m_policyWait.start(kPolicyWaitMs);
 }
 
@@ -136,6 +136,14 @@ void StreamSession::abortConnection()
         m_local->abort();
 }
 
+void StreamSession::flushOutput()
+{
+    if (m_tcp)
+        m_tcp->flush();
+    else
+        m_local->flush();
+}
+
 // Hands a small @p block to the system at once when nothing waits in Qt's write buffer, and
 // leaves to Qt only what the system did not take. Through Qt, a block under 4 KiB is first
 // copied into a new 16 KiB buffer per client and sent a loop turn later: for one message to
@@ -174,6 +182,11 @@ void StreamSession::readAvailable()
         return;
     if (m_policyWait.isActive() && !checkForPolicyRequest(bytes))
         return;
+    relayBytes(bytes);
+}
+
+void StreamSession::relayBytes(const QByteArray &bytes)
+{
     m_batch.clear();
     m_codec.feed(bytes, m_batch);
     logDroppedMessages();
@@ -212,6 +225,17 @@ void StreamSession::stopHoldingOutput()
     held.swap(m_held);
     if (!held.isEmpty())
         write(held);
+}
+
+// The wait is over and the first bytes were not a whole policy request: they are data, and
+// come before anything the client sends next.
+void StreamSession::endPolicyWait()
+{
+    stopHoldingOutput();
+    QByteArray bytes;
+    bytes.swap(m_firstBytes);
+    if (!bytes.isEmpty())
+        relayBytes(bytes);
 }
 
 // One warning per client per 10 s at most, however many oversize messages it sends.

@@ -42,11 +42,14 @@ protected:
     qint64 bytesWaiting() const override;
     void closeConnection() override;
     void abortConnection() override;
+    void flushOutput() override;
 
 private:
     void write(const QByteArray &block);
     void readAvailable();
+    void relayBytes(const QByteArray &bytes);
     bool checkForPolicyRequest(QByteArray &bytes);
+    void endPolicyWait();
     void stopHoldingOutput();
     void logDroppedMessages();
     void onDisconnected();

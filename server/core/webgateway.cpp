@@ -10,21 +10,27 @@
 #include <QUrl>
 #include <QVariant>
 #include <QWebSocket>
-#include <QWebSocketCorsAuthenticator>
 
 namespace {
 constexpr QByteArrayView kEndOfHead("\r\n\r\n");
-}
 
-WebGateway::WebGateway(const RelayConfig &config, quint16 port, QObject *parent)
+// True when a page from @p origin was served by the host and port the request went to
+// (@p host, the Host header): the built-in page, under whatever name the browser used for it.
+bool isSameOrigin(const QString &origin, const QString &host)
+{
+    const QUrl page(origin);
+    const QUrl server(QStringLiteral("http://") + host);
+    return page.scheme() == u"http" && server.isValid() && !server.host().isEmpty()
+        && page.host() == server.host() && page.port(80) == server.port(80);
+}
+} // namespace
+
+WebGateway::WebGateway(const RelayConfig &config, QObject *parent)
     : QObject(parent)
     , m_server(QStringLiteral("SocketServer"), QWebSocketServer::NonSecureMode)
     , m_config(config)
-    , m_port(port)
 {
     m_server.setMaxPendingConnections(1024); // taken at once anyway: see below
-    connect(
-        &m_server, &QWebSocketServer::originAuthenticationRequired, this, &WebGateway::checkOrigin);
     connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
         while (m_server.hasPendingConnections())
             emit webSocketConnected(m_server.nextPendingConnection());
@@ -67,17 +73,35 @@ void WebGateway::readHead(QTcpSocket *socket)
     const QList<QByteArray> lines = head.left(end).split('\n');
     const QList<QByteArray> request = lines.first().trimmed().split(' ');
     bool upgrade = false;
+    QString origin;
+    QString host;
     for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray line = lines.at(i).trimmed().toLower();
-        if (line.startsWith("upgrade:") && line.contains("websocket"))
+        const QByteArray line = lines.at(i).trimmed();
+        const QByteArray lower = line.toLower();
+        const QString value = QString::fromLatin1(line.mid(line.indexOf(':') + 1).trimmed());
+        if (lower.startsWith("upgrade:") && lower.contains("websocket"))
             upgrade = true;
+        else if (lower.startsWith("origin:"))
+            origin = value;
+        else if (lower.startsWith("host:"))
+            host = value;
     }
     if (request.size() != 3 || request.at(0) != "GET" || !request.at(2).startsWith("HTTP/")) {
         socket->abort();
         return;
     }
     if (upgrade) {
-        m_server.handleConnection(socket);
+        if (isSameOrigin(origin, host) || m_config.isOriginAllowed(origin)) {
+            m_server.handleConnection(socket);
+            return;
+        }
+        qCWarning(lcClients).noquote()
+            << "refused a WebSocket from the web page at"
+            << (origin.isEmpty() ? QStringLiteral("(no origin)") : origin)
+            << "- not in --ws-origin";
+        socket->skip(end + kEndOfHead.size());
+        respond(socket, "403 Forbidden", "text/plain; charset=utf-8",
+            "This web page may not connect here (see --ws-origin).\n");
         return;
     }
     socket->skip(end + kEndOfHead.size());
@@ -95,21 +119,6 @@ void WebGateway::respond(
         + "\r\nContent-Length: " + QByteArray::number(body.size())
         + "\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n" + body);
     socket->disconnectFromHost();
-}
-
-void WebGateway::checkOrigin(QWebSocketCorsAuthenticator *authenticator)
-{
-    // The built-in page comes from this very port, under whatever name the browser used.
-    const QUrl origin(authenticator->origin());
-    const bool builtInPage = origin.scheme() == u"http" && origin.port() == m_port;
-    if (builtInPage || m_config.isOriginAllowed(authenticator->origin()))
-        return;
-    authenticator->setAllowed(false);
-    qCWarning(lcClients).noquote()
-        << "refused a WebSocket from the web page at"
-        << (authenticator->origin().isEmpty() ? QStringLiteral("(no origin)")
-                                              : authenticator->origin())
-        << "- not in --ws-origin";
 }
 
 QByteArray WebGateway::page()

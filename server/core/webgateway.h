@@ -1,6 +1,7 @@
 // WebGateway: the front door of the WebSocket port. Reads the head of each HTTP request that
 // arrives there (bounded in size and time) and
-//  - hands a WebSocket upgrade to Qt's QWebSocketServer (which checks the page's origin);
+//  - hands a WebSocket upgrade to Qt's QWebSocketServer, if the page's origin is allowed: in
+//    --ws-origin (webSocketOrigins), or the built-in page (the origin is the request's Host);
 //  - answers "GET /" with the built-in web page (see resources/web/index.html);
 //  - answers any other GET with 404, and closes anything else.
 // Owned by RelayServer, which accepts the connections (allow list first) and admits the
@@ -15,7 +16,6 @@
 
 class QTcpSocket;
 class QWebSocket;
-class QWebSocketCorsAuthenticator;
 
 class WebGateway : public QObject
 {
@@ -26,8 +26,8 @@ public:
     static constexpr int kHeadTimeoutMs = 10000;
 
     /// Only web pages that @p config allows (webSocketOrigins) may open a WebSocket, and the
-    /// built-in page, served from @p port.
-    WebGateway(const RelayConfig &config, quint16 port, QObject *parent = nullptr);
+    /// built-in page.
+    explicit WebGateway(const RelayConfig &config, QObject *parent = nullptr);
 
     /// Takes a new connection to the WebSocket port (and ownership of @p socket).
     void handle(QTcpSocket *socket);
@@ -43,9 +43,7 @@ private:
     void readHead(QTcpSocket *socket);
     void respond(QTcpSocket *socket, const QByteArray &status, const QByteArray &type,
         const QByteArray &body);
-    void checkOrigin(QWebSocketCorsAuthenticator *authenticator);
 
     QWebSocketServer m_server;
     RelayConfig m_config;
-    quint16 m_port;
 };

@@ -72,6 +72,11 @@ void WebSocketSession::abortConnection()
     m_socket->abort();
 }
 
+void WebSocketSession::flushOutput()
+{
+    m_socket->flush();
+}
+
 void WebSocketSession::receive(QByteArrayView message, qint64 wireBytes)
 {
     m_batch.clear();

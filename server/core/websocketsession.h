@@ -25,6 +25,7 @@ protected:
     qint64 bytesWaiting() const override;
     void closeConnection() override;
     void abortConnection() override;
+    void flushOutput() override;
 
 private:
     void receive(QByteArrayView message, qint64 wireBytes);

@@ -68,6 +68,8 @@ private slots:
 
     void clientThatNeverReadsIsDisconnected();
     void clientSlowForTooLongIsDisconnected();
+    void smallClientBufferIsKept();
+    void burstFromManySendersIsNotStuck();
     void endlessLineIsDroppedClientStays();
     void floodDoesNotStarveOthers();
     void allowList_data();
@@ -144,6 +146,59 @@ void tst_RelayLimits::clientSlowForTooLongIsDisconnected()
     }
     QCOMPARE(gone.count(), 1);
     QCOMPARE(relay().clientCount(), 1);
+}
+
+// A budget under the 1 MiB of the "slow" rule is kept too.
+void tst_RelayLimits::smallClientBufferIsKept()
+{
+    RelayConfig config = testConfig();
+    config.maxClientBuffer = 256 * 1024;
+    QVERIFY2(m_fixture.start(config, 2), qPrintable(relay().errorString()));
+    QSignalSpy gone(&relay(), &RelayServer::clientDisconnected);
+    QVERIFY(gone.isValid());
+    peer(1).stopReading();
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^disconnecting 127")));
+
+    peer(0).send(numberedLines("m", 0, 200000, 64)); // 12.8 MB
+    QTRY_COMPARE_WITH_TIMEOUT(gone.count(), 1, 30000);
+    const QString reason = gone.first().at(1).toString();
+    const QRegularExpressionMatch match
+        = QRegularExpression(QStringLiteral("^not reading: (\\d+) bytes were waiting"))
+              .match(reason);
+    QVERIFY2(match.hasMatch(), qPrintable(reason));
+    QVERIFY2(match.captured(1).toLongLong() < 1024 * 1024, qPrintable(reason));
+    QCOMPARE(gone.first().at(0).value<ClientInfo>().port, peer(1).socket().localPort());
+}
+
+// Many clients send a burst each at once: the relay reads them all in one pass of the event
+// loop, and queues all of it for every client before the system could take any. More than a
+// client's budget waits for a moment, yet every client reads: none of them is stuck.
+void tst_RelayLimits::burstFromManySendersIsNotStuck()
+{
+    constexpr int kSenders = 80;
+    const QByteArray burst = numberedLines("b", 0, 60, 1024); // 60 KiB, one read each
+    QVERIFY2(m_fixture.start(testConfig(), 1), qPrintable(relay().errorString())); // a reader
+    std::vector<std::unique_ptr<QTcpSocket>> senders;
+    qint64 sendersReceived = 0; // the senders get it all too, and only count it
+    for (int i = 0; i < kSenders; ++i) {
+        senders.push_back(std::make_unique<QTcpSocket>());
+        QTcpSocket *sender = senders.back().get();
+        QObject::connect(sender, &QTcpSocket::readyRead, sender,
+            [sender, &sendersReceived] { sendersReceived += sender->readAll().size(); });
+        sender->connectToHost(QHostAddress::LocalHost, relay().port());
+        QVERIFY(sender->waitForConnected(5000));
+    }
+    QTRY_COMPARE(relay().clientCount(), kSenders + 1);
+    QSignalSpy gone(&relay(), &RelayServer::clientDisconnected);
+    QVERIFY(gone.isValid());
+    QVERIFY(kSenders * burst.size() > relay().config().maxClientBuffer);
+
+    for (const auto &sender : senders)
+        sender->write(burst);
+    const qint64 total = kSenders * burst.size();
+    QTRY_COMPARE_WITH_TIMEOUT(peer(0).received().size(), total, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(sendersReceived, kSenders * total, 30000);
+    QCOMPARE(gone.count(), 0);
 }
 
 void tst_RelayLimits::endlessLineIsDroppedClientStays()

@@ -112,6 +112,8 @@ void tst_RelayOptions::valid_data()
                                  << defaultsWith("heartbeat", "5");
     QTest::newRow("--max-message-bytes")
         << QStringList{"--max-message-bytes", "100"} << defaultsWith("size", "100");
+    QTest::newRow("--max-message-bytes as long as the client buffer")
+        << QStringList{"--max-message-bytes", "4194304"} << defaultsWith("size", "4194304");
     QTest::newRow("--ws-port") << QStringList{"--ws-port", "6781"} << defaultsWith("ws", "6781");
     QTest::newRow("--ws-port 0") << QStringList{"--ws-port=0"} << defaultsWith("ws", "0");
     QTest::newRow("--ws-origin repeated") << QStringList{"--ws-origin", "http://a.local",
@@ -167,6 +169,13 @@ void tst_RelayOptions::errors_data()
                                         << "--allow: '10.0.0.0/33' is not an address range";
     QTest::newRow("--max-client-buffer tiny") << QStringList{"--max-client-buffer",
         "10"} << "--max-client-buffer: '10' is not a whole number from 65536";
+    // One message longer than the output budget would disconnect every client it goes to.
+    QTest::newRow("--max-message-bytes over the default client buffer")
+        << QStringList{"--max-message-bytes", "8388608"}
+        << "--max-message-bytes 8388608 is more than --max-client-buffer 4194304";
+    QTest::newRow("--max-client-buffer under --max-message-bytes")
+        << QStringList{"--max-message-bytes", "100000", "--max-client-buffer", "65536"}
+        << "--max-message-bytes 100000 is more than --max-client-buffer 65536";
     QTest::newRow("--ws-port word")
         << QStringList{"--ws-port", "web"} << "--ws-port: 'web' is not a port number (0 to 65535)";
     QTest::newRow("--ws-origin not an origin")
@@ -265,6 +274,9 @@ void tst_RelayOptions::configFileErrors_data()
     QTest::newRow("no equals") << QByteArray("port 5783\n") << "line 1: expected \"key = value\"";
     QTest::newRow("bad value") << QByteArray("\nport = many\n")
                                << "line 2: 'many' is not a port number";
+    QTest::newRow("message longer than the client buffer")
+        << QByteArray("max-client-buffer = 65536\nmax-message-bytes = 65537\n")
+        << "line 2: --max-message-bytes 65537 is more than --max-client-buffer 65536";
     QTest::newRow("nested config")
         << QByteArray("config = other.ini\n") << "line 1: unknown setting 'config'";
 }

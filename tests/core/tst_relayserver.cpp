@@ -47,13 +47,16 @@ private slots:
     void tapIsOffByDefault();
     void tapShowsMessagesAtABoundedRate();
     void disconnectClient();
+    void disconnectClientThatDoesNotRead();
     void stopClosesClients();
+    void stopEndsClientThatDoesNotRead();
     void portInUse();
     void addressNotOnThisMachine();
     void waitsForItsAddress();
     void listensOnTheLanAddress();
 
 private:
+    bool fillOutputOf(int stuck);
     RelayServer &relay() { return m_fixture.relay(); }
     TestPeer &peer(int i) { return m_fixture.peer(i); }
 
@@ -405,6 +408,42 @@ void tst_RelayServer::disconnectClient()
     QVERIFY(!relay().disconnectClient(id));
 }
 
+// Makes peer @p stuck stop reading and relays to it until output waits for it in the relay,
+// more than the system's buffers hold; peer 0 sends. Needs a large maxClientBuffer.
+bool tst_RelayServer::fillOutputOf(int stuck)
+{
+    peer(stuck).stopReading();
+    QByteArray lines;
+    while (lines.size() < 16'000'000)
+        lines += QByteArray(99, 'x') + '\n';
+    peer(0).send(lines);
+    QTcpSocket *relaySide = nullptr;
+    for (QTcpSocket *socket : relay().findChildren<QTcpSocket *>()) {
+        if (socket->peerPort() == peer(stuck).socket().localPort())
+            relaySide = socket;
+    }
+    return relaySide
+        && QTest::qWaitFor([&] { return relay().stats().messagesIn == lines.count('\n'); }, 30000)
+        && relaySide->bytesToWrite() > 0;
+}
+
+// A clean close waits for the client to take what is queued for it, but not for ever.
+void tst_RelayServer::disconnectClientThatDoesNotRead()
+{
+    RelayConfig config = testConfig();
+    config.maxClientBuffer = 64 << 20; // not reading, but not over its budget either
+    QVERIFY2(m_fixture.start(config, 2), qPrintable(relay().errorString()));
+    QVERIFY(fillOutputOf(1));
+    QSignalSpy spy(&relay(), &RelayServer::clientDisconnected);
+    QVERIFY(spy.isValid());
+    const quint64 id = relay().clients().last().id;
+    QVERIFY(relay().disconnectClient(id));
+    QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 10000);
+    QCOMPARE(spy.first().at(0).value<ClientInfo>().id, id);
+    QCOMPARE(spy.first().at(1).toString(), QStringLiteral("disconnected by the relay's operator"));
+    QCOMPARE(relay().clientCount(), 1);
+}
+
 void tst_RelayServer::stopClosesClients()
 {
     QVERIFY2(m_fixture.start(testConfig(), 3), qPrintable(relay().errorString()));
@@ -416,6 +455,19 @@ void tst_RelayServer::stopClosesClients()
     QVERIFY(!relay().isListening());
     for (int i = 0; i < 3; ++i)
         QTRY_VERIFY(!peer(i).isConnected());
+}
+
+void tst_RelayServer::stopEndsClientThatDoesNotRead()
+{
+    RelayConfig config = testConfig();
+    config.maxClientBuffer = 64 << 20; // not reading, but not over its budget either
+    QVERIFY2(m_fixture.start(config, 2), qPrintable(relay().errorString()));
+    QVERIFY(fillOutputOf(1));
+    QSignalSpy stopped(&relay(), &RelayServer::stopped);
+    QVERIFY(stopped.isValid());
+    relay().stop();
+    QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 1, 10000);
+    QCOMPARE(relay().clientCount(), 0);
 }
 
 void tst_RelayServer::portInUse()

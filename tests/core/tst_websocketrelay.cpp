@@ -129,6 +129,7 @@ private slots:
     void webSocketThatNeverReadsIsDisconnected();
     void flashPolicyExchangeIsByteExact();
     void flashPolicyLeavesOtherClientsAlone();
+    void flashPolicyLookalikeKeepsItsOrder();
     void localSocketIsPrivateAndCleanedUp();
     void staleLocalSocketIsReplaced();
 
@@ -319,12 +320,26 @@ void tst_WebSocketRelay::originRefusedDuringHandshake()
     WsPeer kiosk;
     kiosk.open(relay().webSocketPort(), QStringLiteral("http://KIOSK.local:8080/"));
     QTRY_VERIFY(kiosk.isConnected());
-    // The built-in page, from the WebSocket port itself, is always welcome.
+    // The built-in page is always welcome: its origin is where the WebSocket goes (the Host).
     WsPeer page;
     page.open(relay().webSocketPort(),
-        QStringLiteral("http://192.168.1.20:%1").arg(relay().webSocketPort()));
+        QStringLiteral("http://127.0.0.1:%1").arg(relay().webSocketPort()));
     QTRY_VERIFY(page.isConnected());
     QTRY_COMPARE(relay().clientCount(), 2);
+
+    // A page from another host on a port of the same number is not the built-in page.
+    const QString other = QStringLiteral("http://evil.example:%1").arg(relay().webSocketPort());
+    QTest::ignoreMessage(QtWarningMsg,
+        qPrintable(
+            QStringLiteral("refused a WebSocket from the web page at %1 - not in --ws-origin")
+                .arg(other)));
+    WsPeer samePort;
+    QSignalSpy samePortConnected(&samePort.socket(), &QWebSocket::connected);
+    QVERIFY(samePortConnected.isValid());
+    samePort.open(relay().webSocketPort(), other);
+    QTRY_COMPARE(samePort.socket().state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(samePortConnected.count(), 0);
+    QCOMPARE(relay().clientCount(), 2);
 }
 
 void tst_WebSocketRelay::builtInPageIsServed_data()
@@ -441,6 +456,27 @@ void tst_WebSocketRelay::flashPolicyLeavesOtherClientsAlone()
     peer(0).send("to the quiet one\n");
     QTRY_COMPARE(peer(0).received(), QByteArray("<policy ok\nto the quiet one\n"));
     QTRY_COMPARE(lookalike.received(), QByteArray("<policy ok\nto the quiet one\n"));
+}
+
+// The start of a request, then nothing until the wait is over: those bytes are data, and come
+// first.
+void tst_WebSocketRelay::flashPolicyLookalikeKeepsItsOrder()
+{
+    RelayConfig config = testConfig();
+    config.flashPolicy = true;
+    QVERIFY2(m_fixture.start(config, 1), qPrintable(relay().errorString()));
+    TestPeer lookalike;
+    QVERIFY(lookalike.connectTo(QHostAddress::LocalHost, relay().port()));
+    QTRY_COMPARE(relay().clientCount(), 2);
+    lookalike.send("<p");
+    QVERIFY(lookalike.socket().waitForBytesWritten(1000));
+    // Output for it is held back while its first bytes may be a request: this arrives once the
+    // wait is over.
+    relay().broadcast("wait over");
+    QTRY_COMPARE(lookalike.received(), QByteArray("wait over\n"));
+    lookalike.send("ing\n");
+    QTRY_COMPARE(peer(0).received(), QByteArray("wait over\n<ping\n"));
+    QTRY_COMPARE(lookalike.received(), QByteArray("wait over\n<ping\n"));
 }
 
 void tst_WebSocketRelay::localSocketIsPrivateAndCleanedUp()

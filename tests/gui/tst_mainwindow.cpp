@@ -247,6 +247,9 @@ void tst_MainWindow::exportedSettingsStartDaemon()
     panel->child<QComboBox>("eol")->setCurrentText(QStringLiteral("nul"));
     panel->child<QCheckBox>("echo")->setChecked(false);
     panel->child<QSpinBox>("heartbeat")->setValue(9);
+    // No longer than the output budget (4 MiB by default): the daemon would refuse that.
+    panel->child<QSpinBox>("maxMessageBytes")->setValue(64 * 1024 * 1024);
+    QCOMPARE(panel->child<QSpinBox>("maxMessageBytes")->value(), 4 * 1024 * 1024);
     panel->child<QSpinBox>("maxMessageBytes")->setValue(2000);
     panel->child<QSpinBox>("wsPort")->setValue(0); // on, any free port
     panel->child<QCheckBox>("flashPolicy")->setChecked(true);
