@@ -43,8 +43,8 @@ constexpr OptionSpec kOptions[] = {
         "Do not send a message back to the client that sent it (by default every client gets "
         "every message, the sender included)."},
     {"max-message-bytes", "BYTES",
-        "Longest message accepted (default 65536). A longer one is dropped and logged; its sender "
-        "stays connected."},
+        "Longest message accepted (default 65536; at most --max-client-buffer). A longer one is "
+        "dropped and logged; its sender stays connected."},
     {"max-client-buffer", "BYTES",
         "Most output that may wait for a client that does not read what it is sent (default "
         "4194304, 4 MiB; more than 1 MiB for 30 s also counts). Past it that client is "
