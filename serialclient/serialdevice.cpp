@@ -1,7 +1,6 @@
 #include "serialdevice.h"
 
 #include "seriallogging.h"
-#include "serialportentry.h"
 
 #include <QFileInfo>
 
@@ -97,6 +96,13 @@ SerialDevice::SerialDevice(const DeviceMatch &device, const Settings &settings, 
     connect(&m_settle, &QTimer::timeout, this, &SerialDevice::becomeReady);
 }
 
+void SerialDevice::setPortLister(const std::function<QList<SerialPortEntry>()> &lister)
+{
+    m_listPorts = lister;
+    if (!m_devWatcher.directories().isEmpty())
+        m_devWatcher.removePaths(m_devWatcher.directories());
+}
+
 void SerialDevice::start()
 {
     if (m_state != State::Stopped)
@@ -137,7 +143,7 @@ void SerialDevice::tryOpen()
         return; // no device came or went since the last look
     m_devChanged = false;
     const QList<SerialPortEntry> ports
-        = m_device.isPath() ? QList<SerialPortEntry>() : SerialPortEntry::available();
+        = m_device.isPath() ? QList<SerialPortEntry>() : m_listPorts();
     const QString path = m_device.find(ports);
     bool absent = path.isEmpty();
 #ifdef Q_OS_UNIX
@@ -234,7 +240,7 @@ void SerialDevice::closePort()
 
 QString SerialDevice::missingProblem() const
 {
-    const QString present = SerialPortEntry::pathList(SerialPortEntry::available());
+    const QString present = SerialPortEntry::pathList(m_listPorts());
     if (m_device.isPath())
         return QStringLiteral("no such device %1 (serial ports present: %2); waiting for it")
             .arg(m_device.devicePath(), present);

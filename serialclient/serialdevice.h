@@ -18,6 +18,7 @@
 #include "devicematch.h"
 #include "framecodec.h"
 #include "messagebatch.h"
+#include "serialportentry.h"
 
 #include <QFileSystemWatcher>
 #include <QObject>
@@ -25,6 +26,7 @@
 #include <QTimer>
 
 #include <deque>
+#include <functional>
 
 class SerialDevice : public QObject
 {
@@ -59,6 +61,10 @@ public:
     };
 
     SerialDevice(const DeviceMatch &device, const Settings &settings, QObject *parent = nullptr);
+
+    /// Where the serial ports are listed from, for --match: by default the system (on Linux
+    /// listed again only after /dev changed); a test gives its own, asked at every attempt.
+    void setPortLister(const std::function<QList<SerialPortEntry>()> &lister);
 
     /// Opens the device now, or starts waiting for it.
     void start();
@@ -96,6 +102,7 @@ private:
 
     DeviceMatch m_device;
     Settings m_settings;
+    std::function<QList<SerialPortEntry>()> m_listPorts = &SerialPortEntry::available;
     QSerialPort *m_port = nullptr; // a new one for every opening
     QTimer m_reopen;
     QTimer m_settle;

@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <memory>
+
 // SerialDevice against a pseudo-terminal: the test plays the Arduino on the master side.
 class tst_SerialDevice : public QObject
 {
@@ -23,6 +25,7 @@ private slots:
     void linesToTheDevice();
     void settingsAppliedToThePort();
     void unplugAndReplug();
+    void matchFindsTheBoardUnderANewName();
     void staleInputIsCleared();
     void settleTimeHoldsWrites();
     void missingDeviceNamesThePortsPresent_data();
@@ -198,6 +201,39 @@ void tst_SerialDevice::unplugAndReplug()
     QCOMPARE(received.at(1).at(0).toByteArray(), QByteArray("after"));
     QVERIFY(device.writeLine("welcome back"));
     QTRY_COMPARE(arduino.received(), QByteArray("welcome back\n"));
+}
+
+void tst_SerialDevice::matchFindsTheBoardUnderANewName()
+{
+    // The board is USB 2341:0043 behind whichever link the test says; replugged, it comes back
+    // under another name, as ttyACM0 becomes ttyACM1.
+    QString boardPath = m_dir.filePath(QStringLiteral("ttyACM0"));
+    auto arduino = std::make_unique<FakeArduino>(boardPath);
+    QVERIFY(arduino->plugIn());
+    SerialDevice device(*DeviceMatch::fromMatch(QStringLiteral("2341:0043")), fast());
+    device.setPortLister([&] {
+        QList<SerialPortEntry> ports{{QStringLiteral("/dev/ttyS0"), {}, {}, {}, false, 0, 0}};
+        if (arduino && arduino->isPluggedIn())
+            ports.append({boardPath, QStringLiteral("Arduino Uno"), {}, {}, true, 0x2341, 0x43});
+        return ports;
+    });
+    QSignalSpy received(&device, &SerialDevice::lineReceived);
+    device.start();
+    QCOMPARE(device.state(), SerialDevice::State::Ready);
+    QCOMPARE(device.portPath(), boardPath);
+
+    arduino.reset(); // unplugged
+    QTRY_COMPARE(device.state(), SerialDevice::State::WaitingForDevice);
+    QTRY_VERIFY_WITH_TIMEOUT(device.problem().contains(QStringLiteral("no serial port has")),
+        5000);
+    boardPath = m_dir.filePath(QStringLiteral("ttyACM1"));
+    arduino = std::make_unique<FakeArduino>(boardPath);
+    QVERIFY(arduino->plugIn());
+    QTRY_COMPARE_WITH_TIMEOUT(device.state(), SerialDevice::State::Ready, 5000);
+    QCOMPARE(device.portPath(), boardPath);
+    QVERIFY(arduino->write("found again\n"));
+    QTRY_COMPARE(received.count(), 1);
+    QCOMPARE(received.at(0).at(0).toByteArray(), QByteArray("found again"));
 }
 
 void tst_SerialDevice::staleInputIsCleared()
