@@ -36,6 +36,11 @@ void enable(QAbstractSocket *socket)
 #ifdef TCP_KEEPCNT
     set(TCP_KEEPCNT, kProbes);
 #endif
+#ifdef TCP_USER_TIMEOUT
+    // Probes start only once everything sent is acknowledged: without this, a machine switched
+    // off while messages waited for it would linger through retransmissions (~15 min, Linux).
+    set(TCP_USER_TIMEOUT, (kIdleSeconds + kIntervalSeconds * kProbes) * 1000);
+#endif
 #endif
 }
 

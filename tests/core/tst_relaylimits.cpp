@@ -365,6 +365,8 @@ void tst_RelayLimits::socketOptionsOnEveryConnection()
     QCOMPARE(option(TCP_KEEPIDLE), 30);
     QCOMPARE(option(TCP_KEEPINTVL), 10);
     QCOMPARE(option(TCP_KEEPCNT), 3);
+    // The same minute also when messages wait unacknowledged (probes only start after).
+    QCOMPARE(option(TCP_USER_TIMEOUT), 60000);
 #endif
 }
 
