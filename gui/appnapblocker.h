@@ -16,7 +16,6 @@ public:
     /// Starts an activity that keeps App Nap away, giving @p reason to the system.
     void begin(const QString &reason);
     void end();
-    bool isActive() const { return m_active; }
 
 private:
     bool m_active = false;

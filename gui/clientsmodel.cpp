@@ -137,8 +137,6 @@ QVariant ClientsModel::data(const QModelIndex &index, int role) const
         return QVariant::fromValue(Qt::Alignment(
             number ? Qt::AlignRight | Qt::AlignVCenter : Qt::AlignLeft | Qt::AlignVCenter));
     }
-    if (role == IdRole)
-        return client.id;
     if (role == ValueRole) {
         switch (Column(index.column())) {
         case Address:

@@ -35,8 +35,7 @@ public:
 
     enum Role
     {
-        IdRole = Qt::UserRole, ///< the client's id, in every column
-        ValueRole, ///< the plain value: counters as numbers, times as QDateTime
+        ValueRole = Qt::UserRole, ///< the plain value: counters as numbers, times as QDateTime
     };
 
     static constexpr int kSampleIntervalMs = 250;

@@ -5,13 +5,13 @@
 #include "mainwindow.h"
 #include "panelcommandline.h"
 #include "panelsettings.h"
+#include "panelshutdown.h"
 #include "relaycontroller.h"
 #include "signalwatcher.h"
 #include "singleinstance.h"
 
 #include <QApplication>
 #include <QIcon>
-#include <QTimer>
 
 #include <cstdio>
 #include <memory>
@@ -79,22 +79,18 @@ int main(int argc, char *argv[])
         if (options.start || settings.startOnOpen())
             window->toggleServing();
     });
-    // A kiosk shutting down sends SIGTERM: clients are closed cleanly, as the daemon does.
-    bool terminating = false;
+    // A kiosk shutting down sends SIGTERM: clients are closed cleanly, as the daemon does, and
+    // the settings are saved. exit(), unlike quit(), sends the windows no close event: closing
+    // would ask about connected clients, and nobody is there to answer.
+    PanelShutdown shutdown(&controller, kShutdownGraceMs);
+    shutdown.setSaveSettings([&window] {
+        if (window)
+            window->saveSettings();
+    });
+    QObject::connect(&shutdown, &PanelShutdown::finished, &app, [] { QCoreApplication::exit(0); });
     SignalWatcher signalWatcher;
-    QObject::connect(
-        &signalWatcher, &SignalWatcher::terminationRequested, &app, [&controller, &terminating] {
-            terminating = true;
-            QTimer::singleShot(kShutdownGraceMs, qApp, &QCoreApplication::quit);
-            controller.stop();
-            if (controller.state() == RelayController::State::Stopped)
-                QCoreApplication::quit();
-        });
-    QObject::connect(&controller, &RelayController::stateChanged, &app,
-        [&terminating](RelayController::State state) {
-            if (terminating && state == RelayController::State::Stopped)
-                QCoreApplication::quit();
-        });
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &shutdown,
+        &PanelShutdown::terminate);
     instance.start();
     const int code = app.exec();
     window.reset(); // before the relay it shows

@@ -90,6 +90,11 @@ MainWindow::MainWindow(
     m_form->setStartOnOpen(settings->startOnOpen());
     m_form->setOpenAtLogin(loginItem->isEnabled());
     connect(m_form, &SettingsForm::edited, this, [this] { m_saveOnStart = true; });
+    // Saved at once: a kiosk is often switched off at the mains rather than closed.
+    connect(m_form, &SettingsForm::startOnOpenToggled, this, [this](bool on) {
+        m_settings->setStartOnOpen(on);
+        m_settings->sync();
+    });
     connect(m_form, &SettingsForm::openAtLoginToggled, this, [this](bool on) {
         if (!m_loginItem->setEnabled(on)) {
             showError(m_loginItem->errorString());
@@ -188,15 +193,13 @@ QWidget *MainWindow::createClientsArea()
     auto *box = new QGroupBox(tr("Clients"));
     m_clientsView = recordView(m_clients, QStringLiteral("clients"));
     m_clientsView->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_clientsView->horizontalHeader()->setStretchLastSection(true);
-    fitColumn(m_clientsView, ClientsModel::Address, QStringLiteral("192.168.10.200"));
-    fitColumn(m_clientsView, ClientsModel::Kind, QStringLiteral("WebSocket"));
-    fitColumn(m_clientsView, ClientsModel::Port, QStringLiteral("65535"));
-    fitColumn(m_clientsView, ClientsModel::ConnectedSince, QStringLiteral("00:00:00"));
-    for (int column : {ClientsModel::MessagesIn, ClientsModel::MessagesOut})
-        fitColumn(m_clientsView, column, QStringLiteral("9,999,999"));
-    for (int column : {ClientsModel::BytesIn, ClientsModel::BytesOut})
-        fitColumn(m_clientsView, column, QStringLiteral("999.9 KB"));
+    // Columns as wide as what they show (header included), the last one taking what is left:
+    // nine fixed guesses were wider than the table at the window's default size. Only the
+    // first rows are measured, so thousands of clients do not slow the 4 Hz refresh down.
+    QHeaderView *header = m_clientsView->horizontalHeader();
+    header->setResizeContentsPrecision(50);
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setStretchLastSection(true);
     m_clientsView->setContextMenuPolicy(Qt::ActionsContextMenu);
     auto *disconnectAction = new QAction(tr("Disconnect"), m_clientsView);
     connect(disconnectAction, &QAction::triggered, this, &MainWindow::disconnectSelected);
@@ -302,8 +305,29 @@ void MainWindow::createMenus()
 
 void MainWindow::useForThisRun(const RelayConfig &config)
 {
+    m_savedConfig = m_settings->relayConfig();
+    m_runConfig = config;
+    m_hasRunConfig = true;
     m_form->setConfig(config);
     m_saveOnStart = false;
+}
+
+void MainWindow::saveRelayConfig(const RelayConfig &config)
+{
+    if (!m_saveOnStart)
+        return;
+    RelayConfig saved = config;
+    // What the command line set is for this run only: while the field still holds it, the
+    // saved value stays.
+    if (m_hasRunConfig) {
+        if (saved.port == m_runConfig.port)
+            saved.port = m_savedConfig.port;
+        if (saved.bind == m_runConfig.bind && saved.address == m_runConfig.address) {
+            saved.bind = m_savedConfig.bind;
+            saved.address = m_savedConfig.address;
+        }
+    }
+    m_settings->setRelayConfig(saved);
 }
 
 void MainWindow::toggleServing()
@@ -324,8 +348,7 @@ void MainWindow::toggleServing()
         showError(error);
         return;
     }
-    if (m_saveOnStart)
-        m_settings->setRelayConfig(config);
+    saveRelayConfig(config);
     m_settings->setStartOnOpen(m_form->startOnOpen());
     m_settings->sync();
     if (m_controller->start(config))
@@ -382,14 +405,19 @@ void MainWindow::closeEvent(QCloseEvent *event)
         event->ignore();
         return;
     }
+    saveSettings();
+    event->accept();
+}
+
+void MainWindow::saveSettings()
+{
     m_settings->setWindowGeometry(saveGeometry());
     QString error;
     const RelayConfig config = m_form->config(&error);
-    if (m_saveOnStart && error.isEmpty())
-        m_settings->setRelayConfig(config);
+    if (error.isEmpty())
+        saveRelayConfig(config);
     m_settings->setStartOnOpen(m_form->startOnOpen());
     m_settings->sync();
-    event->accept();
 }
 
 void MainWindow::updateState()

@@ -34,8 +34,11 @@ public:
         QWidget *parent = nullptr);
 
     /// Shows @p config (saved settings with the command line's changes) without saving it
-    /// until the technician changes a setting.
+    /// until the technician changes a setting; even then, a field that still holds the
+    /// command line's value (port, listen on) keeps its saved value.
     void useForThisRun(const RelayConfig &config);
+    /// Saves the window's geometry and the settings (as quitting does), without asking.
+    void saveSettings();
 
     void setQuestion(Question question) { m_question = std::move(question); }
     void setFileChooser(FileChooser chooser) { m_fileChooser = std::move(chooser); }
@@ -64,6 +67,7 @@ private:
     void showError(const QString &message);
     void disconnectSelected();
     void sendToAll();
+    void saveRelayConfig(const RelayConfig &config);
 
     RelayController *m_controller;
     PanelSettings *m_settings;
@@ -84,6 +88,9 @@ private:
     QLineEdit *m_sendLine = nullptr;
     QPushButton *m_send = nullptr;
     bool m_saveOnStart = true;
+    bool m_hasRunConfig = false;
+    RelayConfig m_runConfig; // useForThisRun()'s
+    RelayConfig m_savedConfig; // the saved settings when useForThisRun() was called
     Question m_question;
     FileChooser m_fileChooser;
 };

@@ -2,6 +2,39 @@
 
 #include "relayoptions.h"
 
+namespace {
+
+// Qt's own options, which QApplication reads (and removes) itself: with a value, and without.
+// Qt accepts them with one dash or two, and "-style=fusion" as well as "-style fusion".
+const char *const kQtOptionsWithValue[] = {"platform", "platformpluginpath", "platformtheme",
+    "plugin", "qwindowgeometry", "qwindowicon", "qwindowtitle", "session", "style", "stylesheet",
+    "display", "geometry", "title", "icon", "name", "qmljsdebugger"};
+const char *const kQtFlags[] = {"reverse", "widgetcount", "nograb", "dograb", "testability",
+    "sync", "visual", "ncols", "cmap"};
+
+// 0: not one of Qt's options; 1: a flag or "-option=value"; 2: an option followed by its value.
+int qtOptionLength(const QString &arg)
+{
+    if (!arg.startsWith(u'-') || arg.size() < 2)
+        return 0;
+    QString name = arg.mid(arg.startsWith(QLatin1String("--")) ? 2 : 1);
+    const qsizetype equals = name.indexOf(u'=');
+    const bool hasValue = equals >= 0;
+    if (hasValue)
+        name.truncate(equals);
+    for (const char *option : kQtOptionsWithValue) {
+        if (name == QLatin1String(option))
+            return hasValue ? 1 : 2;
+    }
+    for (const char *flag : kQtFlags) {
+        if (name == QLatin1String(flag) && !hasValue)
+            return 1;
+    }
+    return 0;
+}
+
+} // namespace
+
 PanelCommandLine PanelCommandLine::parse(const QStringList &arguments)
 {
     PanelCommandLine result;
@@ -32,7 +65,11 @@ PanelCommandLine PanelCommandLine::parse(const QStringList &arguments)
             value = arg.mid(equals + 1);
             key.truncate(equals);
         }
-        if (key == u"--start" && equals < 0) {
+        if (const int qtLength = qtOptionLength(arg); qtLength > 0) {
+            i += qtLength - 1; // QApplication reads it, and its value
+            if (i >= arguments.size())
+                return fail(QStringLiteral("%1 needs a value").arg(arg));
+        } else if (key == u"--start" && equals < 0) {
             result.start = true;
         } else if (key == u"--port" || key == u"--bind") {
             if (equals < 0) {

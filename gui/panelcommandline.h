@@ -1,5 +1,7 @@
 // PanelCommandLine: the panel's few options (--start, --port, --bind, --help, --version) for
-// kiosks and tests. Port and address are checked by the core's own option parser. Pure.
+// kiosks and tests. Port and address are checked by the core's own option parser. Qt's own options
+// (-platform, -style, -session, -reverse, ...) are skipped with their values: QApplication reads
+// them. Pure.
 #pragma once
 
 #include "relayconfig.h"

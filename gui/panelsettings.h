@@ -29,7 +29,6 @@ public:
 
     /// Writes pending changes to storage now.
     void sync();
-    QString fileName() const { return m_settings.fileName(); }
 
 private:
     QSettings m_settings;

@@ -15,12 +15,11 @@ bool RelayController::start(const RelayConfig &config)
 {
     if (m_state != State::Stopped)
         return false;
-    m_error.clear();
     if (!m_relay.start(config)) {
-        m_error = m_relay.errorString();
-        if (!m_error.isEmpty())
-            m_error[0] = m_error.at(0).toUpper();
-        emit errorOccurred(m_error);
+        QString error = m_relay.errorString();
+        if (!error.isEmpty())
+            error[0] = error.at(0).toUpper();
+        emit errorOccurred(error);
         return false;
     }
     // listening() has set Running already unless the relay waits for its address.
@@ -81,8 +80,7 @@ QString RelayController::connectionHint() const
     case State::Stopping:
         return tr("Closing the connections…");
     case State::Waiting:
-        return tr("Waiting for %1 to appear on this computer (network not up yet?)")
-            .arg(m_relay.config().bindName());
+        return waitingHint();
     case State::Running:
         break;
     }
@@ -92,6 +90,17 @@ QString RelayController::connectionHint() const
     if (!m_relay.config().localServerName.isEmpty())
         hint += tr("; local programs to %1").arg(m_relay.localServerPath());
     return hint;
+}
+
+QString RelayController::waitingHint() const
+{
+    const RelayConfig &config = m_relay.config();
+    if (config.bind == RelayConfig::Bind::Address) {
+        return tr("Waiting for the address %1 to appear on this computer (is the network "
+                  "up?)…")
+            .arg(config.address.toString());
+    }
+    return tr("Waiting for a LAN address (is the network up?)…");
 }
 
 QString RelayController::tcpHint() const

@@ -26,8 +26,6 @@ public:
 
     RelayServer *relay() { return &m_relay; }
     State state() const { return m_state; }
-    /// Why the last start failed, in one sentence; empty after a successful start.
-    QString errorString() const { return m_error; }
 
     /// Starts serving with @p config; false (and errorOccurred()) when it cannot listen.
     bool start(const RelayConfig &config);
@@ -51,9 +49,9 @@ private:
     void setState(State state);
     QList<QHostAddress> clientAddresses() const;
     QString tcpHint() const; // where TCP clients connect
+    QString waitingHint() const; // what the relay waits for, in State::Waiting
 
     RelayServer m_relay;
     State m_state = State::Stopped;
-    QString m_error;
     AppNapBlocker m_appNap;
 };

@@ -28,6 +28,7 @@ QSpinBox *spinBox(int min, int max, const QString &name)
 SettingsForm::SettingsForm(QWidget *parent)
     : QWidget(parent)
     , m_choices(BindChoice::available())
+    , m_availableChoices(m_choices.size())
     , m_bind(new QComboBox)
     , m_port(spinBox(0, 65535, QStringLiteral("port")))
     , m_maxClients(spinBox(1, 1000000, QStringLiteral("maxClients")))
@@ -117,6 +118,7 @@ SettingsForm::SettingsForm(QWidget *parent)
     for (QLineEdit *line : {m_allow, m_webOrigins, m_localName})
         connect(line, &QLineEdit::textEdited, this, &SettingsForm::edited);
     connect(m_openAtLogin, &QCheckBox::toggled, this, &SettingsForm::openAtLoginToggled);
+    connect(m_startOnOpen, &QCheckBox::toggled, this, &SettingsForm::startOnOpenToggled);
 }
 
 void SettingsForm::setConfig(const RelayConfig &config)
@@ -127,6 +129,11 @@ void SettingsForm::setConfig(const RelayConfig &config)
         QSignalBlocker(m_webSocketPort), QSignalBlocker(m_webOrigins), QSignalBlocker(m_localName),
         QSignalBlocker(m_flashPolicy)};
     m_base = config;
+    // The address of an earlier call that is not on this machine: replaced, not kept.
+    while (m_choices.size() > m_availableChoices) {
+        m_choices.removeLast();
+        m_bind->removeItem(m_bind->count() - 1);
+    }
     int index = BindChoice::indexOf(m_choices, config);
     if (index < 0) {
         // An address that is not on this machine now (a cable unplugged): keep it, say so.
@@ -201,6 +208,7 @@ bool SettingsForm::startOnOpen() const
 
 void SettingsForm::setStartOnOpen(bool on)
 {
+    const QSignalBlocker blocker(m_startOnOpen);
     m_startOnOpen->setChecked(on);
 }
 

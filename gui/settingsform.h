@@ -35,10 +35,13 @@ signals:
     /// The user changed a relay setting.
     void edited();
     void openAtLoginToggled(bool on);
+    /// The user ticked or cleared "Start serving when the app opens".
+    void startOnOpenToggled(bool on);
 
 private:
     RelayConfig m_base;
     QList<BindChoice> m_choices;
+    qsizetype m_availableChoices; // the addresses on this machine; after them, at most one more
     QComboBox *m_bind;
     QSpinBox *m_port;
     QSpinBox *m_maxClients;

@@ -5,6 +5,7 @@
 #include "loginitem.h"
 #include "mainwindow.h"
 #include "panelsettings.h"
+#include "panelshutdown.h"
 #include "settingsform.h"
 #include "testpeer.h"
 #include "trafficmodel.h"
@@ -14,7 +15,10 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QHeaderView>
 #include <QProcess>
+#include <QScrollBar>
+#include <QSignalSpy>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableView>
@@ -75,6 +79,12 @@ private slots:
     void exportedSettingsStartDaemon();
     void closeAsksWhileClientsConnected();
     void sendToAllAndTraffic();
+    void terminationNeverAsks();
+    void startOnOpenSavedAtOnce();
+    void commandLineOverridesNotSaved();
+    void missingAddressShownOnce();
+    void clientsTableFitsDefaultSize();
+    void waitingHintIsASentence();
 
 private:
     QString settingsFile() const { return m_dir->filePath(QStringLiteral("panel.ini")); }
@@ -336,6 +346,161 @@ void tst_MainWindow::sendToAllAndTraffic()
 
     QTest::mouseClick(panel->child<QPushButton>("clear"), Qt::LeftButton);
     QCOMPARE(panel->window.trafficModel()->rowCount(), 0);
+}
+
+// SIGTERM (a kiosk shutting down) with clients connected: no question, the settings are saved,
+// the clients are closed, and the panel may exit.
+void tst_MainWindow::terminationNeverAsks()
+{
+    auto panel = openPanel();
+    QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+    TestPeer peer;
+    QVERIFY(peer.connectTo(QHostAddress::LocalHost, panel->controller.relay()->port()));
+    QTRY_COMPARE(panel->controller.relay()->clientCount(), 1);
+    panel->child<QSpinBox>("maxClients")->setValue(21);
+    panel->answer = false; // were it asked, it would stay open
+
+    PanelShutdown shutdown(&panel->controller, 60000);
+    shutdown.setSaveSettings([&panel] { panel->window.saveSettings(); });
+    QSignalSpy finished(&shutdown, &PanelShutdown::finished);
+    shutdown.terminate();
+    QTRY_COMPARE(finished.size(), 1);
+    QCOMPARE(panel->controller.state(), RelayController::State::Stopped);
+    QTRY_COMPARE(peer.socket().state(), QAbstractSocket::UnconnectedState);
+    QVERIFY(panel->questions.isEmpty());
+    QCOMPARE(PanelSettings(settingsFile()).relayConfig().maxClients, 21);
+}
+
+// A kiosk is switched off at the mains: the tick must already be on disk.
+void tst_MainWindow::startOnOpenSavedAtOnce()
+{
+    auto panel = openPanel();
+    QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+    QCOMPARE(panel->controller.state(), RelayController::State::Running);
+    QVERIFY(!PanelSettings(settingsFile()).startOnOpen());
+    panel->child<QCheckBox>("startOnOpen")->setChecked(true);
+    QVERIFY(PanelSettings(settingsFile()).startOnOpen());
+    panel->child<QCheckBox>("startOnOpen")->setChecked(false);
+    QVERIFY(!PanelSettings(settingsFile()).startOnOpen());
+}
+
+// --port and --bind are for this run only, even when another setting is changed and saved.
+void tst_MainWindow::commandLineOverridesNotSaved()
+{
+    RelayConfig saved;
+    saved.port = 4567;
+    saved.bind = RelayConfig::Bind::Localhost;
+    saved.maxClients = 5;
+    {
+        PanelSettings settings(settingsFile());
+        settings.setRelayConfig(saved);
+        settings.sync();
+    }
+    {
+        Panel panel(settingsFile());
+        RelayConfig forThisRun = saved;
+        forThisRun.port = 0;
+        forThisRun.bind = RelayConfig::Bind::Any;
+        panel.window.useForThisRun(forThisRun);
+        QCOMPARE(panel.child<QSpinBox>("port")->value(), 0);
+        panel.child<QSpinBox>("maxClients")->setValue(12); // an edit: the settings get saved
+        QTest::mouseClick(panel.child<QPushButton>("startStop"), Qt::LeftButton);
+        QCOMPARE(panel.controller.state(), RelayController::State::Running);
+        QCOMPARE(panel.controller.relay()->config().bind, RelayConfig::Bind::Any);
+        QVERIFY(panel.window.close());
+    }
+    RelayConfig result = PanelSettings(settingsFile()).relayConfig();
+    QCOMPARE(result.maxClients, 12);
+    QCOMPARE(result.port, 4567);
+    QCOMPARE(result.bind, RelayConfig::Bind::Localhost);
+
+    // A field changed away from the command line's value is the technician's: saved.
+    {
+        Panel panel(settingsFile());
+        RelayConfig forThisRun = result;
+        forThisRun.port = 0;
+        panel.window.useForThisRun(forThisRun);
+        panel.child<QSpinBox>("port")->setValue(5555);
+        QVERIFY(panel.window.close());
+    }
+    result = PanelSettings(settingsFile()).relayConfig();
+    QCOMPARE(result.port, 5555);
+    QCOMPARE(result.maxClients, 12);
+}
+
+// An address that is not on this computer is listed once, however often the form is filled.
+void tst_MainWindow::missingAddressShownOnce()
+{
+    SettingsForm form;
+    auto *bind = form.findChild<QComboBox *>(QStringLiteral("bind"));
+    QVERIFY(bind);
+    const int available = bind->count();
+    RelayConfig config;
+    config.bind = RelayConfig::Bind::Address;
+    config.address = QHostAddress(QStringLiteral("192.0.2.7")); // TEST-NET-1: never local
+    form.setConfig(config);
+    form.setConfig(config);
+    QCOMPARE(bind->count(), available + 1);
+    QVERIFY(bind->currentText().startsWith(QStringLiteral("192.0.2.7 ")));
+    config.address = QHostAddress(QStringLiteral("192.0.2.8"));
+    form.setConfig(config);
+    QCOMPARE(bind->count(), available + 1);
+    QVERIFY(bind->currentText().startsWith(QStringLiteral("192.0.2.8 ")));
+    QCOMPARE(form.config(nullptr).address, config.address);
+    form.setConfig(RelayConfig()); // localhost: on every computer
+    QCOMPARE(bind->count(), available);
+    QCOMPARE(form.config(nullptr).bind, RelayConfig::Bind::Localhost);
+}
+
+// At the window's default size every column of the clients table is visible, without scrolling.
+void tst_MainWindow::clientsTableFitsDefaultSize()
+{
+    auto panel = openPanel();
+    QCOMPARE(panel->window.size(), QSize(1100, 680));
+    QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+    TestPeer a, b;
+    QVERIFY(a.connectTo(QHostAddress::LocalHost, panel->controller.relay()->port()));
+    QVERIFY(b.connectTo(QHostAddress::LocalHost, panel->controller.relay()->port()));
+    auto *view = panel->child<QTableView>("clients");
+    QTRY_COMPARE(view->model()->rowCount(), 2);
+    a.send(QByteArray(2000, 'x') + '\n');
+    const QModelIndex bytesIn = view->model()->index(0, ClientsModel::BytesIn);
+    QTRY_VERIFY2(bytesIn.data().toString().contains(QStringLiteral("kb"), Qt::CaseInsensitive),
+        qPrintable(bytesIn.data().toString()));
+    QHeaderView *header = view->horizontalHeader();
+    const int last = ClientsModel::LastActivity;
+    QTRY_VERIFY2(header->sectionViewportPosition(last) + header->sectionSize(last)
+            <= view->viewport()->width(),
+        qPrintable(QStringLiteral("%1 + %2 > %3")
+                .arg(header->sectionViewportPosition(last))
+                .arg(header->sectionSize(last))
+                .arg(view->viewport()->width())));
+    QCOMPARE(view->horizontalScrollBar()->maximum(), 0);
+    // Each column shows its header and its values whole.
+    for (int column = 0; column < ClientsModel::ColumnCount; ++column) {
+        const QString text = view->model()->index(0, column).data().toString();
+        QVERIFY2(header->sectionSize(column) > view->fontMetrics().horizontalAdvance(text),
+            qPrintable(text));
+    }
+}
+
+// A relay waiting for its address says so in a sentence, not with the option's word.
+void tst_MainWindow::waitingHintIsASentence()
+{
+    Panel panel(settingsFile());
+    RelayConfig config;
+    config.bind = RelayConfig::Bind::Address;
+    config.address = QHostAddress(QStringLiteral("192.0.2.7")); // TEST-NET-1: never local
+    config.port = 0;
+    panel.window.useForThisRun(config);
+    panel.window.show();
+    QTest::ignoreMessage(QtWarningMsg,
+        QRegularExpression(QStringLiteral("^cannot listen on 192\\.0\\.2\\.7:0: .*waiting")));
+    QTest::mouseClick(panel.child<QPushButton>("startStop"), Qt::LeftButton);
+    QCOMPARE(panel.controller.state(), RelayController::State::Waiting);
+    QCOMPARE(panel.child<QLabel>("hint")->text(),
+        QStringLiteral("Waiting for the address 192.0.2.7 to appear on this computer (is the "
+                       "network up?)…"));
 }
 
 QTEST_MAIN(tst_MainWindow)

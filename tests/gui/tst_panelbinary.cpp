@@ -1,7 +1,17 @@
 // Black-box checks of the socketserver-panel program's command line: help, version, errors.
-// They need no screen: the options are read before the window system is touched.
+// They need no screen: the options are read before the window system is touched. And SIGTERM
+// with a client connected, under the offscreen platform.
+#include "testpeer.h"
+
+#include <QDir>
+#include <QFile>
 #include <QProcess>
+#include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QUuid>
+
+#include <csignal>
 
 namespace {
 
@@ -38,6 +48,7 @@ private slots:
     void version();
     void badOptions_data();
     void badOptions();
+    void terminateWithClientExits();
 };
 
 void tst_PanelBinary::help()
@@ -79,6 +90,67 @@ void tst_PanelBinary::badOptions()
     QCOMPARE(result.out, QString());
     QCOMPARE(result.err,
         error + QStringLiteral("Run 'socketserver-panel --help' to see the options.\n"));
+}
+
+// A kiosk shutting down sends SIGTERM: the panel exits with status 0 although a client that
+// takes nothing is connected (closing the window would ask about it, and nobody answers).
+void tst_PanelBinary::terminateWithClientExits()
+{
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    quint16 port = 0;
+    {
+        QTcpServer probe; // a free port; a panel started with --port 0 would not say which
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    // Saved settings: a client may fall far behind before it counts as stuck, so it is still
+    // connected, with much queued for it, when SIGTERM comes.
+    {
+        QDir().mkpath(home.filePath(QStringLiteral("config/SocketServer")));
+        QFile saved(home.filePath(QStringLiteral("config/SocketServer/socketserver-panel.conf")));
+        QVERIFY(saved.open(QIODevice::WriteOnly));
+        saved.write("[General]\nmax-client-buffer=104857600\n");
+    }
+    QProcess panel;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("HOME"), home.path());
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
+    env.insert(QStringLiteral("TMPDIR"), home.path()); // the single-instance lock and socket
+    env.insert(QStringLiteral("USER"), QUuid::createUuid().toString(QUuid::Id128));
+    panel.setProcessEnvironment(env);
+    panel.setProcessChannelMode(QProcess::ForwardedChannels);
+    panel.start(QStringLiteral(SOCKETSERVER_PANEL_BINARY),
+        {QStringLiteral("--start"), QStringLiteral("--port"), QString::number(port)});
+    QVERIFY(panel.waitForStarted(5000));
+
+    TestPeer peer;
+    const auto connectPeer = [&peer, port] {
+        peer.socket().abort(); // after a refused attempt, while the panel starts
+        return peer.connectTo(QHostAddress::LocalHost, port);
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(connectPeer(), 20000);
+    // Echo is on: everything sent comes back, and as the peer takes nothing, the relay's
+    // output for it backs up, so closing it cleanly takes longer than the grace period.
+    peer.stopReading();
+    const QByteArray line(1000, 'x');
+    QByteArray lots;
+    for (int i = 0; i < 20000; ++i)
+        lots += line + '\n';
+    peer.send(lots);
+    // All of it taken by the relay: what it echoed exceeds the system's buffers by far.
+    QTRY_COMPARE_WITH_TIMEOUT(peer.socket().bytesToWrite(), qint64(0), 30000);
+
+    ::kill(pid_t(panel.processId()), SIGTERM);
+    const bool exited = panel.waitForFinished(30000);
+    if (!exited) {
+        panel.kill();
+        panel.waitForFinished(5000);
+    }
+    QVERIFY2(exited, "the panel did not exit after SIGTERM");
+    QCOMPARE(panel.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(panel.exitCode(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_PanelBinary)

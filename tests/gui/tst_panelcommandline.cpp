@@ -46,6 +46,28 @@ void tst_PanelCommandLine::parse_data()
                                    << "";
     QTest::newRow("unknown") << QStringList{"--verbose"} << int(A::Fail) << false << ""
                              << "";
+    // Qt's own options are QApplication's: skipped, with their values.
+    QTest::newRow("qt platform") << QStringList{"-platform", "offscreen", "--start"} << int(A::Run)
+                                 << true << ""
+                                 << "";
+    QTest::newRow("qt style and session")
+        << QStringList{"-style", "fusion", "--port", "5783", "-session", "10abc_1234"} << int(A::Run)
+        << false << "5783"
+        << "";
+    QTest::newRow("qt equals and flags")
+        << QStringList{"-style=fusion", "-reverse", "--platform", "offscreen", "-widgetcount"}
+        << int(A::Run) << false << ""
+        << "";
+    QTest::newRow("qt geometry") << QStringList{"-qwindowgeometry", "800x600+0+0", "--bind", "any"}
+                                 << int(A::Run) << false << ""
+                                 << "any";
+    QTest::newRow("qt value is not an option")
+        << QStringList{"-qwindowtitle", "--port", "--start"} << int(A::Run) << true << ""
+        << "";
+    QTest::newRow("qt missing value") << QStringList{"-platform"} << int(A::Fail) << false << ""
+                                      << "";
+    QTest::newRow("qt-like unknown") << QStringList{"-styles", "x"} << int(A::Fail) << false << ""
+                                     << "";
     QTest::newRow("daemon's legacy") << QStringList{"6780"} << int(A::Fail) << false << ""
                                      << "";
 }
