@@ -109,13 +109,18 @@ void ConnectionSession::logMessage(MessageLogModel::Direction direction, const Q
     if (m_log->isPaused())
         return;
     m_pendingLog.append({QDateTime::currentMSecsSinceEpoch(), direction, bytes});
-    if (!m_logFlush.isActive()) // not restarted: a message waits kLogFlushMs at most
+    m_pendingBytes += bytes.size();
+    // What waits is bounded as the log is: a flood goes in early, as one full batch.
+    if (m_pendingLog.size() >= m_log->capacity() || m_pendingBytes >= m_log->byteBudget())
+        flushLog();
+    else if (!m_logFlush.isActive()) // not restarted: a message waits kLogFlushMs at most
         m_logFlush.start();
 }
 
 void ConnectionSession::flushLog()
 {
     m_logFlush.stop();
+    m_pendingBytes = 0;
     m_log->append(std::exchange(m_pendingLog, {}));
 }
 
@@ -129,6 +134,7 @@ void ConnectionSession::clearLog()
 {
     m_logFlush.stop();
     m_pendingLog.clear();
+    m_pendingBytes = 0;
     m_log->clear();
 }
 

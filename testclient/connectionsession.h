@@ -5,7 +5,8 @@
 //
 // Messages reach the log in batches: they are collected and appended together at most
 // kLogFlushMs later, so that a busy relay costs the table one insertion (and the view one
-// scroll) per batch, not per message. The rates count every message at once.
+// scroll) per batch, not per message; sooner when a full log's worth waits, so that what
+// waits is bounded as the log is. The rates count every message at once.
 #pragma once
 
 #include "messagelogmodel.h"
@@ -85,6 +86,7 @@ private:
     MessageLogModel *m_log;
     QSortFilterProxyModel *m_filter;
     QList<MessageLogModel::Entry> m_pendingLog; // not yet in m_log, oldest first
+    qint64 m_pendingBytes = 0; // of the messages in m_pendingLog
     QTimer m_logFlush;
     RepeatSender *m_repeat;
     OutgoingMessage m_repeatMessage;
