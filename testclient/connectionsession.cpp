@@ -6,6 +6,8 @@
 #include <QDateTime>
 #include <QSortFilterProxyModel>
 
+#include <utility>
+
 namespace {
 constexpr int kTickMs = 1000; // rates and the retry countdown are refreshed this often
 } // namespace
@@ -33,9 +35,11 @@ ConnectionSession::ConnectionSession(QObject *parent)
     });
     connect(m_link, &RelayLink::messageReceived, this, [this](const QByteArray &message) {
         m_rates.countIn();
-        m_log->append(
-            MessageLogModel::Direction::Received, message, QDateTime::currentMSecsSinceEpoch());
+        logMessage(MessageLogModel::Direction::Received, message);
     });
+    m_logFlush.setSingleShot(true);
+    m_logFlush.setInterval(kLogFlushMs);
+    connect(&m_logFlush, &QTimer::timeout, this, &ConnectionSession::flushLog);
     m_tick.setInterval(kTickMs);
     connect(&m_tick, &QTimer::timeout, this, &ConnectionSession::tick);
     m_tick.start();
@@ -96,8 +100,42 @@ bool ConnectionSession::sendBytes(const QByteArray &payload, const QByteArray &t
     if (!m_link->send(payload, terminator))
         return false;
     m_rates.countOut();
-    m_log->append(MessageLogModel::Direction::Sent, payload, QDateTime::currentMSecsSinceEpoch());
+    logMessage(MessageLogModel::Direction::Sent, payload);
     return true;
+}
+
+void ConnectionSession::logMessage(MessageLogModel::Direction direction, const QByteArray &bytes)
+{
+    if (m_log->isPaused())
+        return;
+    m_pendingLog.append({QDateTime::currentMSecsSinceEpoch(), direction, bytes});
+    m_pendingBytes += bytes.size();
+    // What waits is bounded as the log is: a flood goes in early, as one full batch.
+    if (m_pendingLog.size() >= m_log->capacity() || m_pendingBytes >= m_log->byteBudget())
+        flushLog();
+    else if (!m_logFlush.isActive()) // not restarted: a message waits kLogFlushMs at most
+        m_logFlush.start();
+}
+
+void ConnectionSession::flushLog()
+{
+    m_logFlush.stop();
+    m_pendingBytes = 0;
+    m_log->append(std::exchange(m_pendingLog, {}));
+}
+
+void ConnectionSession::setLogPaused(bool paused)
+{
+    flushLog();
+    m_log->setPaused(paused);
+}
+
+void ConnectionSession::clearLog()
+{
+    m_logFlush.stop();
+    m_pendingLog.clear();
+    m_pendingBytes = 0;
+    m_log->clear();
 }
 
 QString ConnectionSession::startRepeat(const OutgoingMessage &message, int intervalMs, int count)

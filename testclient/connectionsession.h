@@ -2,6 +2,11 @@
 // tab shows: the RelayLink, the log of messages sent and received (with its filter), the
 // rates, and repeat sending. The logic behind one ConnectionTab; owned by the main window
 // (one per tab), and driven directly by tests.
+//
+// Messages reach the log in batches: they are collected and appended together at most
+// kLogFlushMs later, so that a busy relay costs the table one insertion (and the view one
+// scroll) per batch, not per message; sooner when a full log's worth waits, so that what
+// waits is bounded as the log is. The rates count every message at once.
 #pragma once
 
 #include "messagelogmodel.h"
@@ -21,6 +26,8 @@ class ConnectionSession : public QObject
     Q_OBJECT
 
 public:
+    static constexpr int kLogFlushMs = 40;
+
     explicit ConnectionSession(QObject *parent = nullptr);
 
     /// Connects to the relay at @p host:@p port, closing any earlier connection.
@@ -49,7 +56,14 @@ public:
     void stopRepeat();
     RepeatSender *repeatSender() const { return m_repeat; }
 
+    /// The log of messages; the newest may still wait, up to kLogFlushMs, to be appended.
     MessageLogModel *log() const { return m_log; }
+    /// Appends the messages still waiting to the log now.
+    void flushLog();
+    /// Pauses the log (see MessageLogModel::setPaused()), after appending what came before.
+    void setLogPaused(bool paused);
+    /// Empties the log, and drops what still waited to be appended.
+    void clearLog();
     /// The log as the table shows it: filtered by setFilterText().
     QSortFilterProxyModel *filteredLog() const { return m_filter; }
     /// Shows only messages whose text (as shown) contains @p text, any letter case.
@@ -66,10 +80,14 @@ signals:
 
 private:
     void tick();
+    void logMessage(MessageLogModel::Direction direction, const QByteArray &bytes);
 
     RelayLink *m_link;
     MessageLogModel *m_log;
     QSortFilterProxyModel *m_filter;
+    QList<MessageLogModel::Entry> m_pendingLog; // not yet in m_log, oldest first
+    qint64 m_pendingBytes = 0; // of the messages in m_pendingLog
+    QTimer m_logFlush;
     RepeatSender *m_repeat;
     OutgoingMessage m_repeatMessage;
     QByteArray m_repeatPayload;

@@ -194,15 +194,14 @@ ConnectionTab::ConnectionTab(TestClientSettings *settings, QWidget *parent)
     connect(m_host, &QLineEdit::returnPressed, this, &ConnectionTab::toggleConnection);
     connect(m_autoReconnect, &QCheckBox::toggled, m_session, &ConnectionSession::setAutoReconnect);
     connect(m_filter, &QLineEdit::textChanged, m_session, &ConnectionSession::setFilterText);
-    connect(
-        m_pause, &QToolButton::toggled, this, [this](bool on) { m_session->log()->setPaused(on); });
+    connect(m_pause, &QToolButton::toggled, m_session, &ConnectionSession::setLogPaused);
     connect(
         m_hex, &QToolButton::toggled, this, [this](bool on) { m_session->log()->setHexView(on); });
     connect(m_relativeTime, &QToolButton::toggled, this, [this](bool on) {
         m_session->log()->setTimeFormat(
             on ? MessageLogModel::TimeFormat::Relative : MessageLogModel::TimeFormat::Absolute);
     });
-    connect(clear, &QPushButton::clicked, m_session->log(), &MessageLogModel::clear);
+    connect(clear, &QPushButton::clicked, m_session, &ConnectionSession::clearLog);
     connect(save, &QPushButton::clicked, this, &ConnectionTab::saveLog);
     connect(copy, &QPushButton::clicked, this, &ConnectionTab::copyRows);
     auto *copyShortcut = new QShortcut(QKeySequence::Copy, m_table);
@@ -225,6 +224,7 @@ ConnectionTab::ConnectionTab(TestClientSettings *settings, QWidget *parent)
     connect(m_session->repeatSender(), &RepeatSender::finished, this,
         [this] { m_repeat->setText(tr("Repeat")); });
     // Follow new rows while the view is at the bottom; stay put while the user reads above.
+    // Rows come in batches (see ConnectionSession): one scroll per batch.
     connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this,
         [this](int value) { m_followTail = value == m_table->verticalScrollBar()->maximum(); });
     connect(m_session->filteredLog(), &QAbstractItemModel::rowsInserted, this,
@@ -331,6 +331,7 @@ void ConnectionTab::saveLog()
     if (path.isEmpty())
         return;
     const bool csv = path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive);
+    m_session->flushLog(); // the file has every message up to now
     QSaveFile file(path);
     const QByteArray bytes
         = (csv ? m_session->log()->toCsv() : m_session->log()->toText()).toUtf8();

@@ -14,30 +14,44 @@ MessageLogModel::MessageLogModel(int capacity, qint64 byteBudget, QObject *paren
     , m_byteBudget(qMax<qint64>(1, byteBudget))
 { }
 
-void MessageLogModel::append(Direction direction, const QByteArray &bytes, qint64 timeMs)
+void MessageLogModel::append(const QList<Entry> &entries)
 {
-    if (m_paused)
+    if (m_paused || entries.isEmpty())
         return;
     if (m_firstTimeMs < 0)
-        m_firstTimeMs = timeMs;
-    // Past a limit, drop a tenth (of the rows, or of the bytes) at once, so that a full log
-    // does not remove one row per message.
-    int drop = 0;
-    if (m_entries.size() >= m_capacity)
-        drop = qMax(1, m_capacity / 10);
-    if (m_byteCount + bytes.size() > m_byteBudget) {
-        const qint64 target = m_byteBudget - m_byteBudget / 10 - bytes.size();
+        m_firstTimeMs = entries.constFirst().timeMs;
+    // Of a batch larger than the log, only its newest rows that fit alone are kept: at most
+    // capacity() rows and byteBudget() bytes (the newest always, even alone over the budget).
+    qsizetype first = entries.size();
+    qint64 bytes = 0;
+    while (first > 0 && entries.size() - first < m_capacity) {
+        const qsizetype size = entries.at(first - 1).bytes.size();
+        if (first < entries.size() && bytes + size > m_byteBudget)
+            break;
+        bytes += size;
+        --first;
+    }
+    const qsizetype count = entries.size() - first;
+
+    // Make room. Past a limit, drop a tenth more (of the rows, or of the bytes) than needed,
+    // so that a full log does not remove rows on every append.
+    qsizetype drop = 0;
+    if (m_entries.size() + count > m_capacity)
+        drop = m_entries.size() - qMax<qsizetype>(0, m_capacity - m_capacity / 10 - count);
+    if (m_byteCount + bytes > m_byteBudget) {
+        const qint64 target = m_byteBudget - m_byteBudget / 10 - bytes;
         qint64 kept = m_byteCount;
-        for (int row = 0; row < drop; ++row)
+        for (qsizetype row = 0; row < drop; ++row)
             kept -= m_entries.at(row).bytes.size();
         while (drop < m_entries.size() && kept > target)
             kept -= m_entries.at(drop++).bytes.size();
     }
-    removeOldest(int(qMin<qsizetype>(drop, m_entries.size())));
+    removeOldest(int(drop));
+
     const int row = int(m_entries.size());
-    beginInsertRows(QModelIndex(), row, row);
-    m_entries.append({timeMs, direction, bytes});
-    m_byteCount += bytes.size();
+    beginInsertRows(QModelIndex(), row, row + int(count) - 1);
+    m_entries.append(entries.mid(first));
+    m_byteCount += bytes;
     endInsertRows();
 }
 

@@ -1,8 +1,8 @@
 // MessageLogModel: every message one connection sent and received, as a table: time,
 // direction, size and the bytes (escaped text, or hex on demand). Capped: past capacity() rows
-// or byteBudget() bytes of messages, the oldest rows are removed. Rows are appended with
-// beginInsertRows, never with a reset. Owned by a ConnectionSession; filtered for the view by a
-// QSortFilterProxyModel.
+// or byteBudget() bytes of messages, the oldest rows are removed. Rows are appended in batches,
+// one beginInsertRows for many messages, never with a reset. Owned by a ConnectionSession;
+// filtered for the view by a QSortFilterProxyModel.
 #pragma once
 
 #include <QAbstractTableModel>
@@ -52,9 +52,10 @@ public:
     explicit MessageLogModel(int capacity = kDefaultCapacity,
         qint64 byteBudget = kDefaultByteBudget, QObject *parent = nullptr);
 
-    /// Appends a message (nothing while paused); removes the oldest rows past capacity() or
-    /// byteBudget(). The newest message is always kept, even alone over the budget.
-    void append(Direction direction, const QByteArray &bytes, qint64 timeMs);
+    /// Appends @p entries, oldest first, with one row insertion (nothing while paused); removes
+    /// the oldest rows past capacity() or byteBudget(). The newest message is always kept,
+    /// even alone over the budget; of a batch larger than the log, only its newest rows.
+    void append(const QList<Entry> &entries);
     void clear();
 
     /// While paused, append() drops messages: the table holds still to be read.

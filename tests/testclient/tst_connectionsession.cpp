@@ -22,6 +22,8 @@ private slots:
     void sendsAndSeesTheEcho();
     void sendsEscapesAndHexExactly();
     void badEscapeSendsNothing();
+    void logsABurstInOneInsertion();
+    void pauseAndClearTakeWaitingMessages();
     void repeatDeliversExactlyCountMessages();
     void repeatStopsOnRequest();
     void repeatNeedsAConnection();
@@ -126,6 +128,61 @@ void tst_ConnectionSession::sendsEscapesAndHexExactly()
     session.log()->setHexView(true);
     QCOMPARE(session.log()->index(3, MessageLogModel::TextColumn).data().toString(),
         QStringLiteral("48 69 09 7f"));
+}
+
+// Messages that arrive within one event-loop turn reach the log together, in order, with one
+// insertion; the rates count each at once. (The test plays the link: a real socket would
+// split a burst over reads at its own pace.)
+void tst_ConnectionSession::logsABurstInOneInsertion()
+{
+    ConnectionSession session;
+    QAbstractItemModelTester tester(
+        session.filteredLog(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy inserted(session.log(), &QAbstractItemModel::rowsInserted);
+    QSignalSpy removed(session.log(), &QAbstractItemModel::rowsRemoved);
+    QVERIFY(inserted.isValid());
+    const int count = MessageLogModel::kDefaultCapacity + 2000; // more than the log holds
+    for (int i = 0; i < count; ++i)
+        emit session.link()->messageReceived(QByteArray::number(i));
+    QCOMPARE(session.rates().totalIn(), count);
+    // What waits is bounded like the log: a full log's worth went in at once, as one batch;
+    // the rest waits for the event loop.
+    QCOMPARE(session.log()->rowCount(), MessageLogModel::kDefaultCapacity);
+    QCOMPARE(inserted.count(), 1);
+    QTRY_COMPARE(inserted.count(), 2);
+    QCOMPARE(removed.count(), 1); // the oldest, to make room
+    const int rows = session.log()->rowCount();
+    QVERIFY(rows <= MessageLogModel::kDefaultCapacity);
+    for (int row = 0; row < rows; ++row) // the newest, in order, up to the last
+        QCOMPARE(session.log()->entry(row).bytes, QByteArray::number(count - rows + row));
+
+    emit session.link()->messageReceived("one more");
+    session.flushLog(); // at once, without waiting
+    QCOMPARE(session.log()->entry(session.log()->rowCount() - 1).bytes, QByteArray("one more"));
+    QCOMPARE(inserted.count(), 3);
+    QCOMPARE(session.rates().totalIn(), count + 1);
+}
+
+// Pause shows what came before it and nothing during it; clear drops what still waited.
+void tst_ConnectionSession::pauseAndClearTakeWaitingMessages()
+{
+    ConnectionSession session;
+    emit session.link()->messageReceived("before");
+    session.setLogPaused(true);
+    QCOMPARE(session.log()->rowCount(), 1);
+    emit session.link()->messageReceived("during");
+    session.setLogPaused(false);
+    emit session.link()->messageReceived("after");
+    QTRY_COMPARE(session.log()->rowCount(), 2);
+    QCOMPARE(session.log()->entry(1).bytes, QByteArray("after"));
+
+    emit session.link()->messageReceived("cleared");
+    session.clearLog();
+    QCOMPARE(session.log()->rowCount(), 0);
+    emit session.link()->messageReceived("new");
+    QTRY_COMPARE(session.log()->rowCount(), 1);
+    QCOMPARE(session.log()->entry(0).bytes, QByteArray("new"));
+    QCOMPARE(session.rates().totalIn(), 5);
 }
 
 void tst_ConnectionSession::badEscapeSendsNothing()
