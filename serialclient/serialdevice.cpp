@@ -160,7 +160,10 @@ void SerialDevice::tryOpen()
     m_path = path;
     // A fresh QSerialPort for every opening: with Qt 6.4, one reopened after its device went
     // away sometimes never reported input again (unplugAndReplug failed 1 run in 3 under load).
-    delete m_port;
+    if (m_port) { // closed already; later, as this may run within one of its signals
+        m_port->disconnect(this);
+        m_port->deleteLater();
+    }
     m_port = new QSerialPort(this);
     connect(m_port, &QSerialPort::readyRead, this, &SerialDevice::readAvailable);
     connect(m_port, &QSerialPort::errorOccurred, this, &SerialDevice::onError);

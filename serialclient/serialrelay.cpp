@@ -1,9 +1,9 @@
 #include "serialrelay.h"
 
 #include "byteescape.h"
+#include "framecodec.h"
 #include "seriallogging.h"
 
-#include <algorithm>
 
 namespace {
 constexpr qsizetype kShownBytes = 200; // of a line in the verbose log
@@ -57,10 +57,18 @@ void SerialRelay::sendToRelay(const QByteArray &line)
 {
     if (!m_link->send(line, m_settings.relayLineEnd))
         return;
-    m_echoes.push_back({line, m_clock.elapsed()});
-    // Enough for a whole queue sent at once, whose echoes all come after it.
-    if (qsizetype(m_echoes.size()) > kEchoMemory + m_settings.queueLimit)
-        m_echoes.pop_front();
+    // The relay cuts what it gets as the link does (in its auto mode a NUL inside the line ends
+    // a message too): the echo comes back in those pieces.
+    const QByteArray sent = line + m_settings.relayLineEnd;
+    FrameCodec relayCut(m_link->terminator(), sent.size());
+    m_sentPieces.clear();
+    relayCut.feed(sent, m_sentPieces);
+    for (qsizetype i = 0; i < m_sentPieces.count(); ++i) {
+        m_echoes.push_back({m_sentPieces.payload(i).toByteArray(), m_clock.elapsed()});
+        // Enough for a whole queue sent at once, whose echoes all come after it.
+        if (qsizetype(m_echoes.size()) > kEchoMemory + m_settings.queueLimit)
+            m_echoes.pop_front();
+    }
 }
 
 void SerialRelay::forgetOldEchoes()
@@ -72,14 +80,11 @@ void SerialRelay::forgetOldEchoes()
 
 void SerialRelay::onRelayMessage(const QByteArray &message)
 {
-    // The relay keeps each sender's order, so the echo of one of our lines comes after those
-    // of all older lines: an older line still waiting did not come back as it was sent (the
-    // relay cut it in two at a NUL, say) and never will.
+    // The relay keeps each sender's order, so our oldest unanswered piece is the next echo;
+    // anything else is another client's message.
     forgetOldEchoes();
-    const auto echo = std::find_if(m_echoes.begin(), m_echoes.end(),
-        [&message](const Echo &sent) { return sent.line == message; });
-    if (echo != m_echoes.end()) {
-        m_echoes.erase(m_echoes.begin(), echo + 1);
+    if (!m_echoes.empty() && m_echoes.front().line == message) {
+        m_echoes.pop_front();
         ++m_echoesSkipped;
         return;
     }

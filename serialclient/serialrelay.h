@@ -11,6 +11,7 @@
 // change, and with --verbose each line relayed. Owns neither the device nor the link.
 #pragma once
 
+#include "messagebatch.h"
 #include "relaylink.h"
 #include "serialdevice.h"
 
@@ -43,7 +44,7 @@ public:
     qint64 droppedFromRelay() const { return m_droppedFromRelay; }
     /// Messages from the relay not written because they lack the prefix.
     qint64 filtered() const { return m_filtered; }
-    /// Echoes of the device's own lines skipped.
+    /// Echoes of the device's own lines skipped (pieces, when the relay cut a line).
     qint64 echoesSkipped() const { return m_echoesSkipped; }
     /// Device lines waiting for the relay.
     qsizetype queued() const { return qsizetype(m_queue.size()); }
@@ -67,7 +68,8 @@ private:
     RelayLink *m_link;
     Settings m_settings;
     std::deque<QByteArray> m_queue;
-    std::deque<Echo> m_echoes;
+    std::deque<Echo> m_echoes; // what the relay will send back of our lines, oldest first
+    MessageBatch m_sentPieces; // a line sent, as the relay cuts it
     QElapsedTimer m_clock;
     QString m_relayProblem; // last reason logged for not reaching the relay
     bool m_relayWasUp = false;

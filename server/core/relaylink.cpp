@@ -17,7 +17,7 @@ constexpr int kFirstRetryMs = 1000;
 constexpr int kLastRetryMs = 30000;
 constexpr int kConnectTimeoutMs = 10000; // a machine that is off never refuses: give up then
 constexpr qint64 kSteadyMs = 10000; // a connection up this long resets the wait to 1 s
-constexpr int kFinishTimeoutMs = 2000; // finish(): how long the relay has to close its side
+constexpr int kFinishTimeoutMs = 2000; // finish(): how long it may take
 } // namespace
 
 RelayLink::RelayLink(const Terminator &terminator, qsizetype maxMessageBytes, QObject *parent)
@@ -56,6 +56,7 @@ void RelayLink::open(const QString &host, quint16 port)
 {
     m_state = State::Disconnected; // what the abort below reports is not a loss
     m_finishing = false;
+    m_halfClosed = false;
     m_finishTimeout.stop();
     m_socket->abort();
     m_host = host;
@@ -70,6 +71,7 @@ void RelayLink::close()
     m_retry.stop();
     m_connectTimeout.stop();
     m_finishing = false;
+    m_halfClosed = false;
     m_finishTimeout.stop();
     const bool wasUp = m_state != State::Disconnected;
     m_state = State::Disconnected; // what follows is not a loss
@@ -86,19 +88,20 @@ void RelayLink::finish()
         return;
     }
     m_finishing = true;
+    m_finishTimeout.start(); // also bounds the wait for a relay that takes nothing
     halfCloseWhenSent();
 }
 
 void RelayLink::halfCloseWhenSent()
 {
-    if (!m_finishing || m_finishTimeout.isActive() || m_socket->bytesToWrite() > 0)
+    if (!m_finishing || m_halfClosed || m_socket->bytesToWrite() > 0)
         return;
 #ifdef Q_OS_WIN
     ::shutdown(SOCKET(m_socket->socketDescriptor()), SD_SEND);
 #else
     ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
 #endif
-    m_finishTimeout.start();
+    m_halfClosed = true;
 }
 
 int RelayLink::retryInMs() const
@@ -158,6 +161,7 @@ void RelayLink::onDisconnected()
 {
     if (m_finishing) { // the relay closed its side after our half-close, or time ran out
         m_finishing = false;
+        m_halfClosed = false;
         m_finishTimeout.stop();
         setState(State::Disconnected);
         return;

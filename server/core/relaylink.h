@@ -44,12 +44,14 @@ public:
     void close();
     /// Like close(), for a program about to exit: once what is queued has gone out, tells the
     /// relay there is nothing more (a half-close) and keeps reading, dropping what comes,
-    /// until the relay closes its side or 2 s pass; then Disconnected. Closing at once while
+    /// until the relay closes its side; then Disconnected. At most 2 s after the call. Closing at once while
     /// the relay's messages wait unread would make the system answer with a reset that throws
     /// away what was sent and the relay has not read yet.
     void finish();
 
     State state() const { return m_state; }
+    /// How what the relay sends is cut into messages (the relay cuts what it gets the same way).
+    const Terminator &terminator() const { return m_codec.terminator(); }
     QString host() const { return m_host; }
     quint16 port() const { return m_port; }
     /// Why the last attempt failed or the connection was lost, in words; empty when connected.
@@ -85,8 +87,9 @@ private:
     MessageBatch m_batch;
     QTimer m_retry;
     QTimer m_connectTimeout;
-    QTimer m_finishTimeout; // after the half-close of finish(): how long the relay has
+    QTimer m_finishTimeout; // how long finish() may take
     bool m_finishing = false;
+    bool m_halfClosed = false;
     QString m_host;
     quint16 m_port = 0;
     QString m_errorString;
