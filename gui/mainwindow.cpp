@@ -349,7 +349,6 @@ void MainWindow::toggleServing()
         return;
     }
     saveRelayConfig(config);
-    m_settings->setStartOnOpen(m_form->startOnOpen());
     m_settings->sync();
     if (m_controller->start(config))
         showError(QString());
@@ -416,7 +415,6 @@ void MainWindow::saveSettings()
     const RelayConfig config = m_form->config(&error);
     if (error.isEmpty())
         saveRelayConfig(config);
-    m_settings->setStartOnOpen(m_form->startOnOpen());
     m_settings->sync();
 }
 

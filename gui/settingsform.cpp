@@ -12,8 +12,6 @@
 
 namespace {
 
-constexpr int kMaxMessageBytes = 64 * 1024 * 1024; // as the daemon's --max-message-bytes
-
 QSpinBox *spinBox(int min, int max, const QString &name)
 {
     auto *box = new QSpinBox;
@@ -31,12 +29,12 @@ SettingsForm::SettingsForm(QWidget *parent)
     , m_availableChoices(m_choices.size())
     , m_bind(new QComboBox)
     , m_port(spinBox(0, 65535, QStringLiteral("port")))
-    , m_maxClients(spinBox(1, 1000000, QStringLiteral("maxClients")))
+    , m_maxClients(spinBox(1, RelayConfig::kMaxClientsLimit, QStringLiteral("maxClients")))
     , m_eol(new QComboBox)
     , m_echo(new QCheckBox(tr("Back to its sender")))
-    , m_maxMessage(spinBox(1, kMaxMessageBytes, QStringLiteral("maxMessageBytes")))
+    , m_maxMessage(spinBox(1, int(RelayConfig::kMaxMessageBytesLimit), QStringLiteral("maxMessageBytes")))
     , m_allow(new QLineEdit)
-    , m_heartbeat(spinBox(0, 24 * 60 * 60, QStringLiteral("heartbeat")))
+    , m_heartbeat(spinBox(0, RelayConfig::kMaxHeartbeatSeconds, QStringLiteral("heartbeat")))
     , m_webSocketPort(spinBox(-1, 65535, QStringLiteral("wsPort")))
     , m_webOrigins(new QLineEdit)
     , m_localName(new QLineEdit)
@@ -148,7 +146,7 @@ void SettingsForm::setConfig(const RelayConfig &config)
     m_eol->setCurrentText(config.terminator.name());
     m_echo->setChecked(config.echo);
     // A message longer than the output budget would disconnect every client it goes to.
-    m_maxMessage->setMaximum(int(qMin<qint64>(kMaxMessageBytes, config.maxClientBuffer)));
+    m_maxMessage->setMaximum(int(qMin(RelayConfig::kMaxMessageBytesLimit, config.maxClientBuffer)));
     m_maxMessage->setValue(int(qMin<qsizetype>(config.maxMessageBytes, m_maxMessage->maximum())));
     QStringList ranges;
     for (const auto &subnet : config.allow)

@@ -13,6 +13,12 @@
 struct RelayConfig
 {
     static constexpr quint16 kDefaultPort = 6780;
+    // The ranges the settings may take (the options check them; the panel's form offers them).
+    static constexpr int kMaxClientsLimit = 1000000;
+    static constexpr qint64 kMaxMessageBytesLimit = 64 * 1024 * 1024;
+    static constexpr int kMaxHeartbeatSeconds = 24 * 60 * 60;
+    static constexpr qint64 kMinClientBuffer = 64 * 1024;
+    static constexpr qint64 kMaxClientBuffer = qint64(1024) * 1024 * 1024;
 
     /// Where to listen.
     enum class Bind

@@ -96,12 +96,6 @@ constexpr const char *kLegacyHelp[][2] = {
     {"-c", "same as --console"},
 };
 
-constexpr qint64 kMaxClientsLimit = 1000000;
-constexpr qint64 kMaxMessageBytesLimit = 64 * 1024 * 1024;
-constexpr qint64 kMaxHeartbeatSeconds = 24 * 60 * 60;
-constexpr qint64 kMinClientBuffer = 64 * 1024;
-constexpr qint64 kMaxClientBuffer = qint64(1024) * 1024 * 1024;
-
 // One setting to apply, and where it came from for error messages.
 struct Setting
 {
@@ -171,9 +165,9 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
             return QStringLiteral("'%1' is not a port number (0 to 65535)").arg(value);
         config.port = quint16(*port);
     } else if (key == u"max-clients") {
-        const auto n = wholeNumber(value, 1, kMaxClientsLimit);
+        const auto n = wholeNumber(value, 1, RelayConfig::kMaxClientsLimit);
         if (!n)
-            return numberProblem(value, 1, kMaxClientsLimit);
+            return numberProblem(value, 1, RelayConfig::kMaxClientsLimit);
         config.maxClients = int(*n);
     } else if (key == u"eol") {
         const auto terminator = Terminator::fromName(value);
@@ -183,9 +177,9 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
                 .arg(value);
         config.terminator = *terminator;
     } else if (key == u"max-message-bytes") {
-        const auto n = wholeNumber(value, 1, kMaxMessageBytesLimit);
+        const auto n = wholeNumber(value, 1, RelayConfig::kMaxMessageBytesLimit);
         if (!n)
-            return numberProblem(value, 1, kMaxMessageBytesLimit);
+            return numberProblem(value, 1, RelayConfig::kMaxMessageBytesLimit);
         config.maxMessageBytes = *n;
     } else if (key == u"allow") {
         // A list: "192.168.1.0/24, ::1". Each occurrence adds to it.
@@ -202,14 +196,16 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
             config.allow.append(*subnet);
         }
     } else if (key == u"max-client-buffer") {
-        const auto n = wholeNumber(value, kMinClientBuffer, kMaxClientBuffer);
+        const qint64 min = RelayConfig::kMinClientBuffer;
+        const qint64 max = RelayConfig::kMaxClientBuffer;
+        const auto n = wholeNumber(value, min, max);
         if (!n)
-            return numberProblem(value, kMinClientBuffer, kMaxClientBuffer);
+            return numberProblem(value, min, max);
         config.maxClientBuffer = *n;
     } else if (key == u"heartbeat") {
-        const auto n = wholeNumber(value, 0, kMaxHeartbeatSeconds);
+        const auto n = wholeNumber(value, 0, RelayConfig::kMaxHeartbeatSeconds);
         if (!n)
-            return numberProblem(value, 0, kMaxHeartbeatSeconds);
+            return numberProblem(value, 0, RelayConfig::kMaxHeartbeatSeconds);
         config.heartbeatSeconds = int(*n);
     } else if (key == u"heartbeat-message") {
         if (value.isEmpty())
