@@ -182,6 +182,10 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const
 
 QVariant MessageLogModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    // Headers line up with their columns: time and size to the right.
+    if (orientation == Qt::Horizontal && role == Qt::TextAlignmentRole
+        && (section == SizeColumn || section == TimeColumn))
+        return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
