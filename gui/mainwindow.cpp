@@ -127,8 +127,11 @@ MainWindow::MainWindow(
 
     connect(controller, &RelayController::stateChanged, this, &MainWindow::updateState);
     connect(controller, &RelayController::errorOccurred, this, &MainWindow::showError);
-    connect(controller->relay(), &RelayServer::clientConnected, this, &MainWindow::updateState);
-    connect(controller->relay(), &RelayServer::clientDisconnected, this, &MainWindow::updateState);
+    // A client coming or going changes only the count: not the hint, which lists the network
+    // interfaces, nor the styles (a thousand clients may reconnect at once).
+    const auto updateCount = [this] { m_stateLabel->setText(m_controller->stateText()); };
+    connect(controller->relay(), &RelayServer::clientConnected, this, updateCount);
+    connect(controller->relay(), &RelayServer::clientDisconnected, this, updateCount);
     updateState();
 
     // An explicit minimum: the layout then never changes the window's size constraints as
