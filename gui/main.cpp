@@ -89,8 +89,8 @@ int main(int argc, char *argv[])
     });
     QObject::connect(&shutdown, &PanelShutdown::finished, &app, [] { QCoreApplication::exit(0); });
     SignalWatcher signalWatcher;
-    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &shutdown,
-        &PanelShutdown::terminate);
+    QObject::connect(
+        &signalWatcher, &SignalWatcher::terminationRequested, &shutdown, &PanelShutdown::terminate);
     instance.start();
     const int code = app.exec();
     window.reset(); // before the relay it shows

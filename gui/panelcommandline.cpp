@@ -9,8 +9,8 @@ namespace {
 const char *const kQtOptionsWithValue[] = {"platform", "platformpluginpath", "platformtheme",
     "plugin", "qwindowgeometry", "qwindowicon", "qwindowtitle", "session", "style", "stylesheet",
     "display", "geometry", "title", "icon", "name", "qmljsdebugger"};
-const char *const kQtFlags[] = {"reverse", "widgetcount", "nograb", "dograb", "testability",
-    "sync", "visual", "ncols", "cmap"};
+const char *const kQtFlags[] = {
+    "reverse", "widgetcount", "nograb", "dograb", "testability", "sync", "visual", "ncols", "cmap"};
 
 // 0: not one of Qt's options; 1: a flag or "-option=value"; 2: an option followed by its value.
 int qtOptionLength(const QString &arg)

@@ -9,11 +9,10 @@ PanelShutdown::PanelShutdown(RelayController *controller, int graceMs, QObject *
     m_grace.setSingleShot(true);
     m_grace.setInterval(graceMs);
     connect(&m_grace, &QTimer::timeout, this, &PanelShutdown::finish);
-    connect(controller, &RelayController::stateChanged, this,
-        [this](RelayController::State state) {
-            if (m_terminating && state == RelayController::State::Stopped)
-                finish();
-        });
+    connect(controller, &RelayController::stateChanged, this, [this](RelayController::State state) {
+        if (m_terminating && state == RelayController::State::Stopped)
+            finish();
+    });
 }
 
 void PanelShutdown::terminate()

@@ -54,24 +54,6 @@ void RelayController::setState(State state)
     emit stateChanged(state);
 }
 
-// The addresses other programs use: the LAN addresses when listening on every interface.
-QList<QHostAddress> RelayController::clientAddresses() const
-{
-    QList<QHostAddress> addresses;
-    const QList<QHostAddress> listened = m_relay.listenAddresses();
-    for (const QHostAddress &address : listened) {
-        if (address == QHostAddress(QHostAddress::Any)
-            || address == QHostAddress(QHostAddress::AnyIPv4)
-            || address == QHostAddress(QHostAddress::AnyIPv6)) {
-            addresses.append(NetAddress::lanAddresses());
-            addresses.append(QHostAddress(QHostAddress::LocalHost));
-        } else if (!addresses.contains(address)) {
-            addresses.append(address);
-        }
-    }
-    return addresses;
-}
-
 QString RelayController::connectionHint() const
 {
     switch (m_state) {
@@ -108,7 +90,7 @@ QString RelayController::tcpHint() const
     if (m_relay.config().bind == RelayConfig::Bind::Localhost)
         return tr("Programs on this computer connect to localhost, port %1").arg(m_relay.port());
     QStringList names;
-    const QList<QHostAddress> addresses = clientAddresses();
+    const QList<QHostAddress> addresses = NetAddress::reachableAddresses(m_relay.listenAddresses());
     for (const QHostAddress &address : addresses) {
         if (!address.isLoopback())
             names.append(NetAddress::unmapped(address).toString());
@@ -129,7 +111,7 @@ QString RelayController::connectionText() const
         return {};
     if (m_relay.config().bind == RelayConfig::Bind::Localhost)
         return QStringLiteral("localhost:%1").arg(m_relay.port());
-    const QList<QHostAddress> addresses = clientAddresses();
+    const QList<QHostAddress> addresses = NetAddress::reachableAddresses(m_relay.listenAddresses());
     for (const QHostAddress &address : addresses) {
         if (!address.isLoopback())
             return NetAddress::endpoint(address, m_relay.port());

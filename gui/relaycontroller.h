@@ -47,7 +47,6 @@ signals:
 
 private:
     void setState(State state);
-    QList<QHostAddress> clientAddresses() const;
     QString tcpHint() const; // where TCP clients connect
     QString waitingHint() const; // what the relay waits for, in State::Waiting
 

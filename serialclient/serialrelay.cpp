@@ -4,7 +4,6 @@
 #include "framecodec.h"
 #include "seriallogging.h"
 
-
 namespace {
 constexpr qsizetype kShownBytes = 200; // of a line in the verbose log
 }

@@ -49,7 +49,6 @@ constexpr OptionSpec kOptions[] = {
     {"version", nullptr, "Show the version and exit."},
 };
 
-
 TestClientOptions failure(const QString &error)
 {
     TestClientOptions options;

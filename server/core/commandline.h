@@ -13,7 +13,7 @@
 
 struct OptionSpec
 {
-    const char *key;       // "port", given as --port
+    const char *key; // "port", given as --port
     const char *valueName; // "PORT" in --help; nullptr for a switch
     const char *help;
 };
@@ -21,8 +21,7 @@ struct OptionSpec
 namespace CommandLine {
 
 /// The option of @p table called @p key (without the dashes), or nullptr.
-template <std::size_t N>
-const OptionSpec *findOption(const OptionSpec (&table)[N], QStringView key)
+template<std::size_t N> const OptionSpec *findOption(const OptionSpec (&table)[N], QStringView key)
 {
     for (const OptionSpec &spec : table) {
         if (key == QLatin1String(spec.key))
@@ -32,8 +31,7 @@ const OptionSpec *findOption(const OptionSpec (&table)[N], QStringView key)
 }
 
 /// The --help entries of @p table, one per option, in the table's order.
-template <std::size_t N>
-QString optionsHelp(const OptionSpec (&table)[N])
+template<std::size_t N> QString optionsHelp(const OptionSpec (&table)[N])
 {
     QString text;
     for (const OptionSpec &spec : table) {

@@ -44,4 +44,25 @@ QList<QHostAddress> lanAddresses()
     return found;
 }
 
+QList<QHostAddress> reachableAddresses(const QList<QHostAddress> &listened)
+{
+    QList<QHostAddress> reachable;
+    const auto add = [&reachable](const QHostAddress &address) {
+        if (!reachable.contains(address))
+            reachable.append(address);
+    };
+    for (const QHostAddress &address : listened) {
+        if (address == QHostAddress(QHostAddress::Any)
+            || address == QHostAddress(QHostAddress::AnyIPv4)
+            || address == QHostAddress(QHostAddress::AnyIPv6)) {
+            add(QHostAddress(QHostAddress::LocalHost));
+            for (const QHostAddress &lan : lanAddresses())
+                add(lan);
+        } else {
+            add(address);
+        }
+    }
+    return reachable;
+}
+
 } // namespace NetAddress

@@ -18,4 +18,8 @@ QString endpoint(const QHostAddress &address, quint16 port);
 /// are up and running, not loopback, not link-local; IPv4 first, then IPv6.
 QList<QHostAddress> lanAddresses();
 
+/// Where clients reach a relay listening on @p listened: each address as it is, except that
+/// listening on every interface means localhost and the LAN addresses. No duplicates.
+QList<QHostAddress> reachableAddresses(const QList<QHostAddress> &listened);
+
 } // namespace NetAddress

@@ -44,9 +44,9 @@ public:
     void close();
     /// Like close(), for a program about to exit: once what is queued has gone out, tells the
     /// relay there is nothing more (a half-close) and keeps reading, dropping what comes,
-    /// until the relay closes its side; then Disconnected. At most 2 s after the call. Closing at once while
-    /// the relay's messages wait unread would make the system answer with a reset that throws
-    /// away what was sent and the relay has not read yet.
+    /// until the relay closes its side; then Disconnected. At most 2 s after the call. Closing at
+    /// once while the relay's messages wait unread would make the system answer with a reset that
+    /// throws away what was sent and the relay has not read yet.
     void finish();
 
     State state() const { return m_state; }

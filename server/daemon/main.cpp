@@ -52,13 +52,7 @@ QStringList banner(const RelayServer &relay)
                      endpoints.join(QStringLiteral(" and ")), settings.join(QStringLiteral(", ")));
     if (relay.webSocketPort() != 0) {
         // Where a browser reaches it: on every interface, that is this machine's LAN address.
-        QList<QHostAddress> hosts;
-        for (const QHostAddress &address : addresses) {
-            if (address == QHostAddress(QHostAddress::Any))
-                hosts << QHostAddress(QHostAddress::LocalHost) << NetAddress::lanAddresses();
-            else
-                hosts << address;
-        }
+        const QList<QHostAddress> hosts = NetAddress::reachableAddresses(addresses);
         QStringList sockets;
         QStringList pages;
         for (const QHostAddress &host : std::as_const(hosts)) {

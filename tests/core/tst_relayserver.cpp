@@ -298,8 +298,8 @@ void tst_RelayServer::oversizeMessageIsDroppedClientStays()
     config.maxMessageBytes = 16;
     QVERIFY2(m_fixture.start(config, 2), qPrintable(relay().errorString()));
     QTest::ignoreMessage(QtWarningMsg,
-        QRegularExpression(QStringLiteral(
-            "^127\\.0\\.0\\.1:\\d+ sent a message longer than 16 bytes: dropped it \\(1 so far\\)")));
+        QRegularExpression(QStringLiteral("^127\\.0\\.0\\.1:\\d+ sent a message longer than 16 "
+                                          "bytes: dropped it \\(1 so far\\)")));
     peer(0).send(QByteArray(100, 'x') + "\nshort\n");
     QTRY_COMPARE(peer(1).received(), QByteArray("short\n"));
     QVERIFY(peer(0).isConnected());

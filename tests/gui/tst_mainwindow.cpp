@@ -13,13 +13,13 @@
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QHeaderView>
 #include <QProcess>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QSignalSpy>
-#include <QPushButton>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTcpServer>
@@ -284,8 +284,8 @@ void tst_MainWindow::exportedSettingsStartDaemon()
     QVERIFY2(line.contains(QStringLiteral("eol nul, echo off, max 33 clients, max message 2000 "
                                           "bytes, heartbeat every 9 s, Flash policy")),
         qPrintable(line));
-    QVERIFY2(line.contains(QStringLiteral("web pages connect to ws://127.0.0.1:")),
-        qPrintable(line));
+    QVERIFY2(
+        line.contains(QStringLiteral("web pages connect to ws://127.0.0.1:")), qPrintable(line));
     QVERIFY2(line.contains(QStringLiteral("127.0.0.1:")), qPrintable(line));
 }
 
@@ -472,9 +472,9 @@ void tst_MainWindow::clientsTableFitsDefaultSize()
     QTRY_VERIFY2(header->sectionViewportPosition(last) + header->sectionSize(last)
             <= view->viewport()->width(),
         qPrintable(QStringLiteral("%1 + %2 > %3")
-                .arg(header->sectionViewportPosition(last))
-                .arg(header->sectionSize(last))
-                .arg(view->viewport()->width())));
+                       .arg(header->sectionViewportPosition(last))
+                       .arg(header->sectionSize(last))
+                       .arg(view->viewport()->width())));
     QCOMPARE(view->horizontalScrollBar()->maximum(), 0);
     // Each column shows its header and its values whole.
     for (int column = 0; column < ClientsModel::ColumnCount; ++column) {

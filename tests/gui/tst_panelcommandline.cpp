@@ -51,8 +51,8 @@ void tst_PanelCommandLine::parse_data()
                                  << true << ""
                                  << "";
     QTest::newRow("qt style and session")
-        << QStringList{"-style", "fusion", "--port", "5783", "-session", "10abc_1234"} << int(A::Run)
-        << false << "5783"
+        << QStringList{"-style", "fusion", "--port", "5783", "-session", "10abc_1234"}
+        << int(A::Run) << false << "5783"
         << "";
     QTest::newRow("qt equals and flags")
         << QStringList{"-style=fusion", "-reverse", "--platform", "offscreen", "-widgetcount"}

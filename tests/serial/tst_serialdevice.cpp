@@ -224,8 +224,7 @@ void tst_SerialDevice::matchFindsTheBoardUnderANewName()
 
     arduino.reset(); // unplugged
     QTRY_COMPARE(device.state(), SerialDevice::State::WaitingForDevice);
-    QTRY_VERIFY_WITH_TIMEOUT(device.problem().contains(QStringLiteral("no serial port has")),
-        5000);
+    QTRY_VERIFY_WITH_TIMEOUT(device.problem().contains(QStringLiteral("no serial port has")), 5000);
     boardPath = m_dir.filePath(QStringLiteral("ttyACM1"));
     arduino = std::make_unique<FakeArduino>(boardPath);
     QVERIFY(arduino->plugIn());

@@ -207,8 +207,7 @@ void tst_SerialOptions::deviceMatch()
             QStringLiteral("Arduino (www.arduino.cc)"), QStringLiteral("8573"), true, 0x2341,
             0x0043},
         {QStringLiteral("/dev/ttyACM2"), QStringLiteral("USB JTAG/serial debug unit"),
-            QStringLiteral("Espressif"), QStringLiteral("F4:12:FA:4F:9B:C8"), true, 0x303a,
-            0x1001},
+            QStringLiteral("Espressif"), QStringLiteral("F4:12:FA:4F:9B:C8"), true, 0x303a, 0x1001},
         {QStringLiteral("/dev/tty.usbserial-0001"), {}, {}, {}, true, 0x10c4, 0xea60},
         {QStringLiteral("/dev/cu.usbserial-0001"), {}, {}, {}, true, 0x10c4, 0xea60},
     };
