@@ -308,9 +308,7 @@ void MainWindow::createMenus()
 
 void MainWindow::useForThisRun(const RelayConfig &config)
 {
-    m_savedConfig = m_settings->relayConfig();
     m_runConfig = config;
-    m_hasRunConfig = true;
     m_form->setConfig(config);
     m_saveOnStart = false;
 }
@@ -322,12 +320,13 @@ void MainWindow::saveRelayConfig(const RelayConfig &config)
     RelayConfig saved = config;
     // What the command line set is for this run only: while the field still holds it, the
     // saved value stays.
-    if (m_hasRunConfig) {
-        if (saved.port == m_runConfig.port)
-            saved.port = m_savedConfig.port;
-        if (saved.bind == m_runConfig.bind && saved.address == m_runConfig.address) {
-            saved.bind = m_savedConfig.bind;
-            saved.address = m_savedConfig.address;
+    if (m_runConfig) {
+        const RelayConfig stored = m_settings->relayConfig();
+        if (saved.port == m_runConfig->port)
+            saved.port = stored.port;
+        if (saved.bind == m_runConfig->bind && saved.address == m_runConfig->address) {
+            saved.bind = stored.bind;
+            saved.address = stored.address;
         }
     }
     m_settings->setRelayConfig(saved);

@@ -8,6 +8,7 @@
 #include <QMainWindow>
 
 #include <functional>
+#include <optional>
 
 class ClientsModel;
 class LoginItem;
@@ -88,9 +89,7 @@ private:
     QLineEdit *m_sendLine = nullptr;
     QPushButton *m_send = nullptr;
     bool m_saveOnStart = true;
-    bool m_hasRunConfig = false;
-    RelayConfig m_runConfig; // useForThisRun()'s
-    RelayConfig m_savedConfig; // the saved settings when useForThisRun() was called
+    std::optional<RelayConfig> m_runConfig; // useForThisRun()'s
     Question m_question;
     FileChooser m_fileChooser;
 };
