@@ -106,7 +106,10 @@ void RelayLink::halfCloseWhenSent()
 
 int RelayLink::retryInMs() const
 {
-    return m_state == State::WaitingToRetry ? m_retry.remainingTime() : -1;
+    if (m_state != State::WaitingToRetry)
+        return -1;
+    // A coarse timer may report a millisecond more than it was given: never more than that.
+    return qMin(m_retry.remainingTime(), m_retry.interval());
 }
 
 bool RelayLink::send(QByteArrayView message, QByteArrayView terminator)
