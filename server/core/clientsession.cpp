@@ -41,7 +41,7 @@ void ClientSession::close(const QString &reason)
         if (!m_reported)
             abortConnection();
     });
-    closeConnection(); // may report disconnected() at once
+    closeConnection(reason); // may report disconnected() at once
 }
 
 // Qt's write buffers grow without bound, so what waits for this client is watched here: when

@@ -53,8 +53,8 @@ protected:
 
     /// Output queued and not yet taken by the system.
     virtual qint64 bytesWaiting() const = 0;
-    /// Starts a clean close: queued output is sent first.
-    virtual void closeConnection() = 0;
+    /// Starts a clean close: queued output is sent first; @p reason is the one close() was given.
+    virtual void closeConnection(const QString &reason) = 0;
     /// Drops the connection at once.
     virtual void abortConnection() = 0;
     /// Hands the system as much queued output as it takes now, without waiting.

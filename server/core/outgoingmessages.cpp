@@ -1,6 +1,10 @@
 #include "outgoingmessages.h"
 
-#include <QUtf8StringView>
+#include "websocketcodec.h"
+
+namespace {
+constexpr qsizetype kMaxFrameHeaderBytes = 10; // a server frame's, for the largest length
+} // namespace
 
 OutgoingMessages::OutgoingMessages(
     const MessageBatch &batch, qsizetype first, qsizetype last, const Terminator &terminator)
@@ -25,20 +29,22 @@ const QByteArray &OutgoingMessages::block(LineEnding ending)
     return block;
 }
 
-const OutgoingMessages::WebSocketMessage &OutgoingMessages::webSocketMessage(qsizetype index)
+const QByteArray &OutgoingMessages::webSocketFrames()
 {
-    if (m_webSocketMessages.isEmpty()) {
-        m_webSocketMessages.reserve(count());
-        for (qsizetype i = m_first; i < m_last; ++i) {
-            const QByteArrayView payload = m_batch.payload(i);
-            WebSocketMessage message;
-            message.isText = QUtf8StringView(payload.data(), payload.size()).isValidUtf8();
-            if (message.isText)
-                message.text = QString::fromUtf8(payload);
-            else
-                message.binary = payload.toByteArray();
-            m_webSocketMessages.append(message);
-        }
+    if (!m_webSocketFrames.isEmpty()) // never empty once encoded: a frame is at least 2 bytes
+        return m_webSocketFrames;
+    qsizetype size = 0;
+    for (qsizetype i = m_first; i < m_last; ++i)
+        size += m_batch.payload(i).size() + kMaxFrameHeaderBytes;
+    m_webSocketFrames.reserve(size);
+    for (qsizetype i = m_first; i < m_last; ++i) {
+        const QByteArrayView payload = m_batch.payload(i);
+        const LineEnding ending = m_batch.ending(i);
+        const WebSocketCodec::Opcode opcode = ending == LineEnding::TextMessage
+            ? WebSocketCodec::Text
+            : ending == LineEnding::BinaryMessage ? WebSocketCodec::Binary
+                                                  : WebSocketCodec::opcodeFor(payload);
+        WebSocketCodec::appendFrame(m_webSocketFrames, opcode, payload);
     }
-    return m_webSocketMessages.at(index);
+    return m_webSocketFrames;
 }

@@ -1,6 +1,6 @@
 // OutgoingMessages: one run of relayed messages on its way to every client. Each kind of client
 // wants them in its own wire form (a block of lines ended by LF, CRLF, NUL or the exact
-// terminator; or one WebSocket message each): each form is made once, on the first client that
+// terminator; or one WebSocket frame each): each form is made once, on the first client that
 // asks for it, and shared by all the others. Lives on the stack of RelayServer::deliver().
 #pragma once
 
@@ -8,22 +8,12 @@
 #include "terminator.h"
 
 #include <QByteArray>
-#include <QList>
-#include <QString>
 
 #include <array>
 
 class OutgoingMessages
 {
 public:
-    /// One message as a WebSocket carries it: a text frame when it is valid UTF-8, else binary.
-    struct WebSocketMessage
-    {
-        bool isText = false;
-        QString text; ///< when isText
-        QByteArray binary; ///< when not
-    };
-
     /// Messages @p first to @p last (exclusive) of @p batch, which must outlive this object.
     OutgoingMessages(
         const MessageBatch &batch, qsizetype first, qsizetype last, const Terminator &terminator);
@@ -31,8 +21,9 @@ public:
     qsizetype count() const { return m_last - m_first; }
     /// Every message followed by the terminator for @p ending, back to back.
     const QByteArray &block(LineEnding ending);
-    /// Message @p index (0 to count() - 1) as a WebSocket message.
-    const WebSocketMessage &webSocketMessage(qsizetype index);
+    /// Every message as a WebSocket frame, back to back: a WebSocket client's message as it
+    /// came (text or binary), any other as text when it is valid UTF-8, else as binary.
+    const QByteArray &webSocketFrames();
 
 private:
     const MessageBatch &m_batch;
@@ -40,5 +31,5 @@ private:
     qsizetype m_last;
     const Terminator &m_terminator;
     std::array<QByteArray, kLineEndingCount> m_blocks; // empty until asked for
-    QList<WebSocketMessage> m_webSocketMessages; // empty until asked for
+    QByteArray m_webSocketFrames; // empty until asked for
 };

@@ -16,7 +16,6 @@
 #include <QLocalSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QWebSocket>
 
 #include <utility>
 
@@ -341,19 +340,23 @@ void RelayServer::acceptWebConnections(QTcpServer *listener)
     }
 }
 
-void RelayServer::admitWebSocket(QWebSocket *socket)
+void RelayServer::admitWebSocket(QTcpSocket *socket)
 {
     if (m_stopping) {
+        socket->abort();
         socket->deleteLater();
         return;
     }
     if (isFull()) {
-        const QString reason = refuseFull(QStringLiteral("ws ")
-            + NetAddress::endpoint(socket->peerAddress(), socket->peerPort()));
+        const QString reason = refuseFull(
+            QStringLiteral("ws ") + NetAddress::endpoint(socket->peerAddress(), socket->peerPort()));
         socket->setParent(this);
-        connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
-        socket->sendTextMessage(reason);
-        socket->close(QWebSocketProtocol::CloseCodeNormal, reason);
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        QByteArray frames;
+        WebSocketCodec::appendFrame(frames, WebSocketCodec::Text, reason.toUtf8());
+        frames += WebSocketCodec::closeFrame(WebSocketCodec::kTryAgainLater, reason);
+        socket->write(frames);
+        socket->disconnectFromHost();
         return;
     }
     addSession(new WebSocketSession(m_nextClientId++, socket, m_config, this));
@@ -440,7 +443,8 @@ void RelayServer::relay(ClientSession *from, const MessageBatch &batch)
     qsizetype runStart = 0;
     for (qsizetype i = 0; i < batch.count(); ++i) {
         const LineEnding ending = batch.ending(i);
-        const bool terminated = ending != LineEnding::None && ending != LineEnding::Message;
+        const bool terminated = ending != LineEnding::None && ending != LineEnding::TextMessage
+            && ending != LineEnding::BinaryMessage;
         if (terminated && ending != from->lineEnding()) {
             deliver(from, batch, runStart, i);
             runStart = i;

@@ -19,7 +19,6 @@ class MessageBatch;
 class QLocalServer;
 class QTcpServer;
 class QTcpSocket;
-class QWebSocket;
 class WebGateway;
 
 /// Server-wide counters since start().
@@ -110,7 +109,7 @@ private:
     void acceptConnections(QTcpServer *listener);
     void acceptWebConnections(QTcpServer *listener);
     void acceptLocalConnections();
-    void admitWebSocket(QWebSocket *socket);
+    void admitWebSocket(QTcpSocket *socket);
     void addSession(ClientSession *session);
     bool isFull() const { return m_sessions.size() >= m_config.maxClients; }
     QString refuseFull(const QString &peer);

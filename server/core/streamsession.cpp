@@ -29,7 +29,12 @@ constexpr int kSendFlags = 0; // macOS: Qt sets SO_NOSIGPIPE on its sockets inst
 
 StreamSession::StreamSession(
     quint64 id, QTcpSocket *socket, const RelayConfig &config, QObject *parent)
-    : ClientSession(id, ClientInfo::Kind::Tcp, config, parent)
+    : StreamSession(id, ClientInfo::Kind::Tcp, socket, config, parent)
+{ }
+
+StreamSession::StreamSession(quint64 id, ClientInfo::Kind kind, QTcpSocket *socket,
+    const RelayConfig &config, QObject *parent)
+    : ClientSession(id, kind, config, parent)
     , m_device(socket)
     , m_tcp(socket)
     , m_codec(config.terminator, config.maxMessageBytes)
@@ -87,7 +92,7 @@ void StreamSession::setFlashPolicy(const QByteArray &policy)
 ClientInfo StreamSession::info() const
 {
     ClientInfo info = ClientSession::info();
-    info.droppedMessages = m_codec.droppedMessages();
+    info.droppedMessages += m_codec.droppedMessages();
     return info;
 }
 
@@ -95,7 +100,7 @@ void StreamSession::send(OutgoingMessages &messages)
 {
     if (isClosing())
         return;
-    const QByteArray &block = messages.block(lineEnding());
+    const QByteArray &block = encode(messages);
     write(block);
     sent(messages.count(), block.size());
     checkOutputBudget();
@@ -105,13 +110,24 @@ void StreamSession::sendMessage(QByteArrayView message)
 {
     if (isClosing())
         return;
+    const QByteArray block = encode(message);
+    write(block);
+    sent(1, block.size());
+    checkOutputBudget();
+}
+
+const QByteArray &StreamSession::encode(OutgoingMessages &messages)
+{
+    return messages.block(lineEnding());
+}
+
+QByteArray StreamSession::encode(QByteArrayView message)
+{
     QByteArray block;
     const QByteArrayView terminator = m_codec.terminator().bytesFor(lineEnding());
     block.reserve(message.size() + terminator.size());
     block.append(message).append(terminator);
-    write(block);
-    sent(1, block.size());
-    checkOutputBudget();
+    return block;
 }
 
 qint64 StreamSession::bytesWaiting() const
@@ -119,7 +135,7 @@ qint64 StreamSession::bytesWaiting() const
     return m_device->bytesToWrite() + m_held.size();
 }
 
-void StreamSession::closeConnection()
+void StreamSession::closeConnection(const QString & /*reason*/)
 {
     stopHoldingOutput(); // what was held is sent before the close
     if (m_tcp)
@@ -128,12 +144,23 @@ void StreamSession::closeConnection()
         m_local->disconnectFromServer();
 }
 
+// Drops the connection with a reset: Qt's abort() alone discards only Qt's own buffer, and the
+// system would go on trying to deliver what it holds (megabytes, for a client that does not
+// read), the peer seeing an open connection all the while.
 void StreamSession::abortConnection()
 {
-    if (m_tcp)
+    if (m_tcp) {
+#ifdef Q_OS_UNIX
+        if (m_tcp->socketDescriptor() >= 0) {
+            const linger reset{1, 0}; // on, 0 s: close() sends RST and frees what waits
+            ::setsockopt(int(m_tcp->socketDescriptor()), SOL_SOCKET, SO_LINGER, &reset,
+                sizeof reset);
+        }
+#endif
         m_tcp->abort();
-    else
+    } else {
         m_local->abort();
+    }
 }
 
 void StreamSession::flushOutput()

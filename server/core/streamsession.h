@@ -1,7 +1,12 @@
 // StreamSession: a client on a byte stream, a TCP connection or a local socket. Its bytes go
 // through a FrameCodec (split at the terminator, size capped) and it gets one encoded block per
 // batch, ended the way it ends its own messages. TCP and local sockets differ only in how they
-// close and in their signals' types, so one class serves both.
+// close and in their signals' types, so one class serves both. WebSocketSession is a
+// StreamSession that frames messages the WebSocket way instead (the protected part below).
+//
+// Reads are bounded (64 KiB per client per event-loop turn), so that one client that floods
+// cannot make the relay buffer without bound, nor starve the others, nor fill every other
+// client's output budget within one turn.
 //
 // With a Flash policy answer set (--flash-policy, TCP only), the client's first bytes are
 // looked at before anything else: a Flash player's "<policy-file-request/>\0" gets the answer
@@ -39,20 +44,34 @@ public:
     void sendMessage(QByteArrayView message) override;
 
 protected:
+    StreamSession(quint64 id, ClientInfo::Kind kind, QTcpSocket *socket, const RelayConfig &config,
+        QObject *parent);
+
     qint64 bytesWaiting() const override;
-    void closeConnection() override;
+    void closeConnection(const QString &reason) override;
     void abortConnection() override;
     void flushOutput() override;
 
-private:
+    /// The wire form of @p messages for this client: lines ended the way it wants them.
+    virtual const QByteArray &encode(OutgoingMessages &messages);
+    /// The wire form of one message of the relay's.
+    virtual QByteArray encode(QByteArrayView message);
+    /// Splits what was read into messages and hands them to the relay.
+    virtual void relayBytes(const QByteArray &bytes);
+    /// The connection is gone: reads what came with the close, reports disconnected().
+    virtual void onDisconnected();
+
+    /// Queues @p block for sending, after everything queued before.
     void write(const QByteArray &block);
+    /// Reads what the system has for this client (at most 64 KiB) and relays it.
     void readAvailable();
-    void relayBytes(const QByteArray &bytes);
+    QTcpSocket *tcpSocket() const { return m_tcp; }
+
+private:
     bool checkForPolicyRequest(QByteArray &bytes);
     void endPolicyWait();
     void stopHoldingOutput();
     void logDroppedMessages();
-    void onDisconnected();
 
     QIODevice *m_device;
     QTcpSocket *m_tcp = nullptr; // one of these two is m_device

@@ -62,7 +62,8 @@ QByteArrayView Terminator::bytesFor(LineEnding ending) const
         return m_exact;
     case LineEnding::Lf:
     case LineEnding::None:
-    case LineEnding::Message:
+    case LineEnding::TextMessage:
+    case LineEnding::BinaryMessage:
         break;
     }
     return QByteArrayView("\n", 1);

@@ -16,9 +16,10 @@ enum class LineEnding : quint8
     Nul, ///< "\0" (auto mode: Flash/AIR)
     Exact, ///< the one configured terminator (exact mode)
     None, ///< no terminator: the client disconnected mid-message
-    Message, ///< no terminator needed: the transport frames each message (a WebSocket message)
+    TextMessage, ///< no terminator needed: a WebSocket text message (valid UTF-8)
+    BinaryMessage, ///< no terminator needed: a WebSocket binary message
 };
-inline constexpr int kLineEndingCount = 6;
+inline constexpr int kLineEndingCount = 7;
 
 /// The framing mode: `auto` (a message ends at LF, CRLF or NUL) or one exact byte sequence.
 class Terminator

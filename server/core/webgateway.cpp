@@ -1,18 +1,41 @@
 #include "webgateway.h"
 
-#include "keepalive.h"
 #include "logging.h"
 #include "netaddress.h"
 
+#include <QCryptographicHash>
 #include <QFile>
 #include <QTcpSocket>
 #include <QTimer>
 #include <QUrl>
-#include <QVariant>
-#include <QWebSocket>
+
+#include <algorithm>
 
 namespace {
 constexpr QByteArrayView kEndOfHead("\r\n\r\n");
+constexpr char kHandshakeGuid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"; // RFC 6455 section 1.3
+
+// The value of the header @p name (lower case) among the request head's @p lines; empty when
+// it is not there. Header names are not case-sensitive.
+QByteArray headerValue(const QList<QByteArray> &lines, QByteArrayView name)
+{
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray &line = lines.at(i);
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && line.first(colon).trimmed().toLower() == name)
+            return line.sliced(colon + 1).trimmed();
+    }
+    return QByteArray();
+}
+
+// Whether the comma-separated @p list (a header's value) holds @p token, in any case:
+// "keep-alive, Upgrade" holds "upgrade".
+bool hasToken(const QByteArray &list, QByteArrayView token)
+{
+    const QList<QByteArray> items = list.split(',');
+    return std::any_of(items.cbegin(), items.cend(),
+        [token](const QByteArray &item) { return item.trimmed().toLower() == token; });
+}
 
 // True when a page from @p origin was served by the host and port the request went to
 // (@p host, the Host header): the built-in page, under whatever name the browser used for it.
@@ -27,21 +50,13 @@ bool isSameOrigin(const QString &origin, const QString &host)
 
 WebGateway::WebGateway(const RelayConfig &config, QObject *parent)
     : QObject(parent)
-    , m_server(QStringLiteral("SocketServer"), QWebSocketServer::NonSecureMode)
     , m_config(config)
-{
-    m_server.setMaxPendingConnections(1024); // taken at once anyway: see below
-    connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
-        while (m_server.hasPendingConnections())
-            emit webSocketConnected(m_server.nextPendingConnection());
-    });
-}
+{ }
 
 void WebGateway::handle(QTcpSocket *socket)
 {
     socket->setParent(this);
-    KeepAlive::enable(socket);
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, QVariant(1));
+    socket->setReadBufferSize(kMaxHeadBytes + 1); // all a head may take, see readHead()
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     // A connection that never finishes its request head is dropped.
     auto *timeout = new QTimer(socket);
@@ -53,7 +68,6 @@ void WebGateway::handle(QTcpSocket *socket)
         readHead(socket);
 }
 
-// Only peeks: a WebSocket upgrade goes to QWebSocketServer with its head still unread.
 void WebGateway::readHead(QTcpSocket *socket)
 {
     const QByteArray head = socket->peek(kMaxHeadBytes + 1);
@@ -69,42 +83,29 @@ void WebGateway::readHead(QTcpSocket *socket)
         timeout->stop();
         timeout->deleteLater();
     }
+    socket->skip(end + kEndOfHead.size()); // what follows the head is the client's next word
 
     const QList<QByteArray> lines = head.left(end).split('\n');
     const QList<QByteArray> request = lines.first().trimmed().split(' ');
-    bool upgrade = false;
-    QString origin;
-    QString host;
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray line = lines.at(i).trimmed();
-        const QByteArray lower = line.toLower();
-        const QString value = QString::fromLatin1(line.mid(line.indexOf(':') + 1).trimmed());
-        if (lower.startsWith("upgrade:") && lower.contains("websocket"))
-            upgrade = true;
-        else if (lower.startsWith("origin:"))
-            origin = value;
-        else if (lower.startsWith("host:"))
-            host = value;
-    }
     if (request.size() != 3 || request.at(0) != "GET" || !request.at(2).startsWith("HTTP/")) {
         socket->abort();
         return;
     }
-    if (upgrade) {
+    if (headerValue(lines, "upgrade").toLower().contains("websocket")) {
+        const QString origin = QString::fromLatin1(headerValue(lines, "origin"));
+        const QString host = QString::fromLatin1(headerValue(lines, "host"));
         if (isSameOrigin(origin, host) || m_config.isOriginAllowed(origin)) {
-            m_server.handleConnection(socket);
+            upgrade(socket, request.at(2), lines);
             return;
         }
         qCWarning(lcClients).noquote()
             << "refused a WebSocket from the web page at"
             << (origin.isEmpty() ? QStringLiteral("(no origin)") : origin)
             << "- not in --ws-origin";
-        socket->skip(end + kEndOfHead.size());
         respond(socket, "403 Forbidden", "text/plain; charset=utf-8",
             "This web page may not connect here (see --ws-origin).\n");
         return;
     }
-    socket->skip(end + kEndOfHead.size());
     const QByteArray path = request.at(1).split('?').first();
     if (path == "/" || path == "/index.html")
         respond(socket, "200 OK", "text/html; charset=utf-8", page());
@@ -112,10 +113,43 @@ void WebGateway::readHead(QTcpSocket *socket)
         respond(socket, "404 Not Found", "text/plain; charset=utf-8", "Not found\n");
 }
 
-void WebGateway::respond(
-    QTcpSocket *socket, const QByteArray &status, const QByteArray &type, const QByteArray &body)
+// The server's half of the opening handshake (RFC 6455 section 4.2.2).
+void WebGateway::upgrade(
+    QTcpSocket *socket, const QByteArray &httpVersion, const QList<QByteArray> &lines)
 {
-    socket->write("HTTP/1.1 " + status + "\r\nContent-Type: " + type
+    if (headerValue(lines, "sec-websocket-version") != "13") {
+        qCWarning(lcClients).noquote() << "refused a WebSocket from"
+                                       << NetAddress::unmapped(socket->peerAddress()).toString()
+                                       << "- it speaks another version of the protocol than 13";
+        respond(socket, "426 Upgrade Required", "text/plain; charset=utf-8",
+            "This relay speaks WebSocket version 13 (RFC 6455).\n",
+            "Sec-WebSocket-Version: 13\r\n");
+        return;
+    }
+    const QByteArray key = headerValue(lines, "sec-websocket-key");
+    const auto nonce = QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
+    if (!nonce || nonce.decoded.size() != 16 || !hasToken(headerValue(lines, "connection"), "upgrade")
+        || httpVersion < "HTTP/1.1") {
+        qCWarning(lcClients).noquote()
+            << "refused a WebSocket from" << NetAddress::unmapped(socket->peerAddress()).toString()
+            << "- not a proper WebSocket handshake (RFC 6455)";
+        respond(socket, "400 Bad Request", "text/plain; charset=utf-8",
+            "Not a proper WebSocket handshake (RFC 6455).\n");
+        return;
+    }
+    const QByteArray accept
+        = QCryptographicHash::hash(key + kHandshakeGuid, QCryptographicHash::Sha1).toBase64();
+    socket->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                  "Connection: Upgrade\r\nSec-WebSocket-Accept: "
+        + accept + "\r\n\r\n");
+    disconnect(socket, nullptr, socket, nullptr); // its deleteLater() on disconnect: handed on
+    emit webSocketConnected(socket);
+}
+
+void WebGateway::respond(QTcpSocket *socket, const QByteArray &status, const QByteArray &type,
+    const QByteArray &body, const QByteArray &headers)
+{
+    socket->write("HTTP/1.1 " + status + "\r\n" + headers + "Content-Type: " + type
         + "\r\nContent-Length: " + QByteArray::number(body.size())
         + "\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n" + body);
     socket->disconnectFromHost();

@@ -1,7 +1,9 @@
 // WebGateway: the front door of the WebSocket port. Reads the head of each HTTP request that
 // arrives there (bounded in size and time) and
-//  - hands a WebSocket upgrade to Qt's QWebSocketServer, if the page's origin is allowed: in
-//    --ws-origin (webSocketOrigins), or the built-in page (the origin is the request's Host);
+//  - answers a WebSocket upgrade (RFC 6455 section 4.2) and hands the connection on, if the
+//    page's origin is allowed: in --ws-origin (webSocketOrigins), or the built-in page (the
+//    origin is the request's Host); a request that is not a proper upgrade gets 400, one for
+//    another version of the protocol 426;
 //  - answers "GET /" with the built-in web page (see resources/web/index.html);
 //  - answers any other GET with 404, and closes anything else.
 // Owned by RelayServer, which accepts the connections (allow list first) and admits the
@@ -12,10 +14,8 @@
 
 #include <QByteArray>
 #include <QObject>
-#include <QWebSocketServer>
 
 class QTcpSocket;
-class QWebSocket;
 
 class WebGateway : public QObject
 {
@@ -36,14 +36,16 @@ public:
     static QByteArray page();
 
 signals:
-    /// A WebSocket finished its handshake; the receiver takes ownership of @p socket.
-    void webSocketConnected(QWebSocket *socket);
+    /// A WebSocket finished its handshake; the receiver takes ownership of @p socket, whose
+    /// next bytes are WebSocket frames.
+    void webSocketConnected(QTcpSocket *socket);
 
 private:
     void readHead(QTcpSocket *socket);
+    void upgrade(
+        QTcpSocket *socket, const QByteArray &httpVersion, const QList<QByteArray> &lines);
     void respond(QTcpSocket *socket, const QByteArray &status, const QByteArray &type,
-        const QByteArray &body);
+        const QByteArray &body, const QByteArray &headers = QByteArray());
 
-    QWebSocketServer m_server;
     RelayConfig m_config;
 };

@@ -3,99 +3,79 @@
 #include "logging.h"
 #include "outgoingmessages.h"
 
-#include <QUtf8StringView>
-#include <QWebSocket>
+#include <QTcpSocket>
+#include <QTimer>
 
 WebSocketSession::WebSocketSession(
-    quint64 id, QWebSocket *socket, const RelayConfig &config, QObject *parent)
-    : ClientSession(id, ClientInfo::Kind::WebSocket, config, parent)
-    , m_socket(socket)
-    , m_maxMessageBytes(config.maxMessageBytes)
+    quint64 id, QTcpSocket *socket, const RelayConfig &config, QObject *parent)
+    : StreamSession(id, ClientInfo::Kind::WebSocket, socket, config, parent)
+    , m_codec(config.maxMessageBytes)
 {
-    socket->setParent(this);
-    socket->setMaxAllowedIncomingMessageSize(quint64(config.maxMessageBytes));
-    socket->setMaxAllowedIncomingFrameSize(quint64(config.maxMessageBytes));
-    m_info.address = socket->peerAddress();
-    m_info.port = socket->peerPort();
-
-    connect(socket, &QWebSocket::textMessageReceived, this, [this](const QString &message) {
-        const QByteArray bytes = message.toUtf8();
-        receive(bytes, bytes.size());
-    });
-    connect(socket, &QWebSocket::binaryMessageReceived, this,
-        [this](const QByteArray &message) { receive(message, message.size()); });
-    connect(socket, &QWebSocket::bytesWritten, this, &WebSocketSession::checkOutputBudget);
-    connect(socket, &QWebSocket::disconnected, this, &WebSocketSession::onDisconnected);
+    if (socket->bytesAvailable() > 0) // not from here: the relay is not listening yet
+        QTimer::singleShot(0, this, &WebSocketSession::readAvailable);
 }
 
-void WebSocketSession::send(OutgoingMessages &messages)
+const QByteArray &WebSocketSession::encode(OutgoingMessages &messages)
 {
-    if (isClosing())
-        return;
-    qint64 bytes = 0;
-    for (qsizetype i = 0; i < messages.count(); ++i) {
-        const OutgoingMessages::WebSocketMessage &message = messages.webSocketMessage(i);
-        bytes += message.isText ? m_socket->sendTextMessage(message.text)
-                                : m_socket->sendBinaryMessage(message.binary);
-    }
-    sent(messages.count(), bytes);
-    checkOutputBudget();
+    return messages.webSocketFrames();
 }
 
-void WebSocketSession::sendMessage(QByteArrayView message)
+QByteArray WebSocketSession::encode(QByteArrayView message)
 {
-    if (isClosing())
-        return;
-    sent(1, sendOne(message));
-    checkOutputBudget();
+    QByteArray frame;
+    WebSocketCodec::appendFrame(frame, WebSocketCodec::opcodeFor(message), message);
+    return frame;
 }
 
-qint64 WebSocketSession::sendOne(QByteArrayView message)
-{
-    if (QUtf8StringView(message.data(), message.size()).isValidUtf8())
-        return m_socket->sendTextMessage(QString::fromUtf8(message));
-    return m_socket->sendBinaryMessage(message.toByteArray());
-}
-
-qint64 WebSocketSession::bytesWaiting() const
-{
-    return m_socket->bytesToWrite();
-}
-
-void WebSocketSession::closeConnection()
-{
-    m_socket->close(QWebSocketProtocol::CloseCodeNormal, QString());
-}
-
-void WebSocketSession::abortConnection()
-{
-    m_socket->abort();
-}
-
-void WebSocketSession::flushOutput()
-{
-    m_socket->flush();
-}
-
-void WebSocketSession::receive(QByteArrayView message, qint64 wireBytes)
+void WebSocketSession::relayBytes(const QByteArray &bytes)
 {
     m_batch.clear();
-    m_batch.append(message, LineEnding::Message);
-    received(wireBytes, m_batch);
+    m_codec.feed(bytes, m_batch);
+    if (m_closeSent) // the relay said goodbye: what the client still says is not relayed
+        m_batch.clear();
+    received(bytes.size(), m_batch);
+    const QByteArray replies = m_codec.takeReplies();
+    if (!replies.isEmpty() && !isClosing())
+        write(replies);
+
+    const WebSocketCodec::State state = m_codec.state();
+    if (state == WebSocketCodec::State::Open)
+        return;
+    if (isClosing()) { // the client answers the relay's Close, or the connection is gone
+        tcpSocket()->disconnectFromHost();
+        return;
+    }
+    if (state == WebSocketCodec::State::Closed) {
+        close(QStringLiteral("closed by client"));
+        return;
+    }
+    if (m_codec.closeCode() == WebSocketCodec::kMessageTooBig)
+        ++m_info.droppedMessages;
+    qCWarning(lcClients).noquote() << peerName() << m_codec.error() + QStringLiteral(": closed it");
+    close(m_codec.error());
+}
+
+void WebSocketSession::closeConnection(const QString &reason)
+{
+    switch (m_codec.state()) {
+    case WebSocketCodec::State::Open: // the relay closes: the client answers, then it is closed
+        write(WebSocketCodec::closeFrame(WebSocketCodec::kNormalClosure, reason));
+        m_closeSent = true;
+        return;
+    case WebSocketCodec::State::Closed: // the answer to the client's Close: the same code
+        write(WebSocketCodec::closeFrame(m_codec.closeCode()));
+        break;
+    case WebSocketCodec::State::Failed:
+        write(WebSocketCodec::closeFrame(m_codec.closeCode(), m_codec.error()));
+        break;
+    }
+    m_closeSent = true;
+    tcpSocket()->disconnectFromHost(); // may report disconnected() at once
 }
 
 void WebSocketSession::onDisconnected()
 {
-    if (m_socket->closeCode() == QWebSocketProtocol::CloseCodeTooMuchData) {
-        ++m_info.droppedMessages;
-        const QString reason
-            = QStringLiteral("sent a message longer than %1 bytes").arg(m_maxMessageBytes);
-        qCWarning(lcClients).noquote() << peerName() << reason + QStringLiteral(": closed it");
-        setCloseReason(reason);
-    } else if (m_socket->closeCode() != QWebSocketProtocol::CloseCodeNormal
-        && m_socket->closeCode() != QWebSocketProtocol::CloseCodeGoingAway) {
-        setCloseReason(
-            QStringLiteral("WebSocket closed with code %1").arg(int(m_socket->closeCode())));
-    }
+    setClosing(); // nothing is sent any more
+    readAvailable(); // whatever arrived with the close; an unfinished message is not relayed
     reportDisconnected();
 }

@@ -1,38 +1,38 @@
-// WebSocketSession: a client on a WebSocket, usually a web page. Each WebSocket message it
-// sends, text or binary, is one relay message; each relay message reaches it as one WebSocket
-// message, without a terminator (text when it is valid UTF-8, else binary). A message over
-// the size limit closes the WebSocket with code 1009 (Qt's own behaviour).
+// WebSocketSession: a client on a WebSocket, usually a web page: a StreamSession on the TCP
+// connection that WebGateway upgraded, with RFC 6455 frames instead of lines (WebSocketCodec).
+// Each WebSocket message it sends, text or binary, is one relay message; each relay message
+// reaches it as one WebSocket message without a terminator: a WebSocket client's as it came
+// (text or binary), any other as text when it is valid UTF-8, else as binary. Reads are bounded
+// and writes shared as for TCP: every WebSocket client gets the same frames, made once.
+//
+// Closing: the client's Close frame is answered with a Close frame, then the connection is
+// closed. The relay's own close (server stopping, the operator) sends a Close frame with the
+// reason and waits for the client's answer, at most the grace period of ClientSession::close().
+// A client that breaks the protocol, or sends a message over the size limit, gets a Close frame
+// with the code that says why (1002, 1007, 1009), is logged once, and is closed at once.
 #pragma once
 
-#include "clientsession.h"
+#include "streamsession.h"
+#include "websocketcodec.h"
 
-#include <QWebSocketProtocol>
-
-class QWebSocket;
-
-class WebSocketSession : public ClientSession
+class WebSocketSession : public StreamSession
 {
     Q_OBJECT
 
 public:
-    /// Takes ownership of the connected @p socket; @p config gives the limits.
-    WebSocketSession(quint64 id, QWebSocket *socket, const RelayConfig &config, QObject *parent);
-
-    void send(OutgoingMessages &messages) override;
-    void sendMessage(QByteArrayView message) override;
+    /// Takes ownership of @p socket, whose handshake is done; bytes already read from it (sent
+    /// right behind the handshake) are read as frames.
+    WebSocketSession(quint64 id, QTcpSocket *socket, const RelayConfig &config, QObject *parent);
 
 protected:
-    qint64 bytesWaiting() const override;
-    void closeConnection() override;
-    void abortConnection() override;
-    void flushOutput() override;
+    const QByteArray &encode(OutgoingMessages &messages) override;
+    QByteArray encode(QByteArrayView message) override;
+    void relayBytes(const QByteArray &bytes) override;
+    void onDisconnected() override;
+    void closeConnection(const QString &reason) override;
 
 private:
-    void receive(QByteArrayView message, qint64 wireBytes);
-    qint64 sendOne(QByteArrayView message);
-    void onDisconnected();
-
-    QWebSocket *m_socket;
-    MessageBatch m_batch; // reused from message to message
-    qsizetype m_maxMessageBytes;
+    WebSocketCodec m_codec;
+    MessageBatch m_batch; // reused from read to read
+    bool m_closeSent = false;
 };

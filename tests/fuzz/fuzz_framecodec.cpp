@@ -165,7 +165,8 @@ bool endingFitsMode(const FuzzCase &c, const Message &m)
         return true;
     case LineEnding::Exact:
     case LineEnding::None:
-    case LineEnding::Message:
+    case LineEnding::TextMessage:
+    case LineEnding::BinaryMessage:
         break;
     }
     return false;
