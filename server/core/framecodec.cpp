@@ -1,6 +1,7 @@
 #include "framecodec.h"
 
 #include <algorithm>
+#include <cstring>
 
 FrameCodec::FrameCodec(const Terminator &terminator, qsizetype maxMessageBytes)
     : m_terminator(terminator)
@@ -76,12 +77,16 @@ qsizetype FrameCodec::split(QByteArrayView data, qsizetype scanFrom, MessageBatc
 FrameCodec::Match FrameCodec::findTerminator(QByteArrayView data, qsizetype from) const
 {
     if (m_terminator.isAuto()) {
-        const char *end = data.data() + data.size();
-        const char *found
-            = std::find_if(data.data() + from, end, [](char c) { return c == '\n' || c == '\0'; });
-        if (found == end)
+        // Two memchr() calls, each many bytes at a time: the first LF, then a NUL before it.
+        const char *begin = data.data() + from;
+        const size_t left = size_t(data.size() - from);
+        const auto *lf = static_cast<const char *>(std::memchr(begin, '\n', left));
+        const size_t beforeLf = lf ? size_t(lf - begin) : left;
+        if (const auto *nul = static_cast<const char *>(std::memchr(begin, '\0', beforeLf)))
+            return {nul - data.data(), 1, LineEnding::Nul};
+        if (!lf)
             return {};
-        return {found - data.data(), 1, *found == '\n' ? LineEnding::Lf : LineEnding::Nul};
+        return {lf - data.data(), 1, LineEnding::Lf};
     }
     const QByteArray &exact = m_terminator.exactBytes();
     const qsizetype at = data.indexOf(exact, from);

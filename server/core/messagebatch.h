@@ -6,7 +6,8 @@
 #include "terminator.h"
 
 #include <QByteArray>
-#include <QList>
+
+#include <vector>
 
 class MessageBatch
 {
@@ -16,10 +17,10 @@ public:
     /// Empties the batch and keeps its memory for the next read.
     void clear();
 
-    qsizetype count() const { return m_entries.size(); }
-    bool isEmpty() const { return m_entries.isEmpty(); }
+    qsizetype count() const { return qsizetype(m_entries.size()); }
+    bool isEmpty() const { return m_entries.empty(); }
     QByteArrayView payload(qsizetype index) const;
-    LineEnding ending(qsizetype index) const { return m_entries.at(index).ending; }
+    LineEnding ending(qsizetype index) const { return m_entries[size_t(index)].ending; }
 
 private:
     struct Entry
@@ -28,5 +29,5 @@ private:
         LineEnding ending;
     };
     QByteArray m_bytes;
-    QList<Entry> m_entries;
+    std::vector<Entry> m_entries; // a plain vector: appended to once per message
 };

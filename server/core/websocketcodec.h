@@ -1,5 +1,5 @@
 // WebSocketCodec: the relay's side of RFC 6455 framing, one per WebSocket client. Pure code, no
-// QObject, like FrameCodec; fuzzed and tested with raw frames.
+// QObject, like FrameCodec; tested with raw frames, cut at every byte.
 //
 // Reading: feed() takes the client's bytes as they arrive (a frame may be cut anywhere) and
 // appends each complete message to a MessageBatch, ended LineEnding::TextMessage or
