@@ -340,7 +340,7 @@ void RelayServer::acceptWebConnections(QTcpServer *listener)
     }
 }
 
-void RelayServer::admitWebSocket(QTcpSocket *socket)
+void RelayServer::admitWebSocket(QTcpSocket *socket, const QByteArray &firstFrames)
 {
     if (m_stopping) {
         socket->abort();
@@ -359,7 +359,7 @@ void RelayServer::admitWebSocket(QTcpSocket *socket)
         socket->disconnectFromHost();
         return;
     }
-    addSession(new WebSocketSession(m_nextClientId++, socket, m_config, this));
+    addSession(new WebSocketSession(m_nextClientId++, socket, firstFrames, m_config, this));
 }
 
 void RelayServer::acceptLocalConnections()

@@ -109,7 +109,7 @@ private:
     void acceptConnections(QTcpServer *listener);
     void acceptWebConnections(QTcpServer *listener);
     void acceptLocalConnections();
-    void admitWebSocket(QTcpSocket *socket);
+    void admitWebSocket(QTcpSocket *socket, const QByteArray &firstFrames);
     void addSession(ClientSession *session);
     bool isFull() const { return m_sessions.size() >= m_config.maxClients; }
     QString refuseFull(const QString &peer);

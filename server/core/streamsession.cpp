@@ -1,5 +1,6 @@
 #include "streamsession.h"
 
+#include "directwrite.h"
 #include "flashpolicy.h"
 #include "keepalive.h"
 #include "logging.h"
@@ -18,13 +19,6 @@ namespace {
 // the relay buffer without bound, nor starve the others.
 constexpr qint64 kReadChunkBytes = 64 * 1024;
 constexpr int kDropLogPeriodMs = 10000; // one oversize warning per client per 10 s
-constexpr qsizetype kDirectWriteMaxBytes = 4096; // Qt copies smaller blocks: see write()
-
-#ifdef MSG_NOSIGNAL
-constexpr int kSendFlags = MSG_NOSIGNAL; // a vanished peer is an error to Qt, not a SIGPIPE
-#else
-constexpr int kSendFlags = 0; // macOS: Qt sets SO_NOSIGPIPE on its sockets instead
-#endif
 } // namespace
 
 StreamSession::StreamSession(
@@ -171,40 +165,22 @@ void StreamSession::flushOutput()
         m_local->flush();
 }
 
-// Hands a small @p block to the system at once when nothing waits in Qt's write buffer, and
-// leaves to Qt only what the system did not take. Through Qt, a block under 4 KiB is first
-// copied into a new 16 KiB buffer per client and sent a loop turn later: for one message to
-// 10,000 clients that is 160 MB of memory touched, and most of the time the broadcast takes.
-// Larger blocks Qt keeps by reference, and sending them a loop turn later, several at once, is
-// faster (one sender to one receiver: 10 against 7 million messages/s).
 void StreamSession::write(const QByteArray &block)
 {
-    if (m_policyWait.isActive()) {
+    if (m_policyWait.isActive())
         m_held.append(block);
-        return;
-    }
-#ifdef Q_OS_UNIX
-    if (m_tcp && block.size() < kDirectWriteMaxBytes && m_tcp->bytesToWrite() == 0) {
-        const qint64 sent = ::send(
-            int(m_tcp->socketDescriptor()), block.constData(), size_t(block.size()), kSendFlags);
-        if (sent == block.size())
-            return;
-        if (sent > 0) {
-            m_tcp->write(block.constData() + sent, block.size() - sent);
-            return;
-        }
-        // Nothing sent: the system's buffer is full (Qt waits for room), or the connection
-        // failed (Qt finds out and reports it as usual).
-    }
-#endif
-    m_device->write(block);
+    else if (m_tcp)
+        DirectWrite::write(m_tcp, block);
+    else
+        m_device->write(block);
 }
 
 void StreamSession::readAvailable()
 {
     if (!m_device->isOpen()) // after abort()
         return;
-    QByteArray bytes = m_device->readAll();
+    // One block of all that is here: Qt hands over its read buffer rather than copy out of it.
+    QByteArray bytes = m_device->read(m_device->bytesAvailable());
     if (bytes.isEmpty())
         return;
     if (m_policyWait.isActive() && !checkForPolicyRequest(bytes))

@@ -1,5 +1,6 @@
 #include "webgateway.h"
 
+#include "directwrite.h"
 #include "logging.h"
 #include "netaddress.h"
 
@@ -83,7 +84,11 @@ void WebGateway::readHead(QTcpSocket *socket)
         timeout->stop();
         timeout->deleteLater();
     }
-    socket->skip(end + kEndOfHead.size()); // what follows the head is the client's next word
+    // Read as one block of all that is here: Qt then hands over its 16 KiB read buffer instead
+    // of copying out of it (skip() or readAll() would leave it to the socket, kept for as
+    // long as the connection lasts: most of what an idle WebSocket client costs).
+    const QByteArray rest
+        = socket->read(socket->bytesAvailable()).sliced(end + kEndOfHead.size());
 
     const QList<QByteArray> lines = head.left(end).split('\n');
     const QList<QByteArray> request = lines.first().trimmed().split(' ');
@@ -95,7 +100,7 @@ void WebGateway::readHead(QTcpSocket *socket)
         const QString origin = QString::fromLatin1(headerValue(lines, "origin"));
         const QString host = QString::fromLatin1(headerValue(lines, "host"));
         if (isSameOrigin(origin, host) || m_config.isOriginAllowed(origin)) {
-            upgrade(socket, request.at(2), lines);
+            upgrade(socket, request.at(2), lines, rest);
             return;
         }
         qCWarning(lcClients).noquote()
@@ -114,8 +119,8 @@ void WebGateway::readHead(QTcpSocket *socket)
 }
 
 // The server's half of the opening handshake (RFC 6455 section 4.2.2).
-void WebGateway::upgrade(
-    QTcpSocket *socket, const QByteArray &httpVersion, const QList<QByteArray> &lines)
+void WebGateway::upgrade(QTcpSocket *socket, const QByteArray &httpVersion,
+    const QList<QByteArray> &lines, const QByteArray &firstFrames)
 {
     if (headerValue(lines, "sec-websocket-version") != "13") {
         qCWarning(lcClients).noquote() << "refused a WebSocket from"
@@ -139,17 +144,17 @@ void WebGateway::upgrade(
     }
     const QByteArray accept
         = QCryptographicHash::hash(key + kHandshakeGuid, QCryptographicHash::Sha1).toBase64();
-    socket->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+    DirectWrite::write(socket, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                   "Connection: Upgrade\r\nSec-WebSocket-Accept: "
         + accept + "\r\n\r\n");
     disconnect(socket, nullptr, socket, nullptr); // its deleteLater() on disconnect: handed on
-    emit webSocketConnected(socket);
+    emit webSocketConnected(socket, firstFrames);
 }
 
 void WebGateway::respond(QTcpSocket *socket, const QByteArray &status, const QByteArray &type,
     const QByteArray &body, const QByteArray &headers)
 {
-    socket->write("HTTP/1.1 " + status + "\r\n" + headers + "Content-Type: " + type
+    DirectWrite::write(socket, "HTTP/1.1 " + status + "\r\n" + headers + "Content-Type: " + type
         + "\r\nContent-Length: " + QByteArray::number(body.size())
         + "\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n" + body);
     socket->disconnectFromHost();

@@ -36,14 +36,14 @@ public:
     static QByteArray page();
 
 signals:
-    /// A WebSocket finished its handshake; the receiver takes ownership of @p socket, whose
-    /// next bytes are WebSocket frames.
-    void webSocketConnected(QTcpSocket *socket);
+    /// A WebSocket finished its handshake; the receiver takes ownership of @p socket.
+    /// @p firstFrames came right behind the handshake: the first of the client's frames.
+    void webSocketConnected(QTcpSocket *socket, const QByteArray &firstFrames);
 
 private:
     void readHead(QTcpSocket *socket);
-    void upgrade(
-        QTcpSocket *socket, const QByteArray &httpVersion, const QList<QByteArray> &lines);
+    void upgrade(QTcpSocket *socket, const QByteArray &httpVersion,
+        const QList<QByteArray> &lines, const QByteArray &firstFrames);
     void respond(QTcpSocket *socket, const QByteArray &status, const QByteArray &type,
         const QByteArray &body, const QByteArray &headers = QByteArray());
 

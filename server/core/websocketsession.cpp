@@ -6,13 +6,13 @@
 #include <QTcpSocket>
 #include <QTimer>
 
-WebSocketSession::WebSocketSession(
-    quint64 id, QTcpSocket *socket, const RelayConfig &config, QObject *parent)
+WebSocketSession::WebSocketSession(quint64 id, QTcpSocket *socket,
+    const QByteArray &firstFrames, const RelayConfig &config, QObject *parent)
     : StreamSession(id, ClientInfo::Kind::WebSocket, socket, config, parent)
     , m_codec(config.maxMessageBytes)
 {
-    if (socket->bytesAvailable() > 0) // not from here: the relay is not listening yet
-        QTimer::singleShot(0, this, &WebSocketSession::readAvailable);
+    if (!firstFrames.isEmpty()) // not from here: the relay is not listening yet
+        QTimer::singleShot(0, this, [this, firstFrames] { relayBytes(firstFrames); });
 }
 
 const QByteArray &WebSocketSession::encode(OutgoingMessages &messages)

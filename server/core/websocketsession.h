@@ -20,9 +20,10 @@ class WebSocketSession : public StreamSession
     Q_OBJECT
 
 public:
-    /// Takes ownership of @p socket, whose handshake is done; bytes already read from it (sent
-    /// right behind the handshake) are read as frames.
-    WebSocketSession(quint64 id, QTcpSocket *socket, const RelayConfig &config, QObject *parent);
+    /// Takes ownership of @p socket, whose handshake is done; @p firstFrames came right behind
+    /// the handshake, and are read before anything else.
+    WebSocketSession(quint64 id, QTcpSocket *socket, const QByteArray &firstFrames,
+        const RelayConfig &config, QObject *parent);
 
 protected:
     const QByteArray &encode(OutgoingMessages &messages) override;
