@@ -7,19 +7,41 @@
 
 #include <QByteArray>
 
+#include <algorithm>
+#include <cstring>
 #include <vector>
 
 class MessageBatch
 {
 public:
+    // Inline, and without QByteArray::append(): these run once per message, where a call and
+    // append()'s checks cost several times the copy.
+
     /// Appends one message (without its terminator) and how it was ended.
-    void append(QByteArrayView payload, LineEnding ending);
+    void append(QByteArrayView payload, LineEnding ending)
+    {
+        const qsizetype end = m_used + payload.size();
+        if (end > m_bytes.size())
+            grow(end);
+        if (!payload.isEmpty())
+            std::memcpy(m_bytes.data() + m_used, payload.data(), size_t(payload.size()));
+        m_used = end;
+        m_entries.push_back({end, ending});
+    }
     /// Empties the batch and keeps its memory for the next read.
-    void clear();
+    void clear()
+    {
+        m_used = 0;
+        m_entries.clear();
+    }
 
     qsizetype count() const { return qsizetype(m_entries.size()); }
     bool isEmpty() const { return m_entries.empty(); }
-    QByteArrayView payload(qsizetype index) const;
+    QByteArrayView payload(qsizetype index) const
+    {
+        const qsizetype begin = index == 0 ? 0 : m_entries[size_t(index - 1)].end;
+        return QByteArrayView(m_bytes.constData() + begin, m_entries[size_t(index)].end - begin);
+    }
     LineEnding ending(qsizetype index) const { return m_entries[size_t(index)].ending; }
 
 private:
@@ -28,6 +50,9 @@ private:
         qsizetype end; // offset just past the payload in m_bytes
         LineEnding ending;
     };
-    QByteArray m_bytes;
-    std::vector<Entry> m_entries; // a plain vector: appended to once per message
+    void grow(qsizetype needed);
+
+    QByteArray m_bytes; // the payloads, back to back; its size is its capacity
+    qsizetype m_used = 0; // of m_bytes
+    std::vector<Entry> m_entries; // a plain vector: its capacity is kept by clear()
 };
