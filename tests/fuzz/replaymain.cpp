@@ -1,8 +1,9 @@
 // Corpus replay without libFuzzer: runs LLVMFuzzerTestOneInput once over every file named on
 // the command line or found (not recursively) in a directory named there, in name order.
 //
-//   fuzz_corpus_replay tests/fuzz/corpus        # what ctest runs
-//   fuzz_corpus_replay crash-1234abcd           # one input, e.g. one libFuzzer saved
+//   fuzz_corpus_replay tests/fuzz/corpus                    # what ctest runs (FrameCodec)
+//   fuzz_websocket_replay tests/fuzz/websocket-corpus       # the same for WebSocketCodec
+//   fuzz_corpus_replay crash-1234abcd                       # one input, e.g. one libFuzzer saved
 //
 // Prints "N passed, M failed" and exits non-zero when an input failed, could not be read, or
 // there was no input at all. A broken invariant aborts the process: the input being replayed
@@ -25,11 +26,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
+std::string g_program = "fuzz_corpus_replay"; // this executable's name, for the messages
 std::string g_current; // the input being replayed, for the abort handler
 
 void reportAbort(int signal)
 {
-    std::fprintf(stderr, "fuzz_corpus_replay: FAILED (aborted) on %s\n", g_current.c_str());
+    std::fprintf(stderr, "%s: FAILED (aborted) on %s\n", g_program.c_str(), g_current.c_str());
     std::fflush(stderr);
     std::signal(signal, SIG_DFL);
     std::raise(signal);
@@ -53,7 +55,7 @@ std::vector<fs::path> collectInputs(int argc, char **argv, int &failed)
         } else if (fs::is_regular_file(arg, error)) {
             inputs.push_back(arg);
         } else {
-            std::fprintf(stderr, "fuzz_corpus_replay: no such file or directory: %s\n", argv[i]);
+            std::fprintf(stderr, "%s: no such file or directory: %s\n", g_program.c_str(), argv[i]);
             ++failed;
         }
     }
@@ -77,10 +79,11 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "usage: %s CORPUS_DIR_OR_FILE...\n", argv[0]);
         return 2;
     }
+    g_program = fs::path(argv[0]).filename().string();
     int failed = 0;
     const std::vector<fs::path> inputs = collectInputs(argc, argv, failed);
     if (inputs.empty()) {
-        std::fprintf(stderr, "fuzz_corpus_replay: no inputs found\n");
+        std::fprintf(stderr, "%s: no inputs found\n", g_program.c_str());
         ++failed;
     }
 
@@ -90,11 +93,11 @@ int main(int argc, char **argv)
     for (const fs::path &path : inputs) {
         g_current = path.string();
         if (!readFile(path, bytes)) {
-            std::fprintf(stderr, "fuzz_corpus_replay: cannot read %s\n", g_current.c_str());
+            std::fprintf(stderr, "%s: cannot read %s\n", g_program.c_str(), g_current.c_str());
             ++failed;
         } else if (LLVMFuzzerTestOneInput(bytes.data(), bytes.size()) != 0) {
-            std::fprintf(stderr, "fuzz_corpus_replay: FAILED (non-zero result) on %s\n",
-                         g_current.c_str());
+            std::fprintf(stderr, "%s: FAILED (non-zero result) on %s\n", g_program.c_str(),
+                g_current.c_str());
             ++failed;
         } else {
             ++passed;
