@@ -1366,6 +1366,8 @@ private:
         }
         const size_t size = m_end - m_begin - heldBack;
         const ssize_t written = ::write(fd(), m_buffer.data() + m_begin, size);
+        if (written < 0 && (errno == ECONNRESET || errno == EPIPE))
+            throw ConnectionLost("sender: connection reset by the relay");
         if (written < 0 && errno != EAGAIN && errno != EINTR)
             fail(systemError("sender"));
         if (written > 0) {
@@ -1673,35 +1675,44 @@ Report runFanout(const Options &o)
     sender.start();
     int64_t elapsed = 0;
     uint64_t delivered = 0;
-    if (o.messages == 0) {
-        loop.runUntil(start + secondsToNs(o.seconds), [] { return false; });
-        elapsed = nowNs() - start;
-        delivered = sum();
-        sender.stop();
-        loop.runUntil(nowNs() + kDrainNs,
-            [&] { return sender.finished() && slowest() >= sender.linesSent(); });
-    } else {
-        // Bounded by --timeout twice over: while receivers get nothing at all, and once every
-        // message is sent, until the last has arrived.
-        const int64_t limit = secondsToNs(o.timeoutSeconds);
-        int64_t lastProgress = start;
-        int64_t allSent = 0; // when the last message was written
-        uint64_t lastDelivered = 0;
-        while (slowest() < o.messages) {
-            const int64_t now = nowNs();
-            if (sum() != lastDelivered) {
-                lastDelivered = sum();
-                lastProgress = now;
+    std::string senderLoss; // why the relay disconnected the sender, if it did
+    try {
+        if (o.messages == 0) {
+            loop.runUntil(start + secondsToNs(o.seconds), [] { return false; });
+            elapsed = nowNs() - start;
+            delivered = sum();
+            sender.stop();
+            loop.runUntil(nowNs() + kDrainNs,
+                [&] { return sender.finished() && slowest() >= sender.linesSent(); });
+        } else {
+            // Bounded by --timeout twice over: while receivers get nothing at all, and once
+            // every message is sent, until the last has arrived.
+            const int64_t limit = secondsToNs(o.timeoutSeconds);
+            int64_t lastProgress = start;
+            int64_t allSent = 0; // when the last message was written
+            uint64_t lastDelivered = 0;
+            while (slowest() < o.messages) {
+                const int64_t now = nowNs();
+                if (sum() != lastDelivered) {
+                    lastDelivered = sum();
+                    lastProgress = now;
+                }
+                if (allSent == 0 && sender.linesSent() == o.messages)
+                    allSent = now;
+                const int64_t deadline
+                    = (allSent ? std::min(lastProgress, allSent) : lastProgress) + limit;
+                if (!loop.runOnce(deadline))
+                    break;
             }
-            if (allSent == 0 && sender.linesSent() == o.messages)
-                allSent = now;
-            const int64_t deadline
-                = (allSent ? std::min(lastProgress, allSent) : lastProgress) + limit;
-            if (!loop.runOnce(deadline))
-                break;
+            elapsed = nowNs() - start;
+            delivered = sum();
         }
-        elapsed = nowNs() - start;
-        delivered = sum();
+    } catch (const ConnectionLost &lost) { // the receivers' are handled above
+        senderLoss = lost.what();
+        if (elapsed == 0) {
+            elapsed = nowNs() - start;
+            delivered = sum();
+        }
     }
 
     const uint64_t all = sum();
@@ -1722,11 +1733,15 @@ Report runFanout(const Options &o)
     }
     report.figure("undelivered", number(expected - all));
     report.figure("disconnected", number(disconnected));
+    report.figure("sender_disconnected", boolean(!senderLoss.empty()));
     if (o.serverPid)
         report.figure("peak_rss_mb", number(double(procStatusKb(o.serverPid, "VmHWM")) / 1024, 1));
     if (disconnected)
         report.setFailure(number(disconnected) + " of " + number(o.receivers)
-            + " receivers were disconnected (the first: " + firstLoss + ")");
+            + " receivers were disconnected (the first: " + firstLoss + ")"
+            + (senderLoss.empty() ? "" : ", and the sender (" + senderLoss + ")"));
+    else if (!senderLoss.empty())
+        report.setFailure("the sender was disconnected (" + senderLoss + ")");
     else if (o.messages && all != expected)
         report.setFailure(number(expected - all) + " of " + number(expected)
             + " messages did not arrive within --timeout");
