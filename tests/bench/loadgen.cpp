@@ -151,11 +151,12 @@ enum class Transport
     WebSocket,
     TcpToWebSocket
 };
+// A client's part in a workload (idle clients count as receivers).
 enum class Role
 {
     Sender,
     Receiver
-}; // idle clients are receivers
+};
 
 struct Options
 {
@@ -295,6 +296,14 @@ bool usesWebSocket(const Options &o, Role role)
         || (o.transport == Transport::TcpToWebSocket && role == Role::Receiver);
 }
 
+uint64_t parseCount(const std::string &option, const std::string &text, double max)
+{
+    const double value = parseNumber(option, text, 1, max);
+    if (value != std::floor(value))
+        throw UsageError(option + " wants a whole number, not \"" + text + "\"");
+    return uint64_t(value);
+}
+
 int defaultReceivers(const std::string &workload)
 {
     return workload == "latency" ? 100 : 10;
@@ -334,7 +343,7 @@ Options parseOptions(int argc, char **argv)
         else if (name == "--transport")
             o.transport = parseTransport(value);
         else if (name == "--messages")
-            o.messages = uint64_t(parseNumber(name, value, 1, 1e12));
+            o.messages = parseCount(name, value, 1e12);
         else if (name == "--workload")
             o.workload = value;
         else if (name == "--receivers")
