@@ -1,16 +1,23 @@
 // loadgen: the load generator of the SocketServer benchmark (tests/bench/run.sh, smoke.sh).
 //
-// It connects TCP clients to a relay on this machine (socketserver, or ncat --broker for
-// comparison), runs one workload (fanout, senders, latency, connections, slow: see --help) and
-// prints its figures as one line of text, or as one JSON object with --json. Only what receivers
-// get is measured: socketserver also echoes every message to its sender and ncat does not, so
-// whatever reaches a sender is read and ignored.
+// It connects clients to a relay on this machine (socketserver, or ncat --broker or a Node.js
+// `ws` relay for comparison), over TCP or WebSocket (--transport), runs one workload (fanout,
+// senders, latency, connections, slow: see --help) and prints its figures as one line of text,
+// or as one JSON object with --json. Only what receivers get is measured: socketserver also
+// echoes every message to its sender and the others do not, so whatever reaches a sender is read
+// and ignored.
+//
+// A message is a 64-byte line, '\n' included. A WebSocket client sends and gets it as one
+// message without the '\n' (63 bytes); what a WebSocket receiver gets is turned back into lines
+// (payload + '\n') before the code that counts and checks lines sees it, so every workload
+// checks both transports the same way.
 //
 // Written so that loadgen is not the bottleneck: one thread, non-blocking sockets and epoll,
 // every read of up to 256 KiB into one reused buffer, newlines counted 16 bytes at a time, up to
-// 256 KiB of messages per write(). Senders keep at most --window bytes on their way to the
-// slowest receiver, so the relay never has to queue much for a receiver only because loadgen,
-// busy with the others, has not read it yet. Linux only.
+// 256 KiB of messages (or WebSocket frames) per write(), no allocation per message. Senders keep
+// at most --window bytes on their way to the slowest receiver, so the relay never has to queue
+// much for a receiver only because loadgen, busy with the others, has not read it yet. Linux
+// only.
 
 #include <algorithm>
 #include <array>
@@ -34,6 +41,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -47,6 +55,9 @@ namespace {
 
 constexpr size_t kMessageBytes = 64; // every message, its '\n' included
 constexpr size_t kIoChunk = 256 * 1024; // the most one read() or write() moves
+// A message as a WebSocket client's frame: a 2-byte header, a 4-byte masking key, and the line
+// without its '\n' as the payload (what the relay sends back has no key: 65 bytes).
+constexpr size_t kWebSocketMessageBytes = 2 + 4 + kMessageBytes - 1;
 // A workload's receivers connect this many at a time, each batch registered by the relay before
 // the next: fewer than ncat's listen backlog (10), past which connects are dropped (retried a
 // second later) or, in a burst, left connected on the client's side only, never accepted.
@@ -70,6 +81,13 @@ struct UsageError : std::runtime_error
 {
     throw std::runtime_error(what);
 }
+
+// The relay closed a connection (or reset it, or closed the WebSocket): the fanout workload
+// counts such receivers as disconnected; everywhere else it fails the run like any error.
+struct ConnectionLost : std::runtime_error
+{
+    using std::runtime_error::runtime_error;
+};
 
 std::string systemError(const std::string &what)
 {
@@ -123,20 +141,30 @@ private:
     int m_fd;
 };
 
-std::vector<int> fdsOf(const std::vector<Fd> &owned)
-{
-    std::vector<int> fds;
-    for (const Fd &fd : owned)
-        fds.push_back(fd.get());
-    return fds;
-}
-
 // ----------------------------------------------------------------------------------- options
+
+// How clients reach the relay: tcp, ws (WebSocket), or tcp-ws (senders on TCP, everyone else
+// on WebSocket).
+enum class Transport
+{
+    Tcp,
+    WebSocket,
+    TcpToWebSocket
+};
+// A client's part in a workload (idle clients count as receivers).
+enum class Role
+{
+    Sender,
+    Receiver
+};
 
 struct Options
 {
     std::string host = "127.0.0.1";
     int port = 0;
+    int wsPort = 0;
+    Transport transport = Transport::Tcp;
+    uint64_t messages = 0; // fanout: 0 runs for --seconds
     std::string workload;
     int receivers = 0; // 0: the workload's own default
     int senders = 10;
@@ -155,14 +183,19 @@ struct Options
 
 const char kHelp[]
     = R"(Usage: loadgen --host 127.0.0.1 --port PORT --workload NAME [options] [--json]
+       loadgen --host 127.0.0.1 --ws-port PORT --transport ws --workload NAME [options]
 
 The load generator of the SocketServer benchmark: it connects clients to a message relay on
-this machine and measures one workload. Messages are 64-byte lines, '\n' included. Only what
-receivers get is counted; what reaches a sender (socketserver's echo) is read and ignored.
+this machine and measures one workload. Messages are 64-byte lines, '\n' included; over
+WebSocket each is one text message of 63 bytes, without the '\n'. Only what receivers get is
+counted; what reaches a sender (socketserver's echo) is read and ignored. MB/s counts 64 bytes
+per message whatever the transport.
 
 Workloads (defaults in brackets):
   fanout       1 sender -> N receivers, as fast as the relay goes, for S seconds: delivered
-               messages/s (summed over receivers) and MB/s  [--receivers 10 --seconds 5]
+               messages/s (summed over receivers) and MB/s; with --messages M, the sender
+               sends exactly M messages and the run ends once every receiver got all M: fails
+               unless all arrived  [--receivers 10 --seconds 5]
   senders      M senders -> N receivers; each line "S<id>:<seq>:<padding>" is checked:
                delivered/s and lines corrupt, missing, reordered, duplicated
                [--senders 10 --receivers 10 --seconds 5]
@@ -179,25 +212,32 @@ Workloads (defaults in brackets):
 
 Options:
   --host ADDRESS       the relay's IPv4 address (default 127.0.0.1)
-  --port PORT          the relay's port (required)
+  --port PORT          the relay's TCP port (required, unless --transport ws)
+  --ws-port PORT       the relay's WebSocket port (required with --transport ws or tcp-ws)
+  --transport NAME     tcp: every client on TCP (default); ws: every client a WebSocket
+                       client; tcp-ws: senders on TCP, receivers and idle clients on WebSocket
   --workload NAME      one of the workloads above (required)
   --receivers N  --senders N  --seconds S  --rate R  --clients N  --megabytes MB
                        the workload's size, as above
-  --in-flight N        connections: most connects in flight at once (default 500)
+  --messages N         fanout: send exactly N messages instead of sending for --seconds
+  --in-flight N        connections: most connects (and WebSocket handshakes) in flight at
+                       once (default 500)
   --server-pid PID     the relay's process, whose memory is read from /proc/PID/status
+                       (fanout and slow: peak RSS; connections: memory per client)
   --window KIB         most KiB of messages on their way to a receiver before senders wait
                        for it (default 1024)
   --timeout S          longest any wait may last: connecting, the relay registering
-                       clients, the slow transfer (default 30)
+                       clients, the slow transfer; fanout --messages: receivers getting nothing,
+                       and the wait for the last messages once all are sent (default 30)
   --nodelay            set TCP_NODELAY on every socket (default: off)
   --require-integrity  senders: fail when any line was corrupt, missing, reordered or
                        duplicated
   --json               print one JSON object instead of a line of text
   --help               show this help
 
-Exit status: 0 when the workload ran; 1 when it could not (connection refused, a timeout,
-the relay closing a connection, messages that never arrived) or, with --require-integrity,
-when lines were damaged; 2 for a mistake on the command line.
+Exit status: 0 when the workload ran; 1 when it could not (connection refused, a refused
+WebSocket handshake, a timeout, the relay closing a connection, messages that never arrived)
+or, with --require-integrity, when lines were damaged; 2 for a mistake on the command line.
 )";
 
 std::string shortNumber(double value)
@@ -223,6 +263,45 @@ int parseInteger(const std::string &option, const std::string &text, int min, in
     if (value != double(int(value)))
         throw UsageError(option + " wants a whole number, not \"" + text + "\"");
     return int(value);
+}
+
+Transport parseTransport(const std::string &text)
+{
+    if (text == "tcp")
+        return Transport::Tcp;
+    if (text == "ws")
+        return Transport::WebSocket;
+    if (text == "tcp-ws")
+        return Transport::TcpToWebSocket;
+    throw UsageError("--transport wants tcp, ws or tcp-ws, not \"" + text + "\"");
+}
+
+std::string transportName(Transport transport)
+{
+    switch (transport) {
+    case Transport::Tcp:
+        return "tcp";
+    case Transport::WebSocket:
+        return "ws";
+    case Transport::TcpToWebSocket:
+        break;
+    }
+    return "tcp-ws";
+}
+
+// Whether clients of role connect over WebSocket.
+bool usesWebSocket(const Options &o, Role role)
+{
+    return o.transport == Transport::WebSocket
+        || (o.transport == Transport::TcpToWebSocket && role == Role::Receiver);
+}
+
+uint64_t parseCount(const std::string &option, const std::string &text, double max)
+{
+    const double value = parseNumber(option, text, 1, max);
+    if (value != std::floor(value))
+        throw UsageError(option + " wants a whole number, not \"" + text + "\"");
+    return uint64_t(value);
 }
 
 int defaultReceivers(const std::string &workload)
@@ -259,6 +338,12 @@ Options parseOptions(int argc, char **argv)
             o.host = value;
         else if (name == "--port")
             o.port = parseInteger(name, value, 1, 65535);
+        else if (name == "--ws-port")
+            o.wsPort = parseInteger(name, value, 1, 65535);
+        else if (name == "--transport")
+            o.transport = parseTransport(value);
+        else if (name == "--messages")
+            o.messages = parseCount(name, value, 1e12);
         else if (name == "--workload")
             o.workload = value;
         else if (name == "--receivers")
@@ -288,8 +373,12 @@ Options parseOptions(int argc, char **argv)
     if (std::find(std::begin(workloads), std::end(workloads), o.workload) == std::end(workloads))
         throw UsageError(o.workload.empty() ? "--workload is required"
                                             : "unknown workload \"" + o.workload + "\"");
-    if (o.port == 0)
+    if (o.port == 0 && o.transport != Transport::WebSocket)
         throw UsageError("--port is required");
+    if (o.wsPort == 0 && o.transport != Transport::Tcp)
+        throw UsageError("--ws-port is required with --transport " + transportName(o.transport));
+    if (o.messages != 0 && o.workload != "fanout")
+        throw UsageError("--messages is for the fanout workload");
     if (o.receivers == 0)
         o.receivers = defaultReceivers(o.workload);
     return o;
@@ -420,25 +509,22 @@ private:
 
 // ------------------------------------------------------------------------------ socket input
 
+// Takes lines: whole or in pieces, as they came (a line may span calls).
 using Sink = std::function<void(const char *data, size_t size)>;
 
-// Reads once (up to kIoChunk, into a buffer every read shares) and passes what came to sink.
-void readOnce(int fd, const char *who, const Sink &sink)
+// Reads once, up to capacity bytes; 0 when there was nothing to read.
+size_t readSome(int fd, const char *who, char *buffer, size_t capacity)
 {
-    static std::vector<char> buffer(kIoChunk);
-    const ssize_t size = ::read(fd, buffer.data(), buffer.size());
+    const ssize_t size = ::read(fd, buffer, capacity);
     if (size > 0)
-        sink(buffer.data(), size_t(size));
-    else if (size == 0)
-        fail(std::string(who) + ": connection closed by the relay");
-    else if (errno != EAGAIN && errno != EINTR)
+        return size_t(size);
+    if (size == 0)
+        throw ConnectionLost(std::string(who) + ": connection closed by the relay");
+    if (errno == ECONNRESET)
+        throw ConnectionLost(std::string(who) + ": connection reset by the relay");
+    if (errno != EAGAIN && errno != EINTR)
         fail(systemError(who));
-}
-
-void watchReceiver(EventLoop &loop, int fd, Sink sink)
-{
-    loop.watch(
-        fd, EPOLLIN, [fd, sink = std::move(sink)](uint32_t) { readOnce(fd, "receiver", sink); });
+    return 0;
 }
 
 // Counts the '\n' in data, 16 bytes at a time where SSE2 is there (always on x86-64): one
@@ -518,24 +604,573 @@ char *appendDecimal(char *p, uint64_t value)
     return p;
 }
 
-// -------------------------------------------------------------------------- connecting
+// --------------------------------------------------------------------------------- WebSocket
+// The client side of RFC 6455, as little as the workloads need: the upgrade handshake, masked
+// frames out, and the server's frames in, turned into lines. No extension is asked for.
 
-sockaddr_in relayAddress(const Options &o)
+enum Opcode : uint8_t
+{
+    kContinuation = 0x0,
+    kText = 0x1,
+    kBinary = 0x2,
+    kClose = 0x8,
+    kPing = 0x9,
+    kPong = 0xA,
+};
+
+// Random bytes from the kernel, for the handshake's keys (16 bytes per connection).
+void randomBytes(void *out, size_t size)
+{
+    auto *p = static_cast<char *>(out);
+    while (size > 0) {
+        const ssize_t got = getrandom(p, size, 0);
+        if (got < 0 && errno != EINTR)
+            fail(systemError("getrandom"));
+        if (got > 0) {
+            p += got;
+            size -= size_t(got);
+        }
+    }
+}
+
+// A masking key for every frame, from a xorshift generator that the kernel seeds: a getrandom()
+// per frame would cost more than the frame itself. (RFC 6455 wants keys that a proxy on the way
+// cannot predict; on loopback there is none, and the relay only unmasks them.)
+uint32_t nextMaskKey()
+{
+    static uint64_t state = [] {
+        uint64_t seed = 0;
+        while (seed == 0)
+            randomBytes(&seed, sizeof seed);
+        return seed;
+    }();
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return uint32_t(state >> 32);
+}
+
+uint32_t rotateLeft(uint32_t value, int bits)
+{
+    return (value << bits) | (value >> (32 - bits));
+}
+
+// SHA-1 (FIPS 180-4), for the handshake's Sec-WebSocket-Accept only: a few bytes per
+// connection, so written for clarity, not speed.
+std::array<uint8_t, 20> sha1(const std::string &text)
+{
+    std::string data = text;
+    data += char(0x80);
+    while (data.size() % 64 != 56)
+        data += char(0);
+    const uint64_t bits = uint64_t(text.size()) * 8;
+    for (int shift = 56; shift >= 0; shift -= 8)
+        data += char(bits >> shift);
+    uint32_t h[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
+    for (size_t block = 0; block < data.size(); block += 64) {
+        uint32_t w[80];
+        for (size_t i = 0; i < 16; ++i) {
+            const auto *bytes = reinterpret_cast<const uint8_t *>(data.data() + block + 4 * i);
+            w[i] = uint32_t(bytes[0]) << 24 | uint32_t(bytes[1]) << 16 | uint32_t(bytes[2]) << 8
+                | bytes[3];
+        }
+        for (size_t i = 16; i < 80; ++i)
+            w[i] = rotateLeft(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+        uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+        for (size_t i = 0; i < 80; ++i) {
+            uint32_t f = 0;
+            uint32_t k = 0;
+            if (i < 20) {
+                f = (b & c) | (~b & d);
+                k = 0x5A827999;
+            } else if (i < 40) {
+                f = b ^ c ^ d;
+                k = 0x6ED9EBA1;
+            } else if (i < 60) {
+                f = (b & c) | (b & d) | (c & d);
+                k = 0x8F1BBCDC;
+            } else {
+                f = b ^ c ^ d;
+                k = 0xCA62C1D6;
+            }
+            const uint32_t next = rotateLeft(a, 5) + f + e + k + w[i];
+            e = d;
+            d = c;
+            c = rotateLeft(b, 30);
+            b = a;
+            a = next;
+        }
+        h[0] += a;
+        h[1] += b;
+        h[2] += c;
+        h[3] += d;
+        h[4] += e;
+    }
+    std::array<uint8_t, 20> digest{};
+    for (size_t i = 0; i < digest.size(); ++i)
+        digest[i] = uint8_t(h[i / 4] >> (24 - 8 * (i % 4)));
+    return digest;
+}
+
+std::string base64(const uint8_t *data, size_t size)
+{
+    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string text;
+    for (size_t i = 0; i < size; i += 3) {
+        const uint32_t group = uint32_t(data[i]) << 16
+            | (i + 1 < size ? uint32_t(data[i + 1]) << 8 : 0) | (i + 2 < size ? data[i + 2] : 0);
+        text += digits[group >> 18 & 63];
+        text += digits[group >> 12 & 63];
+        text += i + 1 < size ? digits[group >> 6 & 63] : '=';
+        text += i + 2 < size ? digits[group & 63] : '=';
+    }
+    return text;
+}
+
+// Copies size bytes of payload to out, masked with key (RFC 6455 5.3), 8 bytes at a time.
+void copyMasked(char *out, const char *payload, size_t size, const uint8_t key[4])
+{
+    uint64_t key8 = 0; // the key twice, in the payload's byte order
+    std::memcpy(&key8, key, 4);
+    std::memcpy(reinterpret_cast<char *>(&key8) + 4, key, 4);
+    size_t i = 0;
+    for (; i + 8 <= size; i += 8) {
+        uint64_t word = 0;
+        std::memcpy(&word, payload + i, 8);
+        word ^= key8;
+        std::memcpy(out + i, &word, 8);
+    }
+    for (; i < size; ++i)
+        out[i] = char(uint8_t(payload[i]) ^ key[i % 4]);
+}
+
+// Writes a whole message as one masked frame at out (room for size + 14 bytes); returns the
+// frame's size.
+size_t encodeFrame(char *out, Opcode opcode, const char *payload, size_t size)
+{
+    auto *header = reinterpret_cast<uint8_t *>(out);
+    header[0] = uint8_t(0x80 | opcode); // FIN: the message's last (and only) frame
+    size_t length = 2;
+    if (size < 126) {
+        header[1] = uint8_t(0x80 | size); // 0x80: masked, as every client frame must be
+    } else if (size <= 0xFFFF) {
+        header[1] = 0x80 | 126;
+        header[2] = uint8_t(size >> 8);
+        header[3] = uint8_t(size);
+        length = 4;
+    } else {
+        header[1] = 0x80 | 127;
+        for (size_t i = 0; i < 8; ++i)
+            header[2 + i] = uint8_t(uint64_t(size) >> (56 - 8 * i));
+        length = 10;
+    }
+    const uint32_t key = nextMaskKey();
+    std::memcpy(header + length, &key, 4);
+    copyMasked(out + length + 4, payload, size, header + length);
+    return length + 4 + size;
+}
+
+// Frames each line in lines (size bytes of whole lines) as one text message without its '\n'
+// (loadgen's lines are ASCII, so valid UTF-8); returns the bytes written at out. A
+// kMessageBytes line takes kWebSocketMessageBytes.
+size_t frameLines(const char *lines, size_t size, char *out)
+{
+    const char *end = lines + size;
+    char *o = out;
+    while (lines < end) {
+        const auto *newline
+            = static_cast<const char *>(std::memchr(lines, '\n', size_t(end - lines)));
+        if (!newline)
+            fail("internal error: a line to send has no end");
+        o += encodeFrame(o, kText, lines, size_t(newline - lines));
+        lines = newline + 1;
+    }
+    return size_t(o - out);
+}
+
+// Turns what a WebSocket server sends into lines: each text or binary message's payload and a
+// '\n' (the payload is taken as it is, as a TCP line would be). Reads may cut frames anywhere:
+// a partial header is kept here, a partial payload passed on as it comes. A ping's payload is
+// kept for the pong; a close frame ends the stream (closeReason()).
+class FrameReader
+{
+public:
+    // Decodes size bytes at in into lines at out, which has room for size + 1 bytes: each
+    // message's '\n' stands for a header of 2 bytes or more, save for a frame whose header came
+    // in an earlier read. Returns the bytes written; fails on what a server must not send.
+    size_t decode(const char *in, size_t size, char *out)
+    {
+        const char *end = in + size;
+        char *o = out;
+        while (in < end && m_closeReason.empty()) {
+            if (!m_inPayload) {
+                while (m_headSize < headerSize() && in < end)
+                    m_head[m_headSize++] = uint8_t(*in++);
+                if (m_headSize < headerSize())
+                    break;
+                startFrame();
+            } else {
+                const size_t take = size_t(std::min<uint64_t>(m_left, uint64_t(end - in)));
+                if (isControl()) {
+                    std::memcpy(m_control + m_controlSize, in, take);
+                    m_controlSize += take;
+                } else {
+                    std::memcpy(o, in, take);
+                    o += take;
+                }
+                in += take;
+                m_left -= take;
+            }
+            if (m_inPayload && m_left == 0)
+                o = endFrame(o);
+        }
+        return size_t(o - out);
+    }
+
+    // The payload of the latest ping not answered yet (RFC 6455 5.5.3: answering the latest
+    // is enough); false when there is none.
+    bool takePing(std::string &payload)
+    {
+        if (!m_pinged)
+            return false;
+        payload.assign(m_ping, m_pingSize);
+        m_pinged = false;
+        return true;
+    }
+
+    // Why the server closed the WebSocket; empty while it has not.
+    const std::string &closeReason() const { return m_closeReason; }
+
+private:
+    // The header's size, as far as it is known yet.
+    size_t headerSize() const
+    {
+        if (m_headSize < 2)
+            return 2;
+        const uint8_t length = m_head[1] & 0x7F;
+        return 2 + (length == 126 ? 2 : length == 127 ? 8 : 0) + (m_head[1] & 0x80 ? 4 : 0);
+    }
+
+    bool isControl() const { return m_opcode & 0x8; }
+
+    void startFrame()
+    {
+        m_fin = m_head[0] & 0x80;
+        m_opcode = m_head[0] & 0x0F;
+        if (m_head[0] & 0x70)
+            fail("the relay sent a WebSocket frame with reserved bits set (no extension was "
+                 "asked for)");
+        if (m_head[1] & 0x80)
+            fail("the relay sent a masked WebSocket frame (a server must not mask, RFC 6455 5.1)");
+        uint64_t length = m_head[1] & 0x7F;
+        if (length == 126) {
+            length = uint64_t(m_head[2]) << 8 | m_head[3];
+        } else if (length == 127) {
+            length = 0;
+            for (size_t i = 2; i < 10; ++i)
+                length = length << 8 | m_head[i];
+            if (length >> 63)
+                fail("the relay sent a WebSocket frame longer than 2^63 bytes");
+        }
+        switch (m_opcode) {
+        case kContinuation:
+            if (!m_inMessage)
+                fail("the relay sent a WebSocket continuation frame outside a message");
+            break;
+        case kText:
+        case kBinary:
+            if (m_inMessage)
+                fail("the relay began a WebSocket message before the last one ended");
+            break;
+        case kClose:
+        case kPing:
+        case kPong:
+            if (!m_fin || length > sizeof m_control)
+                fail("the relay sent a fragmented or long WebSocket control frame");
+            break;
+        default:
+            fail("the relay sent a WebSocket frame of unknown opcode " + std::to_string(m_opcode));
+        }
+        if (!isControl())
+            m_inMessage = !m_fin;
+        m_left = length;
+        m_controlSize = 0;
+        m_headSize = 0;
+        m_inPayload = true;
+    }
+
+    char *endFrame(char *o)
+    {
+        m_inPayload = false;
+        if (!isControl()) {
+            if (m_fin)
+                *o++ = '\n';
+        } else if (m_opcode == kPing) {
+            std::memcpy(m_ping, m_control, m_controlSize);
+            m_pingSize = m_controlSize;
+            m_pinged = true;
+        } else if (m_opcode == kClose) {
+            m_closeReason = "the relay closed the WebSocket";
+            if (m_controlSize >= 2) {
+                const int code = uint8_t(m_control[0]) << 8 | uint8_t(m_control[1]);
+                m_closeReason += " (code " + std::to_string(code)
+                    + (m_controlSize > 2 ? ": " + std::string(m_control + 2, m_controlSize - 2)
+                                         : std::string())
+                    + ")";
+            }
+        }
+        return o;
+    }
+
+    uint8_t m_head[14] = {}; // the header read so far
+    size_t m_headSize = 0;
+    bool m_inPayload = false; // the header is complete, m_left payload bytes are still due
+    uint64_t m_left = 0;
+    bool m_fin = false;
+    uint8_t m_opcode = 0;
+    bool m_inMessage = false; // a fragmented message has begun and not ended
+    char m_control[125] = {}; // a control frame's payload
+    size_t m_controlSize = 0;
+    char m_ping[125] = {};
+    size_t m_pingSize = 0;
+    bool m_pinged = false;
+    std::string m_closeReason;
+};
+
+constexpr char kAcceptGuid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"; // RFC 6455 1.3
+constexpr size_t kMaxAnswerBytes = 8192; // the most an upgrade answer's head may take
+
+// A WebSocket client's upgrade request (RFC 6455 4.1) and what its answer must carry. No Origin
+// header: loadgen is not a web page.
+struct Upgrade
+{
+    std::string request; // empty until sent
+    std::string accept; // the Sec-WebSocket-Accept value that the key asks for
+    std::string answer; // the answer, as far as it came
+};
+
+Upgrade makeUpgrade(const std::string &hostAndPort)
+{
+    uint8_t nonce[16];
+    randomBytes(nonce, sizeof nonce);
+    const std::string key = base64(nonce, sizeof nonce);
+    const std::array<uint8_t, 20> digest = sha1(key + kAcceptGuid);
+    Upgrade upgrade;
+    upgrade.request = "GET / HTTP/1.1\r\nHost: " + hostAndPort
+        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key
+        + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    upgrade.accept = base64(digest.data(), digest.size());
+    return upgrade;
+}
+
+std::string lowercase(std::string text)
+{
+    for (char &c : text)
+        c = char(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+// Checks the head of the relay's answer (up to its blank line): 101, the upgrade, and the
+// accept value; returns what is wrong, or "" when nothing is.
+std::string checkUpgradeAnswer(const std::string &head, const std::string &accept)
+{
+    const size_t statusEnd = std::min(head.find("\r\n"), head.size());
+    const std::string status = head.substr(0, statusEnd);
+    if (status.rfind("HTTP/1.1 101", 0) != 0)
+        return "the relay refused the WebSocket upgrade: \"" + status + "\"";
+    bool upgrade = false;
+    bool connection = false;
+    bool accepted = false;
+    for (size_t start = statusEnd + 2; start < head.size();) {
+        const size_t end = std::min(head.find("\r\n", start), head.size());
+        const std::string line = head.substr(start, end - start);
+        start = end + 2;
+        const size_t colon = line.find(':');
+        if (colon == std::string::npos)
+            continue;
+        const std::string name = lowercase(line.substr(0, colon));
+        const size_t first = line.find_first_not_of(" \t", colon + 1);
+        const size_t last = line.find_last_not_of(" \t");
+        const std::string value
+            = first == std::string::npos ? "" : line.substr(first, last + 1 - first);
+        if (name == "upgrade")
+            upgrade = lowercase(value) == "websocket";
+        else if (name == "connection")
+            connection = lowercase(value).find("upgrade") != std::string::npos;
+        else if (name == "sec-websocket-accept")
+            accepted = value == accept;
+        else if (name == "sec-websocket-extensions" || name == "sec-websocket-protocol")
+            return "the relay's WebSocket answer names " + line.substr(0, colon)
+                + ", which loadgen did not ask for";
+    }
+    if (!upgrade || !connection)
+        return "the relay's WebSocket answer lacks \"Upgrade: websocket\" or \"Connection: "
+               "Upgrade\"";
+    if (!accepted)
+        return "the relay's Sec-WebSocket-Accept does not match the key sent";
+    return "";
+}
+
+// ----------------------------------------------------------------------------------- clients
+
+// One connection to the relay, TCP or WebSocket: what comes from it is passed on as lines.
+class Client
+{
+public:
+    Client(Fd fd, bool webSocket)
+        : m_fd(std::move(fd))
+        , m_webSocket(webSocket)
+    { }
+
+    int fd() const { return m_fd.get(); }
+    bool isWebSocket() const { return m_webSocket; }
+    // The bytes one message takes on its way from this client to the relay.
+    size_t wireMessageBytes() const { return m_webSocket ? kWebSocketMessageBytes : kMessageBytes; }
+
+    // Reads once (up to kIoChunk, into a buffer every read shares) and passes the lines that
+    // came to sink. Throws ConnectionLost once the relay closed the connection (or the WebSocket,
+    // after the lines that came before its close frame).
+    void read(const char *who, const Sink &sink)
+    {
+        static std::vector<char> buffer(kIoChunk);
+        const size_t size = readSome(fd(), who, buffer.data(), buffer.size());
+        if (size > 0)
+            pass(buffer.data(), size, who, sink);
+    }
+
+    // What came right after the handshake's answer, kept for the first reader.
+    void setEarly(std::string bytes) { m_early = std::move(bytes); }
+    void takeEarly(const char *who, const Sink &sink)
+    {
+        const std::string early = std::move(m_early);
+        m_early.clear();
+        if (!early.empty())
+            pass(early.data(), early.size(), who, sink);
+    }
+
+    // Sends one line (a probe) at once: as it is, or as one WebSocket message.
+    void sendLine(const std::string &line)
+    {
+        std::string frame(line.size() + 14, '\0');
+        if (m_webSocket)
+            frame.resize(frameLines(line.data(), line.size(), frame.data()));
+        else
+            frame = line;
+        if (::write(fd(), frame.data(), frame.size()) != ssize_t(frame.size()))
+            fail(systemError("cannot send a probe line"));
+    }
+
+    // The pongs due (WebSocket). A client that sends messages sends them between two of its
+    // messages (see Sender); the others with sendControl().
+    bool controlDue() const { return !m_control.empty(); }
+    void sendControl()
+    {
+        if (m_control.empty())
+            return;
+        const ssize_t written = ::write(fd(), m_control.data(), m_control.size());
+        if (written < 0 && errno != EAGAIN && errno != EINTR)
+            fail(systemError("cannot send a pong"));
+        if (written > 0)
+            m_control.erase(0, size_t(written));
+    }
+
+private:
+    void pass(const char *data, size_t size, const char *who, const Sink &sink)
+    {
+        if (!m_webSocket) {
+            sink(data, size);
+            return;
+        }
+        static std::vector<char> lines(kIoChunk + 1); // see FrameReader::decode()
+        for (size_t done = 0; done < size;) {
+            const size_t chunk = std::min(kIoChunk, size - done);
+            const size_t count = m_frames.decode(data + done, chunk, lines.data());
+            done += chunk;
+            if (count > 0)
+                sink(lines.data(), count);
+        }
+        std::string ping;
+        if (m_frames.takePing(ping)) {
+            const size_t queued = m_control.size();
+            m_control.resize(queued + ping.size() + 14);
+            m_control.resize(
+                queued + encodeFrame(&m_control[queued], kPong, ping.data(), ping.size()));
+        }
+        if (!m_frames.closeReason().empty())
+            throw ConnectionLost(std::string(who) + ": " + m_frames.closeReason());
+    }
+
+    Fd m_fd;
+    bool m_webSocket;
+    FrameReader m_frames;
+    std::string m_early;
+    std::string m_control;
+};
+
+std::vector<Client *> pointersTo(std::vector<Client> &clients)
+{
+    std::vector<Client *> pointers;
+    for (Client &client : clients)
+        pointers.push_back(&client);
+    return pointers;
+}
+
+using LostHandler = std::function<void(const std::string &why)>;
+
+// Reads client whenever it is readable, passing its lines to sink and answering its pings.
+// Once the relay closed it, onLost is told why, or, without onLost, the run fails.
+void watchClient(
+    EventLoop &loop, Client &client, const char *who, Sink sink, LostHandler onLost = nullptr)
+{
+    loop.watch(
+        client.fd(), EPOLLIN, [&loop, &client, who, sink, onLost = std::move(onLost)](uint32_t) {
+            try {
+                client.read(who, sink);
+                client.sendControl();
+            } catch (const ConnectionLost &lost) {
+                if (!onLost)
+                    throw;
+                loop.unwatch(client.fd());
+                onLost(lost.what());
+            }
+        });
+    client.takeEarly(who, sink);
+}
+
+void watchReceiver(EventLoop &loop, Client &client, Sink sink, LostHandler onLost = nullptr)
+{
+    watchClient(loop, client, "receiver", std::move(sink), std::move(onLost));
+}
+
+void watchAndDiscard(EventLoop &loop, Client &client)
+{
+    watchClient(loop, client, "sender", [](const char *, size_t) {});
+}
+
+// -------------------------------------------------------------------------------- connecting
+
+// Where clients of one role connect, and how.
+struct Endpoint
 {
     sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(uint16_t(o.port));
-    if (inet_pton(AF_INET, o.host.c_str(), &address.sin_addr) != 1)
-        throw UsageError("--host wants an IPv4 address such as 127.0.0.1, not \"" + o.host + "\"");
-    return address;
-}
+    std::string name; // host:port, for messages and the Host header
+    bool webSocket = false;
+};
 
-std::string relayName(const Options &o)
+Endpoint endpointFor(const Options &o, Role role)
 {
-    return o.host + ":" + std::to_string(o.port);
+    Endpoint relay;
+    relay.webSocket = usesWebSocket(o, role);
+    const int port = relay.webSocket ? o.wsPort : o.port;
+    relay.address.sin_family = AF_INET;
+    relay.address.sin_port = htons(uint16_t(port));
+    if (inet_pton(AF_INET, o.host.c_str(), &relay.address.sin_addr) != 1)
+        throw UsageError("--host wants an IPv4 address such as 127.0.0.1, not \"" + o.host + "\"");
+    relay.name = o.host + ":" + std::to_string(port);
+    return relay;
 }
 
-Fd startConnect(const Options &o, const sockaddr_in &address)
+Fd startConnect(const Options &o, const Endpoint &relay)
 {
     Fd socket(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (socket.get() < 0)
@@ -543,13 +1178,13 @@ Fd startConnect(const Options &o, const sockaddr_in &address)
     const int on = 1;
     if (o.nodelay && setsockopt(socket.get(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) != 0)
         fail(systemError("TCP_NODELAY"));
-    if (::connect(socket.get(), reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0
-        && errno != EINPROGRESS)
-        fail(systemError("cannot connect to " + relayName(o)));
+    const auto *address = reinterpret_cast<const sockaddr *>(&relay.address);
+    if (::connect(socket.get(), address, sizeof relay.address) != 0 && errno != EINPROGRESS)
+        fail(systemError("cannot connect to " + relay.name));
     return socket;
 }
 
-void checkConnected(const Options &o, int fd)
+void checkConnected(const Endpoint &relay, int fd)
 {
     int error = 0;
     socklen_t size = sizeof error;
@@ -557,41 +1192,86 @@ void checkConnected(const Options &o, int fd)
         fail(systemError("getsockopt"));
     if (error != 0) {
         errno = error;
-        fail(systemError("cannot connect to " + relayName(o)));
+        fail(systemError("cannot connect to " + relay.name));
     }
 }
 
-// Connects count clients, at most maxInFlight at a time.
-std::vector<Fd> connectClients(EventLoop &loop, const Options &o, int count, int maxInFlight)
+void sendUpgrade(const Endpoint &relay, int fd, Upgrade &upgrade)
+{
+    upgrade = makeUpgrade(relay.name);
+    const std::string &request = upgrade.request;
+    if (::write(fd, request.data(), request.size()) != ssize_t(request.size()))
+        fail(systemError("cannot send the WebSocket upgrade request to " + relay.name));
+}
+
+// Reads the relay's answer to an upgrade request: true once it came whole and right (what came
+// after it is kept in client for its first reader).
+bool readUpgradeAnswer(Client &client, Upgrade &upgrade)
+{
+    char buffer[4096];
+    upgrade.answer.append(
+        buffer, readSome(client.fd(), "WebSocket handshake", buffer, sizeof buffer));
+    const size_t end = upgrade.answer.find("\r\n\r\n");
+    if (end == std::string::npos) {
+        if (upgrade.answer.size() > kMaxAnswerBytes)
+            fail("the relay's answer to the WebSocket upgrade has no end");
+        return false;
+    }
+    const std::string problem = checkUpgradeAnswer(upgrade.answer.substr(0, end), upgrade.accept);
+    if (!problem.empty())
+        fail(problem);
+    client.setEarly(upgrade.answer.substr(end + 4));
+    upgrade = Upgrade(); // done: its memory is not kept for every client
+    return true;
+}
+
+// Connects count clients of role, at most maxInFlight at a time: a TCP client is connected
+// once connect() succeeded, a WebSocket client once the relay also accepted its upgrade.
+std::vector<Client> connectClients(
+    EventLoop &loop, const Options &o, Role role, int count, int maxInFlight)
 {
     const int64_t deadline = deadlineFromNow(o);
-    const sockaddr_in address = relayAddress(o);
-    std::vector<Fd> clients;
-    clients.reserve(size_t(count));
+    const Endpoint relay = endpointFor(o, role);
+    std::vector<Client> clients;
+    clients.reserve(size_t(count)); // never moved while the handlers below point into it
+    std::vector<Upgrade> upgrades(relay.webSocket ? size_t(count) : 0);
     int inFlight = 0;
     int connected = 0;
+    const auto done = [&](int fd) {
+        loop.unwatch(fd);
+        --inFlight;
+        ++connected;
+    };
     while (connected < count) {
         while (int(clients.size()) < count && inFlight < maxInFlight) {
-            clients.push_back(startConnect(o, address));
-            const int fd = clients.back().get();
+            const size_t i = clients.size();
+            clients.emplace_back(startConnect(o, relay), relay.webSocket);
+            const int fd = clients.back().fd();
             ++inFlight;
-            loop.watch(fd, EPOLLOUT, [&, fd](uint32_t) {
-                checkConnected(o, fd);
-                loop.unwatch(fd);
-                --inFlight;
-                ++connected;
+            loop.watch(fd, EPOLLOUT, [&, i, fd](uint32_t) {
+                if (!relay.webSocket) {
+                    checkConnected(relay, fd);
+                    done(fd);
+                } else if (upgrades[i].request.empty()) { // connected: upgrade
+                    checkConnected(relay, fd);
+                    sendUpgrade(relay, fd, upgrades[i]);
+                    loop.setEvents(fd, EPOLLIN);
+                } else if (readUpgradeAnswer(clients[i], upgrades[i])) {
+                    done(fd);
+                }
             });
         }
         if (!loop.runOnce(deadline))
             fail("timed out connecting: " + std::to_string(connected) + " of "
-                + std::to_string(count) + " clients connected to " + relayName(o));
+                + std::to_string(count) + " clients connected to " + relay.name
+                + (relay.webSocket ? " (WebSocket)" : ""));
     }
     return clients;
 }
 
-Fd connectOne(EventLoop &loop, const Options &o)
+Client connectOne(EventLoop &loop, const Options &o, Role role)
 {
-    return std::move(connectClients(loop, o, 1, 1).front());
+    return std::move(connectClients(loop, o, role, 1, 1).front());
 }
 
 void raiseFileLimit(rlim_t needed)
@@ -611,29 +1291,34 @@ void raiseFileLimit(rlim_t needed)
 
 // One client that sends whole messages as fast as the relay takes them: it writes only when its
 // socket is writable, one chunk (at most kIoChunk) at a time, so its unsent queue stays bounded.
-// The producer fills the chunk with whole messages, or returns 0 when none is due yet; wake()
-// asks it again. With splitLines, every write ends inside a line (the end of the last line waits
-// for the next write), so the relay gets lines in pieces, as TCP may deliver them from any
-// client. What reaches the sender (echo, other senders' messages) is read and ignored.
+// The producer fills the chunk with whole lines, or returns 0 when none is due yet; wake() asks
+// it again. A WebSocket sender frames each line as one message (see frameLines()). With
+// splitLines, every write ends inside a message (the end of the last one waits for the next
+// write), so the relay gets messages in pieces, as TCP may deliver them from any client. What
+// reaches the sender (echo, other senders' messages) is read and ignored; a pong it owes the
+// relay goes out between two messages.
 class Sender
 {
 public:
     using Producer = std::function<size_t(char *buffer, size_t capacity)>;
 
-    Sender(EventLoop &loop, Fd fd, Producer produce, bool splitLines = false)
+    Sender(EventLoop &loop, Client client, Producer produce, bool splitLines = false)
         : m_loop(loop)
-        , m_fd(std::move(fd))
+        , m_client(std::move(client))
         , m_produce(std::move(produce))
         , m_buffer(kIoChunk)
+        , m_lines(m_client.isWebSocket() ? kIoChunk : 0)
+        , m_messageBytes(m_client.wireMessageBytes())
         , m_splitLines(splitLines)
     {
-        m_loop.watch(m_fd.get(), EPOLLIN, [this](uint32_t events) { onEvents(events); });
+        m_loop.watch(fd(), EPOLLIN, [this](uint32_t events) { onEvents(events); });
     }
     Sender(const Sender &) = delete;
     Sender &operator=(const Sender &) = delete;
 
-    int fd() const { return m_fd.get(); }
-    uint64_t linesSent() const { return m_bytesSent / kMessageBytes; }
+    Client &client() { return m_client; }
+    int fd() const { return m_client.fd(); }
+    uint64_t linesSent() const { return m_bytesSent / m_messageBytes; }
     bool finished() const { return !m_sending && m_begin == m_end; }
 
     void start()
@@ -646,8 +1331,9 @@ public:
     void stop()
     {
         m_sending = false;
-        const size_t restOfLine = (kMessageBytes - m_bytesSent % kMessageBytes) % kMessageBytes;
-        m_end = std::min(m_end, m_begin + restOfLine);
+        const size_t restOfMessage
+            = (m_messageBytes - m_bytesSent % m_messageBytes) % m_messageBytes;
+        m_end = std::min(m_end, m_begin + restOfMessage);
     }
 
     void wake()
@@ -661,13 +1347,26 @@ private:
     {
         if (events & EPOLLOUT)
             writeSome();
-        if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
-            readOnce(fd(), "sender", [](const char *, size_t) {});
+        if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+            m_client.read("sender", [](const char *, size_t) {});
+            if (m_client.controlDue())
+                wake();
+        }
     }
 
     void writeSome()
     {
-        const size_t heldBack = m_splitLines && m_sending ? kMessageBytes / 2 : 0;
+        // A pong goes out between two messages: the rest of the one under way goes first, so
+        // nothing is held back then.
+        const bool controlDue = m_client.controlDue();
+        if (controlDue && m_bytesSent % m_messageBytes == 0) {
+            m_client.sendControl();
+            if (m_client.controlDue()) {
+                setWantWrite(true);
+                return;
+            }
+        }
+        const size_t heldBack = m_splitLines && m_sending && !controlDue ? m_messageBytes / 2 : 0;
         if (m_sending && m_end - m_begin <= heldBack)
             refill();
         if (m_end - m_begin <= heldBack) {
@@ -676,6 +1375,8 @@ private:
         }
         const size_t size = m_end - m_begin - heldBack;
         const ssize_t written = ::write(fd(), m_buffer.data() + m_begin, size);
+        if (written < 0 && (errno == ECONNRESET || errno == EPIPE))
+            throw ConnectionLost("sender: connection reset by the relay");
         if (written < 0 && errno != EAGAIN && errno != EINTR)
             fail(systemError("sender"));
         if (written > 0) {
@@ -685,13 +1386,20 @@ private:
         setWantWrite(true);
     }
 
-    // Keeps what is left (the end of a line), then asks the producer for more.
+    // Keeps what is left (the end of a message), then asks the producer for more lines; a
+    // WebSocket sender has them written to m_lines and frames them into m_buffer.
     void refill()
     {
         const size_t left = m_end - m_begin;
         std::memmove(m_buffer.data(), m_buffer.data() + m_begin, left);
         m_begin = 0;
-        m_end = left + m_produce(m_buffer.data() + left, m_buffer.size() - left);
+        const size_t room = m_buffer.size() - left;
+        if (!m_client.isWebSocket()) {
+            m_end = left + m_produce(m_buffer.data() + left, room);
+            return;
+        }
+        const size_t lines = m_produce(m_lines.data(), room / m_messageBytes * kMessageBytes);
+        m_end = left + frameLines(m_lines.data(), lines, m_buffer.data() + left);
     }
 
     void setWantWrite(bool want)
@@ -702,9 +1410,11 @@ private:
     }
 
     EventLoop &m_loop;
-    Fd m_fd;
+    Client m_client;
     Producer m_produce;
-    std::vector<char> m_buffer;
+    std::vector<char> m_buffer; // what is written: lines, or WebSocket frames
+    std::vector<char> m_lines; // a WebSocket sender's lines, before they are framed
+    size_t m_messageBytes; // one message on the wire
     bool m_splitLines;
     size_t m_begin = 0;
     size_t m_end = 0;
@@ -712,12 +1422,6 @@ private:
     bool m_sending = false;
     bool m_wantWrite = false;
 };
-
-void watchAndDiscard(EventLoop &loop, int fd)
-{
-    loop.watch(
-        fd, EPOLLIN, [fd](uint32_t) { readOnce(fd, "sender", [](const char *, size_t) {}); });
-}
 
 // How many more lines a sender may produce so that at most `window` lines of it are on their
 // way to its slowest receiver. Room is given in batches (a quarter window) to keep writes big.
@@ -748,7 +1452,8 @@ size_t fillPattern(char *buffer, uint64_t lines)
 // after a probe went by, so a new probe is sent when the latest has reached some receivers but
 // no new one for kProbeQuietNs, or none at all for kProbeUnansweredNs (a busy relay).
 // Returns the ns from the first probe until every receiver had got one.
-int64_t probe(EventLoop &loop, const Options &o, int sender, const std::vector<int> &receivers)
+int64_t probe(
+    EventLoop &loop, const Options &o, Client &sender, const std::vector<Client *> &receivers)
 {
     const size_t count = receivers.size();
     uint64_t latest = 0; // the number of the last probe sent
@@ -759,7 +1464,7 @@ int64_t probe(EventLoop &loop, const Options &o, int sender, const std::vector<i
     std::vector<LineSplitter> splitters(count);
     std::vector<bool> got(count, false);
     for (size_t i = 0; i < count; ++i) {
-        watchReceiver(loop, receivers[i], [&, i](const char *data, size_t size) {
+        watchReceiver(loop, *receivers[i], [&, i](const char *data, size_t size) {
             splitters[i].feed(data, size, [&](const char *line, size_t length) {
                 const size_t prefix = sizeof kProbePrefix - 1;
                 const char *p = line + prefix;
@@ -782,8 +1487,7 @@ int64_t probe(EventLoop &loop, const Options &o, int sender, const std::vector<i
     }
     const auto sendProbe = [&] {
         const std::string line = kProbePrefix + std::to_string(++latest) + "\n";
-        if (::write(sender, line.data(), line.size()) != ssize_t(line.size()))
-            fail(systemError("cannot send a probe line"));
+        sender.sendLine(line);
         gotLatest = 0;
         lastProgress = nowNs();
     };
@@ -802,21 +1506,22 @@ int64_t probe(EventLoop &loop, const Options &o, int sender, const std::vector<i
         else
             loop.runOnce(std::min(deadline, resendAt));
     }
-    for (int fd : receivers)
-        loop.unwatch(fd);
+    for (Client *receiver : receivers)
+        loop.unwatch(receiver->fd());
     return allGotOne - start;
 }
 
 // Connects count receivers in batches of kConnectBatch, probing (through prober) after each
 // batch, so that the relay has registered every receiver when this returns.
-std::vector<Fd> connectReceivers(EventLoop &loop, const Options &o, int count, int prober)
+std::vector<Client> connectReceivers(EventLoop &loop, const Options &o, int count, Client &prober)
 {
-    std::vector<Fd> receivers;
+    std::vector<Client> receivers;
+    receivers.reserve(size_t(count)); // never moved while probe() points into it
     while (int(receivers.size()) < count) {
         const int batch = std::min(kConnectBatch, count - int(receivers.size()));
-        for (Fd &fd : connectClients(loop, o, batch, batch))
-            receivers.push_back(std::move(fd));
-        probe(loop, o, prober, fdsOf(receivers));
+        for (Client &client : connectClients(loop, o, Role::Receiver, batch, batch))
+            receivers.push_back(std::move(client));
+        probe(loop, o, prober, pointersTo(receivers));
     }
     return receivers;
 }
@@ -846,9 +1551,11 @@ std::string boolean(bool value)
 class Report
 {
 public:
-    explicit Report(std::string workload)
+    Report(std::string workload, const Options &o)
         : m_workload(std::move(workload))
-    { }
+    {
+        parameter("transport", "\"" + transportName(o.transport) + "\"");
+    }
 
     void parameter(const std::string &key, const std::string &value)
     {
@@ -884,8 +1591,15 @@ private:
                 line += (i ? ",\"" : "\"") + fields[i].first + "\":" + fields[i].second;
             else
                 line += (i || line.back() == ':' ? " " : "") + fields[i].first + "="
-                    + fields[i].second;
+                    + unquoted(fields[i].second);
         }
+    }
+
+    // A JSON string's text, for the line of text; any other value as it is.
+    static std::string unquoted(const std::string &value)
+    {
+        return value.size() >= 2 && value.front() == '"' ? value.substr(1, value.size() - 2)
+                                                         : value;
     }
 
     std::string m_workload;
@@ -922,43 +1636,124 @@ long long procStatusKb(int pid, const char *field)
 
 // ---------------------------------------------------------------------------------- fanout
 
+// With o.messages, sends exactly that many and waits until every receiver got them all;
+// otherwise sends for o.seconds. A receiver that the relay disconnects is counted, and the
+// others go on: the run fails at the end.
 Report runFanout(const Options &o)
 {
     EventLoop loop;
     std::vector<uint64_t> received(size_t(o.receivers), 0);
-    const auto slowest = [&] { return *std::min_element(received.begin(), received.end()); };
+    std::vector<bool> lost(size_t(o.receivers), false);
+    std::string firstLoss;
+    // The slowest receiver still connected (one the relay dropped would stop the sender).
+    const auto slowest = [&] {
+        uint64_t least = UINT64_MAX;
+        for (size_t i = 0; i < received.size(); ++i) {
+            if (!lost[i])
+                least = std::min(least, received[i]);
+        }
+        return least;
+    };
+    const auto sum = [&] { return std::accumulate(received.begin(), received.end(), uint64_t(0)); };
+    const uint64_t total = o.messages ? o.messages : UINT64_MAX;
     uint64_t produced = 0;
     const uint64_t window = windowLines(o, 1);
-    Sender sender(loop, connectOne(loop, o), [&](char *buffer, size_t capacity) {
-        const uint64_t lines = std::min<uint64_t>(
-            capacity / kMessageBytes, roomInWindow(produced, slowest(), window));
+    Sender sender(loop, connectOne(loop, o, Role::Sender), [&](char *buffer, size_t capacity) {
+        const uint64_t lines = std::min({uint64_t(capacity / kMessageBytes), total - produced,
+            roomInWindow(produced, slowest(), window)});
         produced += lines;
         return fillPattern(buffer, lines);
     });
-    const std::vector<Fd> receivers = connectReceivers(loop, o, o.receivers, sender.fd());
+    std::vector<Client> receivers = connectReceivers(loop, o, o.receivers, sender.client());
     for (size_t i = 0; i < receivers.size(); ++i) {
-        watchReceiver(loop, receivers[i].get(), [&, i](const char *data, size_t size) {
-            received[i] += countLines(data, size);
-            sender.wake();
-        });
+        watchReceiver(
+            loop, receivers[i],
+            [&, i](const char *data, size_t size) {
+                received[i] += countLines(data, size);
+                sender.wake();
+            },
+            [&, i](const std::string &why) {
+                lost[i] = true;
+                if (firstLoss.empty())
+                    firstLoss = why;
+                sender.wake(); // the slowest receiver may be another now
+            });
     }
 
     const int64_t start = nowNs();
     sender.start();
-    loop.runUntil(start + secondsToNs(o.seconds), [] { return false; });
-    const int64_t elapsed = nowNs() - start;
-    const uint64_t delivered = std::accumulate(received.begin(), received.end(), uint64_t(0));
-    sender.stop();
-    loop.runUntil(
-        nowNs() + kDrainNs, [&] { return sender.finished() && slowest() >= sender.linesSent(); });
+    int64_t elapsed = 0;
+    uint64_t delivered = 0;
+    std::string senderLoss; // why the relay disconnected the sender, if it did
+    try {
+        if (o.messages == 0) {
+            loop.runUntil(start + secondsToNs(o.seconds), [] { return false; });
+            elapsed = nowNs() - start;
+            delivered = sum();
+            sender.stop();
+            loop.runUntil(nowNs() + kDrainNs,
+                [&] { return sender.finished() && slowest() >= sender.linesSent(); });
+        } else {
+            // Bounded by --timeout twice over: while receivers get nothing at all, and once
+            // every message is sent, until the last has arrived.
+            const int64_t limit = secondsToNs(o.timeoutSeconds);
+            int64_t lastProgress = start;
+            int64_t allSent = 0; // when the last message was written
+            uint64_t lastDelivered = 0;
+            while (slowest() < o.messages) {
+                const int64_t now = nowNs();
+                if (sum() != lastDelivered) {
+                    lastDelivered = sum();
+                    lastProgress = now;
+                }
+                if (allSent == 0 && sender.linesSent() == o.messages)
+                    allSent = now;
+                const int64_t deadline
+                    = (allSent ? std::min(lastProgress, allSent) : lastProgress) + limit;
+                if (!loop.runOnce(deadline))
+                    break;
+            }
+            elapsed = nowNs() - start;
+            delivered = sum();
+        }
+    } catch (const ConnectionLost &lost) { // the receivers' are handled above
+        senderLoss = lost.what();
+        if (elapsed == 0) {
+            elapsed = nowNs() - start;
+            delivered = sum();
+        }
+    }
 
-    Report report("fanout");
+    const uint64_t all = sum();
+    const uint64_t expected = (o.messages ? o.messages : sender.linesSent()) * received.size();
+    const auto disconnected = uint64_t(std::count(lost.begin(), lost.end(), true));
+    Report report("fanout", o);
     report.parameter("receivers", number(o.receivers));
-    report.parameter("seconds", number(o.seconds, 1));
+    if (o.messages)
+        report.parameter("messages", number(o.messages));
+    else
+        report.parameter("seconds", number(o.seconds, 1));
     addRate(report, delivered, elapsed);
     report.figure("sent", number(sender.linesSent()));
-    const uint64_t all = std::accumulate(received.begin(), received.end(), uint64_t(0));
-    report.figure("undelivered", number(sender.linesSent() * received.size() - all));
+    if (o.messages) {
+        report.figure("seconds", number(nsToSeconds(elapsed), 3));
+        report.figure("delivered", number(all));
+        report.figure("complete", boolean(all == expected));
+    }
+    report.figure("undelivered", number(expected - all));
+    report.figure("disconnected", number(disconnected));
+    report.figure("sender_disconnected", boolean(!senderLoss.empty()));
+    if (o.serverPid)
+        report.figure("peak_rss_mb", number(double(procStatusKb(o.serverPid, "VmHWM")) / 1024, 1));
+    if (disconnected)
+        report.setFailure(number(disconnected) + " of " + number(o.receivers)
+            + " receivers were disconnected (the first: " + firstLoss + ")"
+            + (senderLoss.empty() ? "" : ", and the sender (" + senderLoss + ")"));
+    else if (!senderLoss.empty())
+        report.setFailure("the sender was disconnected (" + senderLoss + ")");
+    else if (o.messages && all != expected)
+        report.setFailure(number(expected - all) + " of " + number(expected)
+            + " messages did not arrive within --timeout");
     return report;
 }
 
@@ -1135,13 +1930,14 @@ Report runSenders(const Options &o)
     std::vector<std::unique_ptr<Sender>> senders;
     const auto addSender = [&](int s) {
         const bool splitLines = true;
-        senders.push_back(std::make_unique<Sender>(
-            loop, connectOne(loop, o), sequenceProducer(s, checkers, window), splitLines));
+        senders.push_back(std::make_unique<Sender>(loop, connectOne(loop, o, Role::Sender),
+            sequenceProducer(s, checkers, window), splitLines));
     };
     // Sender 0 also sends the probes, so it comes first; the others connect once the relay has
     // registered the receivers, so that few connections ever wait for the relay at once.
     addSender(0);
-    const std::vector<Fd> receivers = connectReceivers(loop, o, o.receivers, senders.front()->fd());
+    std::vector<Client> receivers
+        = connectReceivers(loop, o, o.receivers, senders.front()->client());
     for (int s = 1; s < o.senders; ++s)
         addSender(s);
     const auto forEachSender = [&](const std::function<void(Sender &)> &action) {
@@ -1149,7 +1945,7 @@ Report runSenders(const Options &o)
             action(*sender);
     };
     for (size_t r = 0; r < receivers.size(); ++r) {
-        watchReceiver(loop, receivers[r].get(), [&, r](const char *data, size_t size) {
+        watchReceiver(loop, receivers[r], [&, r](const char *data, size_t size) {
             checkers[r].feed(data, size);
             forEachSender([](Sender &sender) { sender.wake(); });
         });
@@ -1186,7 +1982,7 @@ Report runSenders(const Options &o)
     for (const IntegrityChecker &checker : checkers)
         counts.add(checker.finish(sent));
 
-    Report report("senders");
+    Report report("senders", o);
     report.parameter("senders", number(o.senders));
     report.parameter("receivers", number(o.receivers));
     report.parameter("seconds", number(o.seconds, 1));
@@ -1250,7 +2046,7 @@ Report runLatency(const Options &o)
     int64_t start = 0;
     uint64_t next = 0;
     const auto due = [&](uint64_t i) { return start + int64_t(double(i) * 1e9 / o.rate); };
-    Sender sender(loop, connectOne(loop, o), [&](char *buffer, size_t capacity) {
+    Sender sender(loop, connectOne(loop, o, Role::Sender), [&](char *buffer, size_t capacity) {
         const int64_t now = nowNs();
         size_t bytes = 0;
         for (; next < total && due(next) <= now && bytes + kMessageBytes <= capacity; ++next) {
@@ -1259,13 +2055,13 @@ Report runLatency(const Options &o)
         }
         return bytes;
     });
-    const std::vector<Fd> receivers = connectReceivers(loop, o, o.receivers, sender.fd());
+    std::vector<Client> receivers = connectReceivers(loop, o, o.receivers, sender.client());
 
     std::vector<int64_t> samples;
     samples.reserve(total * receivers.size());
     std::vector<LatencyRecorder> recorders(receivers.size(), LatencyRecorder(samples));
     for (size_t i = 0; i < receivers.size(); ++i) {
-        watchReceiver(loop, receivers[i].get(),
+        watchReceiver(loop, receivers[i],
             [&, i](const char *data, size_t size) { recorders[i].feed(data, size, nowNs()); });
     }
     Timer timer;
@@ -1285,7 +2081,7 @@ Report runLatency(const Options &o)
         = loop.runUntil(due(total) + kDrainNs, [&] { return samples.size() >= expected; });
 
     std::sort(samples.begin(), samples.end());
-    Report report("latency");
+    Report report("latency", o);
     report.parameter("receivers", number(o.receivers));
     report.parameter("rate", number(o.rate, 0));
     report.parameter("seconds", number(o.seconds, 1));
@@ -1311,14 +2107,14 @@ Report runConnections(const Options &o)
     // Connected means the relay took every client in, not only that connect() returned: a
     // relay may still be accepting the last ones, so a first probe line must reach them all.
     const int64_t connectStart = nowNs();
-    const std::vector<Fd> clients = connectClients(loop, o, o.clients, o.inFlight);
-    const Fd prober = connectOne(loop, o);
-    watchAndDiscard(loop, prober.get());
-    probe(loop, o, prober.get(), fdsOf(clients));
+    std::vector<Client> clients = connectClients(loop, o, Role::Receiver, o.clients, o.inFlight);
+    Client prober = connectOne(loop, o, Role::Sender);
+    watchAndDiscard(loop, prober);
+    probe(loop, o, prober, pointersTo(clients));
     const int64_t connectNs = nowNs() - connectStart;
-    const int64_t broadcastNs = probe(loop, o, prober.get(), fdsOf(clients));
+    const int64_t broadcastNs = probe(loop, o, prober, pointersTo(clients));
 
-    Report report("connections");
+    Report report("connections", o);
     report.parameter("clients", number(o.clients));
     report.figure("connect_s", number(nsToSeconds(connectNs), 3));
     report.figure("broadcast_ms", number(double(broadcastNs) / 1e6, 3));
@@ -1339,16 +2135,15 @@ Report runSlow(const Options &o)
     uint64_t produced = 0;
     uint64_t received = 0;
     const uint64_t window = windowLines(o, 1);
-    Sender sender(loop, connectOne(loop, o), [&](char *buffer, size_t capacity) {
+    Sender sender(loop, connectOne(loop, o, Role::Sender), [&](char *buffer, size_t capacity) {
         const uint64_t lines = std::min({uint64_t(capacity / kMessageBytes), total - produced,
             roomInWindow(produced, received, window)});
         produced += lines;
         return fillPattern(buffer, lines);
     });
     // clients[0] is the one that never reads: once registered, it is never watched again.
-    const std::vector<Fd> clients = connectReceivers(loop, o, 2, sender.fd());
-    const int receiver = clients[1].get();
-    watchReceiver(loop, receiver, [&](const char *data, size_t size) {
+    std::vector<Client> clients = connectReceivers(loop, o, 2, sender.client());
+    watchReceiver(loop, clients[1], [&](const char *data, size_t size) {
         received += countLines(data, size);
         sender.wake();
     });
@@ -1358,7 +2153,7 @@ Report runSlow(const Options &o)
     const bool complete = loop.runUntil(deadlineFromNow(o), [&] { return received >= total; });
     const int64_t elapsed = nowNs() - start;
 
-    Report report("slow");
+    Report report("slow", o);
     report.parameter("megabytes", number(o.megabytes, 0));
     report.figure("complete", boolean(complete));
     report.figure("seconds", number(nsToSeconds(elapsed), 3));

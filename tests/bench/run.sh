@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The SocketServer benchmark: socketserver and ncat --broker (the closest existing tool: it relays
 # bytes from any client to all the others, but not back to the sender) under the same loadgen
-# workloads, side by side. Each workload gets a fresh relay process, so memory figures are its
-# own. Prints a table and writes every result as one JSON line to BUILD/bench-results.jsonl
-# (relay logs in BUILD/bench-logs/).
+# workloads, side by side; then socketserver over WebSocket against its own TCP figures and
+# against a Node.js relay on the npm package ws (wsrelay.js: what a web developer would write).
+# Each workload gets a fresh relay process, so memory figures are its own. Prints two tables and
+# writes every result as one JSON line to BUILD/bench-results.jsonl (relay logs in
+# BUILD/bench-logs/).
 #
 #   usage: tests/bench/run.sh [--quick] [--build-dir DIR]
 #     --quick          1 s runs and smaller counts, for a fast check
@@ -12,8 +14,8 @@
 #
 # The connections workload also runs against barerelay, a bare epoll loop that only calls send()
 # for each client: the floor of what any relay can do on this machine.
-# Builds socketserver, loadgen and barerelay, and installs ncat with apt-get when it is missing.
-# Only 127.0.0.1 is used.
+# Builds socketserver, loadgen and barerelay; installs ncat, and node and npm, with apt-get when
+# they are missing, and ws with npm into BUILD/bench-node/. Only 127.0.0.1 is used.
 set -euo pipefail
 
 quick=false
@@ -34,10 +36,14 @@ started=$(date +%s)
 # ------------------------------------------------------------------------------- the sizes
 if $quick; then
     seconds=1; connection_counts=(200 1000); slow_megabytes=20; wait_limit=5
+    saturated_messages=5000; saturated_wait=30
 else
     seconds=5; connection_counts=(1000 5000 10000); slow_megabytes=200; wait_limit=15
+    saturated_messages=50000; saturated_wait=150
 fi
 fanout_receivers=(1 10 100)
+ws_fanout_receivers=(10 100)
+ws_clients=1000 # one of connection_counts: the TCP figures come from there
 max_clients=20000
 
 # ------------------------------------------------------------------------- what it needs
@@ -45,11 +51,17 @@ as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-if ! command -v ncat >/dev/null; then
-    echo "Installing ncat..."
-    as_root apt-get install -y ncat >/dev/null \
-        || { as_root apt-get update >/dev/null && as_root apt-get install -y ncat >/dev/null; }
-fi
+# need COMMAND PACKAGE...: installs Debian's PACKAGEs when COMMAND is missing.
+need() {
+    command -v "$1" >/dev/null && return 0
+    shift
+    echo "Installing $*..."
+    as_root apt-get install -y "$@" >/dev/null \
+        || { as_root apt-get update >/dev/null && as_root apt-get install -y "$@" >/dev/null; }
+}
+need ncat ncat
+need node nodejs npm
+need npm npm
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
     cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -58,6 +70,14 @@ cmake --build "$build" --target socketserver loadgen barerelay >/dev/null
 socketserver=$build/server/daemon/socketserver
 loadgen=$build/tests/bench/loadgen
 barerelay=$build/tests/bench/barerelay
+
+# The Node.js relay's one package, kept in the build directory.
+node_modules=$build/bench-node/node_modules
+if [ ! -f "$node_modules/ws/package.json" ]; then
+    echo "Installing the npm package ws..."
+    npm install --prefix "$build/bench-node" --no-audit --no-fund --loglevel=error ws@8 >/dev/null
+fi
+node_modules=$(cd "$node_modules" && pwd)
 
 # Every relay and loadgen started from here may open this many files (root may raise the hard
 # limit; anyone else gets the hard limit, and the biggest connection counts may fail).
@@ -72,7 +92,8 @@ mkdir -p "$logs"
 
 # --------------------------------------------------------------------------------- relays
 relay_pid=
-relay_port=
+relay_port= # TCP
+relay_ws_port= # WebSocket
 relay_log=
 
 stop_relay() {
@@ -93,11 +114,16 @@ is_listening() {
     grep -q "0100007F:$(printf '%04X' "$1") 00000000:0000 0A" /proc/net/tcp
 }
 
-# wait_for_port NAME SED-EXPRESSION: reads the port the relay just started prints in its log.
+# wait_for_port NAME VARIABLE SED-EXPRESSION: sets VARIABLE to the port that the relay just
+# started prints in its log.
 wait_for_port() {
+    local port
     for _ in $(seq 100); do
-        relay_port=$(sed -n "$2" "$relay_log")
-        [ -n "$relay_port" ] && return 0
+        port=$(sed -n "$3" "$relay_log")
+        if [ -n "$port" ]; then
+            printf -v "$2" %s "$port"
+            return 0
+        fi
         kill -0 "$relay_pid" 2>/dev/null || break
         sleep 0.1
     done
@@ -105,16 +131,34 @@ wait_for_port() {
     return 1
 }
 
-start_socketserver() {
-    "$socketserver" --port 0 --bind 127.0.0.1 --max-clients "$max_clients" >"$relay_log" 2>&1 &
+# socketserver with OPTIONS...; its TCP port from the start-up line
+# "... listening on 127.0.0.1:PORT (...)".
+socketserver_with() {
+    "$socketserver" --port 0 --bind 127.0.0.1 --max-clients "$max_clients" "$@" >"$relay_log" 2>&1 &
     relay_pid=$!
-    wait_for_port socketserver 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p'
+    wait_for_port socketserver relay_port 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p'
+}
+
+start_socketserver() { socketserver_with; }
+start_socketserver-no-echo() { socketserver_with --no-echo; }
+
+# Also the WebSocket port, from the line "web pages connect to ws://127.0.0.1:PORT/; ...".
+start_socketserver-ws() {
+    socketserver_with --ws-port 0 || return 1
+    wait_for_port socketserver relay_ws_port \
+        's|.*web pages connect to ws://127\.0\.0\.1:\([0-9]*\)/.*|\1|p'
+}
+
+start_node-ws() {
+    NODE_PATH=$node_modules node tests/bench/wsrelay.js 0 >"$relay_log" 2>&1 &
+    relay_pid=$!
+    wait_for_port "node wsrelay.js" relay_ws_port 's/^listening on \([0-9]*\)$/\1/p'
 }
 
 start_barerelay() {
     "$barerelay" 0 >"$relay_log" 2>&1 &
     relay_pid=$!
-    wait_for_port barerelay 's/^listening on \([0-9]*\)$/\1/p'
+    wait_for_port barerelay relay_port 's/^listening on \([0-9]*\)$/\1/p'
 }
 
 # ncat needs a port of its own: one below the ephemeral range, tried until one is free.
@@ -145,20 +189,25 @@ json_escape() {
     sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' | tr '\n' ' '
 }
 
-# run_workload RELAY RUN LOADGEN-ARGS...: a fresh relay, one loadgen run against it.
+# run_workload RELAY RUN LOADGEN-ARGS...: a fresh relay, one loadgen run against it. The run is
+# stopped after run_limit seconds when that is set (as in run_limit=300 run_workload ...).
 run_workload() {
     local relay=$1 run=$2
     shift 2
     relay_log=$logs/$relay-${run// /-}.log
-    printf '%-13s %-22s ' "$relay" "$run"
-    local line='' ok=true error
+    printf '%-20s %-22s ' "$relay" "$run"
+    local line='' ok=true error ports=()
     error=$(mktemp)
+    relay_port=''
+    relay_ws_port=''
     # The shell's notice of a relay that crashed goes to a log, not amid the table.
     {
         if "start_$relay" 2>"$error"; then
-            line=$(timeout $((seconds + 3 * wait_limit + 30)) "$loadgen" --host 127.0.0.1 \
-                --port "$relay_port" --server-pid "$relay_pid" --timeout "$wait_limit" --json \
-                "$@" 2>"$error") || ok=false
+            [ -z "$relay_port" ] || ports+=(--port "$relay_port")
+            [ -z "$relay_ws_port" ] || ports+=(--ws-port "$relay_ws_port")
+            line=$(timeout "${run_limit:-$((seconds + 3 * wait_limit + 30))}" "$loadgen" \
+                --host 127.0.0.1 "${ports[@]}" --server-pid "$relay_pid" --timeout "$wait_limit" \
+                --json "$@" 2>"$error") || ok=false
             kill -0 "$relay_pid" 2>/dev/null \
                 || echo "($relay exited: $(tail -n 1 "$relay_log"))" >>"$error"
         else
@@ -192,24 +241,49 @@ for relay in socketserver ncat; do
     done
     run_workload "$relay" "slow" --workload slow --megabytes "$slow_megabytes"
 done
+run_workload socketserver-no-echo "fanout 1" --workload fanout --receivers 1 --seconds "$seconds"
 for n in "${connection_counts[@]}"; do
     run_workload barerelay "connections $n" --workload connections --clients "$n"
 done
 
-# ---------------------------------------------------------------------------------- table
+echo "WebSocket: socketserver vs the Node.js ws relay (node $(node --version)," \
+    "ws $(sed -n 's/^ *"version": "\(.*\)",$/\1/p' "$node_modules/ws/package.json"))"
+for relay in socketserver-ws node-ws; do
+    for n in "${ws_fanout_receivers[@]}"; do
+        run_workload "$relay" "fanout $n" --transport ws --workload fanout --receivers "$n" \
+            --seconds "$seconds"
+    done
+    run_workload "$relay" "latency" --transport ws --workload latency --receivers 100 \
+        --rate 2000 --seconds "$seconds"
+    run_workload "$relay" "connections $ws_clients" --transport ws --workload connections \
+        --clients "$ws_clients"
+done
+run_workload socketserver-ws "mixed 100" --transport tcp-ws --workload fanout --receivers 100 \
+    --seconds "$seconds"
+# A slow relay may still be delivering for a long while once the last message is sent.
+for relay in socketserver-ws socketserver node-ws; do
+    transport=ws
+    [ "$relay" != socketserver ] || transport=tcp
+    run_limit=$((2 * saturated_wait + 30)) run_workload "$relay" saturated \
+        --transport "$transport" --workload fanout --receivers 100 \
+        --messages "$saturated_messages" --timeout "$saturated_wait"
+done
+
+# ---------------------------------------------------------------------------------- tables
 # field LINE KEY: the value of KEY in a flat JSON line.
 field() {
     sed -n "s/.*\"$2\":\(\"[^\"]*\"\|[^,}]*\).*/\1/p" <<<"$1" | tr -d '"'
 }
 
-# cell RELAY RUN KEY SCALE DECIMALS: one figure for the table, "failed" when the run failed.
+# cell RELAY RUN KEY SCALE DECIMALS: one figure for the table; "-" when it was not run, "failed"
+# when the run failed without it, and the figure with a "!" when the run failed with it.
 cell() {
-    local line=${result[$1|$2]}
-    if [ "$(field "$line" ok)" != true ] || [ -z "$(field "$line" "$3")" ]; then
-        echo failed
-    else
-        awk -v v="$(field "$line" "$3")" -v s="$4" -v d="$5" 'BEGIN { printf "%.*f", d, v / s }'
-    fi
+    local line=${result[$1|$2]:-} value
+    [ -n "$line" ] || { echo -; return; }
+    value=$(field "$line" "$3")
+    if [ -z "$value" ] || [ "$value" = null ]; then echo failed; return; fi
+    awk -v v="$value" -v s="$4" -v d="$5" 'BEGIN { printf "%.*f", d, v / s }'
+    [ "$(field "$line" ok)" = true ] || echo -n '!'
 }
 
 ratio() {
@@ -217,36 +291,80 @@ ratio() {
         if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b + 0 > 0) printf "%.2f", a / b; else print "-" }'
 }
 
-line_format='| %-40s | %16s | %16s | %8s |\n'
-
-row() {
-    # shellcheck disable=SC2059
-    printf "$line_format" "$1" "$2" "$3" "$(ratio "$2" "$3")"
+dashes() {
+    printf -- '-%.0s' $(seq "$1")
 }
 
-# figure_row LABEL RUN KEY [SCALE [DECIMALS]]
+# heading LABEL COLUMN... / RATIO...: a table's first two lines.
+heading() {
+    local line rule name ratios=false
+    line=$(printf '| %-40s ' "$1")
+    rule="|$(dashes 42)"
+    shift
+    for name in "$@"; do
+        if [ "$name" = / ]; then
+            ratios=true
+        elif $ratios; then
+            line+=$(printf '| %8s ' "$name")
+            rule+="|$(dashes 10)"
+        else
+            line+=$(printf '| %16s ' "$name")
+            rule+="|$(dashes 18)"
+        fi
+    done
+    echo "$line|"
+    echo "$rule|"
+}
+
+# row LABEL VALUE...: the values, then the ratio of the first to each of the others.
+row() {
+    local line value first=$2
+    line=$(printf '| %-40s ' "$1")
+    shift
+    for value in "$@"; do line+=$(printf '| %16s ' "$value"); done
+    shift
+    for value in "$@"; do line+=$(printf '| %8s ' "$(ratio "$first" "$value")"); done
+    echo "$line|"
+}
+
+# figure_row LABEL RUN KEY [SCALE [DECIMALS]]: one figure of RUN for each of columns[@].
 figure_row() {
-    local scale=${4:-1} decimals=${5:-2}
-    row "$1" "$(cell socketserver "$2" "$3" "$scale" "$decimals")" \
-        "$(cell ncat "$2" "$3" "$scale" "$decimals")"
+    local scale=${4:-1} decimals=${5:-2} relay values=()
+    for relay in "${columns[@]}"; do
+        values+=("$(cell "$relay" "$2" "$3" "$scale" "$decimals")")
+    done
+    row "$1" "${values[@]}"
 }
 
 integrity() {
-    local line=${result[$1|senders 10x10]}
+    local line=${result[$1|senders 10x10]:-}
     if [ "$(field "$line" ok)" != true ]; then echo failed; return; fi
     local counts=() key
     for key in corrupt missing reordered duplicated; do counts+=("$(field "$line" "$key")"); done
     (IFS=/; echo "${counts[*]}")
 }
 
+# delivery RELAY RUN: "all" when every receiver got every message of a --messages run, else the
+# share that arrived and how many receivers were disconnected.
+delivery() {
+    local line=${result[$1|$2]:-}
+    if [ -z "$(field "$line" delivered)" ]; then echo failed; return; fi
+    if [ "$(field "$line" complete)" = true ]; then echo all; return; fi
+    awk -v d="$(field "$line" delivered)" -v u="$(field "$line" undelivered)" \
+        -v x="$(field "$line" disconnected)" \
+        'BEGIN { printf "%.1f %%, %d disc.", 100 * d / (d + u), x }'
+}
+
 echo
-# shellcheck disable=SC2059
-printf "$line_format" workload socketserver ncat "ss/ncat"
-echo "|------------------------------------------|------------------|------------------|----------|"
+columns=(socketserver ncat)
+heading workload socketserver ncat / ss/ncat
 for n in "${fanout_receivers[@]}"; do
     figure_row "fanout 1 -> $n: million msgs/s" "fanout $n" msgs_per_s 1000000
     figure_row "fanout 1 -> $n: MB/s" "fanout $n" mb_per_s 1 0
 done
+row "fanout 1 -> 1 --no-echo: million msgs/s" \
+    "$(cell socketserver-no-echo "fanout 1" msgs_per_s 1000000 2)" \
+    "$(cell ncat "fanout 1" msgs_per_s 1000000 2)"
 figure_row "senders 10 -> 10: million msgs/s" "senders 10x10" msgs_per_s 1000000
 row "senders: corrupt/missing/reordered/dup" "$(integrity socketserver)" "$(integrity ncat)"
 for p in p50 p99 max; do
@@ -264,8 +382,34 @@ for n in "${connection_counts[@]}"; do
 done
 figure_row "slow reader, $slow_megabytes MB: seconds" slow seconds 1 3
 figure_row "slow reader: relay peak RSS MB" slow peak_rss_mb 1 1
+
+echo
+columns=(socketserver-ws socketserver node-ws)
+heading "WebSocket workload" "socketserver ws" "socketserver tcp" "node ws" / ws/tcp ws/node
+for n in "${ws_fanout_receivers[@]}"; do
+    figure_row "fanout 1 -> $n: million msgs/s" "fanout $n" msgs_per_s 1000000
+done
+for p in p50 p99 max; do
+    figure_row "latency 100 rcv, 2000/s: $p ms" latency "${p}_ms"
+done
+figure_row "$ws_clients idle clients: connect s" "connections $ws_clients" connect_s 1 3
+figure_row "$ws_clients idle clients: reach all ms" "connections $ws_clients" broadcast_ms 1 1
+figure_row "$ws_clients idle: relay KB per client" "connections $ws_clients" rss_kb_per_client 1 1
+row "TCP 1 -> 100 WS: million msgs/s" "$(cell socketserver-ws "mixed 100" msgs_per_s 1000000 2)" \
+    "$(cell socketserver "fanout 100" msgs_per_s 1000000 2)" -
+row "saturated 1 -> 100, $saturated_messages msgs: got" \
+    "$(delivery socketserver-ws saturated)" "$(delivery socketserver saturated)" \
+    "$(delivery node-ws saturated)"
+figure_row "saturated: million msgs/s" saturated msgs_per_s 1000000
+figure_row "saturated: relay peak RSS MB" saturated peak_rss_mb 1 1
 echo
 echo "msgs/s, MB/s (summed over receivers): higher is better; s, ms, KB, MB: lower is better."
 echo "floor: the third column is barerelay, a loop of bare send() calls, not ncat."
-echo "slow: one client never reads; 'failed' means the normal receiver did not get every line."
+echo "slow: one client never reads; 'failed' or '!' means the normal receiver did not get every"
+echo "line in time."
+echo "ws: socketserver --ws-port, every client over WebSocket (TCP 1 -> 100 WS: the sender over"
+echo "TCP); tcp: the same workload over TCP, from the first table; node ws: tests/bench/wsrelay.js"
+echo "(no echo, no limits). saturated: the sender sends $saturated_messages messages as fast as"
+echo "its window allows; 'got': the share that arrived. !: the run failed (messages missing,"
+echo "clients disconnected), and this is what it measured. -: not run."
 echo "Results: $results   relay logs: $logs/   total time: $(($(date +%s) - started)) s"
