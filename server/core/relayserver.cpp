@@ -348,8 +348,8 @@ void RelayServer::admitWebSocket(QTcpSocket *socket, const QByteArray &firstFram
         return;
     }
     if (isFull()) {
-        const QString reason = refuseFull(
-            QStringLiteral("ws ") + NetAddress::endpoint(socket->peerAddress(), socket->peerPort()));
+        const QString reason = refuseFull(QStringLiteral("ws ")
+            + NetAddress::endpoint(socket->peerAddress(), socket->peerPort()));
         socket->setParent(this);
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         QByteArray frames;

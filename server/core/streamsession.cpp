@@ -147,8 +147,8 @@ void StreamSession::abortConnection()
 #ifdef Q_OS_UNIX
         if (m_tcp->socketDescriptor() >= 0) {
             const linger reset{1, 0}; // on, 0 s: close() sends RST and frees what waits
-            ::setsockopt(int(m_tcp->socketDescriptor()), SOL_SOCKET, SO_LINGER, &reset,
-                sizeof reset);
+            ::setsockopt(
+                int(m_tcp->socketDescriptor()), SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
         }
 #endif
         m_tcp->abort();

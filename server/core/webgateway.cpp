@@ -87,8 +87,7 @@ void WebGateway::readHead(QTcpSocket *socket)
     // Read as one block of all that is here: Qt then hands over its 16 KiB read buffer instead
     // of copying out of it (skip() or readAll() would leave it to the socket, kept for as
     // long as the connection lasts: most of what an idle WebSocket client costs).
-    const QByteArray rest
-        = socket->read(socket->bytesAvailable()).sliced(end + kEndOfHead.size());
+    const QByteArray rest = socket->read(socket->bytesAvailable()).sliced(end + kEndOfHead.size());
 
     const QList<QByteArray> lines = head.left(end).split('\n');
     const QList<QByteArray> request = lines.first().trimmed().split(' ');
@@ -123,9 +122,9 @@ void WebGateway::upgrade(QTcpSocket *socket, const QByteArray &httpVersion,
     const QList<QByteArray> &lines, const QByteArray &firstFrames)
 {
     if (headerValue(lines, "sec-websocket-version") != "13") {
-        qCWarning(lcClients).noquote() << "refused a WebSocket from"
-                                       << NetAddress::unmapped(socket->peerAddress()).toString()
-                                       << "- it speaks another version of the protocol than 13";
+        qCWarning(lcClients).noquote()
+            << "refused a WebSocket from" << NetAddress::unmapped(socket->peerAddress()).toString()
+            << "- it speaks another version of the protocol than 13";
         respond(socket, "426 Upgrade Required", "text/plain; charset=utf-8",
             "This relay speaks WebSocket version 13 (RFC 6455).\n",
             "Sec-WebSocket-Version: 13\r\n");
@@ -133,8 +132,8 @@ void WebGateway::upgrade(QTcpSocket *socket, const QByteArray &httpVersion,
     }
     const QByteArray key = headerValue(lines, "sec-websocket-key");
     const auto nonce = QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
-    if (!nonce || nonce.decoded.size() != 16 || !hasToken(headerValue(lines, "connection"), "upgrade")
-        || httpVersion < "HTTP/1.1") {
+    if (!nonce || nonce.decoded.size() != 16
+        || !hasToken(headerValue(lines, "connection"), "upgrade") || httpVersion < "HTTP/1.1") {
         qCWarning(lcClients).noquote()
             << "refused a WebSocket from" << NetAddress::unmapped(socket->peerAddress()).toString()
             << "- not a proper WebSocket handshake (RFC 6455)";
@@ -144,9 +143,10 @@ void WebGateway::upgrade(QTcpSocket *socket, const QByteArray &httpVersion,
     }
     const QByteArray accept
         = QCryptographicHash::hash(key + kHandshakeGuid, QCryptographicHash::Sha1).toBase64();
-    DirectWrite::write(socket, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                  "Connection: Upgrade\r\nSec-WebSocket-Accept: "
-        + accept + "\r\n\r\n");
+    DirectWrite::write(socket,
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Accept: "
+            + accept + "\r\n\r\n");
     disconnect(socket, nullptr, socket, nullptr); // its deleteLater() on disconnect: handed on
     emit webSocketConnected(socket, firstFrames);
 }
@@ -154,9 +154,10 @@ void WebGateway::upgrade(QTcpSocket *socket, const QByteArray &httpVersion,
 void WebGateway::respond(QTcpSocket *socket, const QByteArray &status, const QByteArray &type,
     const QByteArray &body, const QByteArray &headers)
 {
-    DirectWrite::write(socket, "HTTP/1.1 " + status + "\r\n" + headers + "Content-Type: " + type
-        + "\r\nContent-Length: " + QByteArray::number(body.size())
-        + "\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n" + body);
+    DirectWrite::write(socket,
+        "HTTP/1.1 " + status + "\r\n" + headers + "Content-Type: " + type
+            + "\r\nContent-Length: " + QByteArray::number(body.size())
+            + "\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n" + body);
     socket->disconnectFromHost();
 }
 

@@ -42,8 +42,8 @@ signals:
 
 private:
     void readHead(QTcpSocket *socket);
-    void upgrade(QTcpSocket *socket, const QByteArray &httpVersion,
-        const QList<QByteArray> &lines, const QByteArray &firstFrames);
+    void upgrade(QTcpSocket *socket, const QByteArray &httpVersion, const QList<QByteArray> &lines,
+        const QByteArray &firstFrames);
     void respond(QTcpSocket *socket, const QByteArray &status, const QByteArray &type,
         const QByteArray &body, const QByteArray &headers = QByteArray());
 

@@ -6,8 +6,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
-WebSocketSession::WebSocketSession(quint64 id, QTcpSocket *socket,
-    const QByteArray &firstFrames, const RelayConfig &config, QObject *parent)
+WebSocketSession::WebSocketSession(quint64 id, QTcpSocket *socket, const QByteArray &firstFrames,
+    const RelayConfig &config, QObject *parent)
     : StreamSession(id, ClientInfo::Kind::WebSocket, socket, config, parent)
     , m_codec(config.maxMessageBytes)
 {

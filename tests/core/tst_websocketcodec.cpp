@@ -155,8 +155,7 @@ void tst_WebSocketCodec::breaches_data()
     QTest::addColumn<QByteArray>("input");
     QTest::addColumn<int>("code");
     const int protocol = WebSocketCodec::kProtocolError;
-    QTest::newRow("not masked") << clientFrame(WebSocketCodec::Text, "hi", true, false)
-                                << protocol;
+    QTest::newRow("not masked") << clientFrame(WebSocketCodec::Text, "hi", true, false) << protocol;
     for (const int rsv : {0x40, 0x20, 0x10}) {
         QByteArray frame = clientFrame(WebSocketCodec::Text, "hi");
         frame[0] = char(frame[0] | rsv);
@@ -205,7 +204,8 @@ void tst_WebSocketCodec::breaches()
     QFETCH(QByteArray, input);
     QFETCH(int, code);
     WebSocketCodec codec(kMax);
-    const Decoded out = decode(codec, clientFrame(WebSocketCodec::Text, "before") + input
+    const Decoded out = decode(codec,
+        clientFrame(WebSocketCodec::Text, "before") + input
             + clientFrame(WebSocketCodec::Text, "after"));
     QCOMPARE(codec.state(), WebSocketCodec::State::Failed);
     QCOMPARE(int(codec.closeCode()), code);
@@ -292,8 +292,8 @@ void tst_WebSocketCodec::closeReasonIsCutBetweenCharacters()
     QCOMPARE(int(frame.at(1)), 2 + 122);
     QCOMPARE(qFromBigEndian<quint16>(frame.constData() + 2), quint16(1000));
     QCOMPARE(frame.sliced(4), QByteArray(122, 'a'));
-    QCOMPARE(WebSocketCodec::closeFrame(WebSocketCodec::kNoStatusReceived),
-        QByteArray("\x88\x00", 2));
+    QCOMPARE(
+        WebSocketCodec::closeFrame(WebSocketCodec::kNoStatusReceived), QByteArray("\x88\x00", 2));
 }
 
 QTEST_GUILESS_MAIN(tst_WebSocketCodec)
