@@ -11,12 +11,19 @@
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
 #include <QtEndian>
 
 #include <optional>
+
+#ifdef Q_OS_LINUX
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#endif
 
 namespace {
 
@@ -175,6 +182,18 @@ struct ServerMessage
 
 // The test's raw WebSocket client: speaks RFC 6455 itself over a QTcpSocket and records
 // everything the relay sends back.
+#ifdef Q_OS_LINUX
+// The state of @p socket's connection as the system sees it (TCP_ESTABLISHED, TCP_CLOSE...).
+int tcpState(const QTcpSocket &socket)
+{
+    tcp_info info{};
+    socklen_t size = sizeof info;
+    if (::getsockopt(int(socket.socketDescriptor()), IPPROTO_TCP, TCP_INFO, &info, &size) != 0)
+        return -1;
+    return info.tcpi_state;
+}
+#endif
+
 class RawWebSocket
 {
 public:
@@ -259,6 +278,15 @@ public:
     quint16 localPort() const { return m_localPort; }
 
     // --- Sending ---
+
+    /// Stops taking data, as a frozen page does: Qt holds one byte, then the system's buffers
+    /// fill up and the relay's output for this client backs up.
+    void stopReading()
+    {
+        QObject::disconnect(&m_socket, &QTcpSocket::readyRead, nullptr, nullptr);
+        m_socket.setReadBufferSize(1);
+    }
+    const QTcpSocket &socket() const { return m_socket; }
 
     /// @p bytes in one write (nothing once the connection is gone).
     void sendRaw(const QByteArray &bytes)
@@ -571,6 +599,7 @@ private slots:
     void dataAfterCloseIsNotRelayed();
     void stopClosesEveryWebSocket();
     void disconnectClientClosesWebSocket();
+    void clientThatNeverReadsIsReset();
     void protocolErrors_data();
     void protocolErrors();
     void oversizeMessage_data();
@@ -1124,6 +1153,37 @@ void tst_WebSocketProtocol::disconnectClientClosesWebSocket()
     QTRY_COMPARE(gone.count(), 1);
     QCOMPARE(clientOf(gone.first()).id, id);
     expectNothingRelayed(other);
+}
+
+// Not RFC 6455 but the relay's promise: a page that stops reading is dropped at its output
+// budget with a reset (no Close frame could get through what waits for it), so that its
+// connection ends at once and the system frees what was queued; the others get everything.
+void tst_WebSocketProtocol::clientThatNeverReadsIsReset()
+{
+    RelayConfig config = webConfig();
+    config.maxClientBuffer = 1024 * 1024;
+    QVERIFY2(startRelay(config), qPrintable(relay().errorString()));
+    RawWebSocket stuck;
+    QVERIFY2(admitted(stuck), qPrintable(stuck.errorString()));
+    stuck.stopReading();
+    QSignalSpy gone(&relay(), &RelayServer::clientDisconnected);
+    QVERIFY(gone.isValid());
+    QTest::ignoreMessage(QtWarningMsg,
+        QRegularExpression(
+            QStringLiteral("^disconnecting ws 127\\.0\\.0\\.1:\\d+: it does "
+                           "not read what is sent to it \\(\\d+ bytes waiting\\)$")));
+
+    QByteArray lines;
+    for (int i = 0; i < 400000; ++i) // 25 MB: far more than the system's buffers hold
+        lines += "line " + QByteArray::number(i).rightJustified(57, '0') + '\n';
+    peer(0).send(lines);
+    QTRY_COMPARE_WITH_TIMEOUT(gone.count(), 1, 30000);
+    QCOMPARE(clientOf(gone.first()).port, stuck.localPort());
+    QVERIFY(gone.first().at(1).toString().startsWith(QStringLiteral("not reading")));
+#ifdef Q_OS_LINUX
+    QTRY_COMPARE(tcpState(stuck.socket()), int(TCP_CLOSE));
+#endif
+    QTRY_COMPARE_WITH_TIMEOUT(peer(0).received().size(), lines.size(), 30000);
 }
 
 void tst_WebSocketProtocol::protocolErrors_data()
