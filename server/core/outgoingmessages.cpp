@@ -46,12 +46,8 @@ const QByteArray &OutgoingMessages::webSocketFrames()
     m_webSocketFrames.reserve(size);
     for (qsizetype i = m_first; i < m_last; ++i) {
         const QByteArrayView payload = m_batch.payload(i);
-        const LineEnding ending = m_batch.ending(i);
-        const WebSocketCodec::Opcode opcode = ending == LineEnding::TextMessage
-            ? WebSocketCodec::Text
-            : ending == LineEnding::BinaryMessage ? WebSocketCodec::Binary
-                                                  : WebSocketCodec::opcodeFor(payload);
-        WebSocketCodec::appendFrame(m_webSocketFrames, opcode, payload);
+        WebSocketCodec::appendFrame(
+            m_webSocketFrames, WebSocketCodec::opcodeFor(payload, m_batch.ending(i)), payload);
     }
     return m_webSocketFrames;
 }

@@ -226,21 +226,30 @@ void WebSocketCodec::fail(quint16 code, const QString &error)
     m_message = QByteArray(); // what it held is never relayed now: its memory goes
 }
 
+// The header is made in place and the payload copied once, without QByteArray::append(): this
+// runs once per message of every broadcast to WebSocket clients.
 void WebSocketCodec::appendFrame(QByteArray &out, Opcode opcode, QByteArrayView payload)
 {
     const quint64 size = quint64(payload.size());
-    out.append(char(0x80 | opcode));
+    uchar header[10] = {uchar(0x80 | opcode)};
+    qsizetype headerSize = 2;
     if (size <= 125) {
-        out.append(char(size));
+        header[1] = uchar(size);
     } else if (size <= 0xFFFF) {
-        out.append(char(126));
-        out.append(char(size >> 8)).append(char(size & 0xFF));
+        header[1] = 126;
+        qToBigEndian(quint16(size), header + 2);
+        headerSize = 4;
     } else {
-        out.append(char(127));
-        for (int shift = 56; shift >= 0; shift -= 8)
-            out.append(char((size >> shift) & 0xFF));
+        header[1] = 127;
+        qToBigEndian(size, header + 2);
+        headerSize = 10;
     }
-    out.append(payload);
+    const qsizetype at = out.size();
+    out.resize(at + headerSize + payload.size());
+    char *to = out.data() + at;
+    std::memcpy(to, header, size_t(headerSize));
+    if (!payload.isEmpty())
+        std::memcpy(to + headerSize, payload.data(), size_t(payload.size()));
 }
 
 QByteArray WebSocketCodec::closeFrame(quint16 code, const QString &reason)
@@ -261,7 +270,11 @@ QByteArray WebSocketCodec::closeFrame(quint16 code, const QString &reason)
     return frame;
 }
 
-WebSocketCodec::Opcode WebSocketCodec::opcodeFor(QByteArrayView message)
+WebSocketCodec::Opcode WebSocketCodec::opcodeFor(QByteArrayView message, LineEnding ending)
 {
+    if (ending == LineEnding::TextMessage)
+        return Text;
+    if (ending == LineEnding::BinaryMessage)
+        return Binary;
     return isValidUtf8(message) ? Text : Binary;
 }

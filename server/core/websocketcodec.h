@@ -68,8 +68,9 @@ public:
     /// A Close frame with @p code (none when kNoStatusReceived) and @p reason, which is cut to
     /// the 123 bytes a Close frame has room for, never inside a UTF-8 character.
     static QByteArray closeFrame(quint16 code, const QString &reason = QString());
-    /// The frame for one message of the relay's: text when it is valid UTF-8, else binary.
-    static Opcode opcodeFor(QByteArrayView message);
+    /// The frame for @p message: a WebSocket client's as it came (@p ending TextMessage or
+    /// BinaryMessage); any other text when it is valid UTF-8, else binary.
+    static Opcode opcodeFor(QByteArrayView message, LineEnding ending = LineEnding::None);
 
 private:
     qsizetype readHeader(QByteArrayView bytes);

@@ -5,6 +5,7 @@
 #include "filelimit.h"
 #include "relayfixture.h"
 #include "relayserver.h"
+#include "tcpstate.h"
 
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -40,18 +41,6 @@ QByteArray numberedLines(const QByteArray &prefix, int first, int count, int len
     }
     return lines;
 }
-
-#ifdef Q_OS_LINUX
-// The state of @p socket's connection as the system sees it (TCP_ESTABLISHED, TCP_CLOSE...).
-int tcpState(const QTcpSocket &socket)
-{
-    tcp_info info{};
-    socklen_t size = sizeof info;
-    if (::getsockopt(int(socket.socketDescriptor()), IPPROTO_TCP, TCP_INFO, &info, &size) != 0)
-        return -1;
-    return info.tcpi_state;
-}
-#endif
 
 // True when lines holds exactly "prefix:first" .. "prefix:first+count-1", in order.
 bool hasEveryLineInOrder(const QByteArray &received, const QByteArray &prefix, int count)

@@ -7,6 +7,7 @@
 #include "clientinfo.h"
 #include "relayfixture.h"
 #include "relayserver.h"
+#include "tcpstate.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -18,12 +19,6 @@
 #include <QtEndian>
 
 #include <optional>
-
-#ifdef Q_OS_LINUX
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#endif
 
 namespace {
 
@@ -182,18 +177,6 @@ struct ServerMessage
 
 // The test's raw WebSocket client: speaks RFC 6455 itself over a QTcpSocket and records
 // everything the relay sends back.
-#ifdef Q_OS_LINUX
-// The state of @p socket's connection as the system sees it (TCP_ESTABLISHED, TCP_CLOSE...).
-int tcpState(const QTcpSocket &socket)
-{
-    tcp_info info{};
-    socklen_t size = sizeof info;
-    if (::getsockopt(int(socket.socketDescriptor()), IPPROTO_TCP, TCP_INFO, &info, &size) != 0)
-        return -1;
-    return info.tcpi_state;
-}
-#endif
-
 class RawWebSocket
 {
 public:
@@ -1179,6 +1162,7 @@ void tst_WebSocketProtocol::clientThatNeverReadsIsReset()
     peer(0).send(lines);
     QTRY_COMPARE_WITH_TIMEOUT(gone.count(), 1, 30000);
     QCOMPARE(clientOf(gone.first()).port, stuck.localPort());
+    QCOMPARE(clientOf(gone.first()).kind, ClientInfo::Kind::WebSocket);
     QVERIFY(gone.first().at(1).toString().startsWith(QStringLiteral("not reading")));
 #ifdef Q_OS_LINUX
     QTRY_COMPARE(tcpState(stuck.socket()), int(TCP_CLOSE));
