@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "clientsmodel.h"
+#include "expectedmodel.h"
 #include "loginitem.h"
 #include "panelsettings.h"
 #include "relayoptions.h"
@@ -68,6 +69,7 @@ MainWindow::MainWindow(
     , m_settings(settings)
     , m_loginItem(loginItem)
     , m_clients(new ClientsModel(this))
+    , m_expected(new ExpectedModel(this))
     , m_traffic(new TrafficModel(this))
     , m_trafficFilter(new QSortFilterProxyModel(this))
     , m_form(new SettingsForm)
@@ -80,6 +82,7 @@ MainWindow::MainWindow(
 {
     setWindowTitle(tr("SocketServer"));
     m_clients->setRelay(controller->relay());
+    m_expected->setRelay(controller->relay());
     m_traffic->setRelay(controller->relay());
     m_trafficFilter->setSourceModel(m_traffic);
     m_trafficFilter->setFilterKeyColumn(-1);
@@ -109,9 +112,11 @@ MainWindow::MainWindow(
 
     auto *rightSplitter = new QSplitter(Qt::Vertical);
     rightSplitter->addWidget(createClientsArea());
+    rightSplitter->addWidget(createExpectedArea());
     rightSplitter->addWidget(createTrafficArea());
     rightSplitter->setStretchFactor(0, 2);
-    rightSplitter->setStretchFactor(1, 3);
+    rightSplitter->setStretchFactor(1, 1);
+    rightSplitter->setStretchFactor(2, 3);
     rightSplitter->setChildrenCollapsible(false);
 
     auto *body = new QHBoxLayout;
@@ -221,6 +226,23 @@ QWidget *MainWindow::createClientsArea()
     auto *layout = new QVBoxLayout(box);
     layout->addWidget(m_clientsView);
     layout->addLayout(buttons);
+    return box;
+}
+
+// The expected clients and their state; shown while the relay has any.
+QWidget *MainWindow::createExpectedArea()
+{
+    auto *box = new QGroupBox(tr("Expected Clients"));
+    box->setObjectName(QStringLiteral("expectedBox"));
+    auto *view = recordView(m_expected, QStringLiteral("expected"));
+    view->setSelectionMode(QAbstractItemView::NoSelection);
+    view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    view->horizontalHeader()->setStretchLastSection(true);
+    auto *layout = new QVBoxLayout(box);
+    layout->addWidget(view);
+    const auto showWhenAny = [this, box] { box->setVisible(m_expected->rowCount() > 0); };
+    connect(m_expected, &QAbstractItemModel::modelReset, box, showWhenAny);
+    showWhenAny();
     return box;
 }
 

@@ -22,6 +22,11 @@ public:
     quint64 id() const { return m_info.id; }
     ClientInfo::Kind kind() const { return m_info.kind; }
     QString peerName() const { return m_info.peerName(); }
+    /// The expected client this is (see RelayConfig::expected); empty for the others.
+    const QString &name() const { return m_info.name; }
+    /// The address it connects from (null for a local socket).
+    QHostAddress address() const { return m_info.address; }
+    void setName(const QString &name) { m_info.name = name; }
     /// A snapshot of the client's address and counters.
     virtual ClientInfo info() const;
 

@@ -17,6 +17,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 
+#include <algorithm>
 #include <utility>
 
 namespace {
@@ -30,6 +31,7 @@ constexpr int kListenBacklog = 4096; // connections the system queues before the
 constexpr long kSpareFiles = 32; // open files besides the clients: listeners, logs, stdio
 constexpr int kRefusalLogPeriodMs = 5000; // one line per refused address per period
 constexpr qsizetype kRefusalLogAddresses = 1024; // addresses remembered for that
+constexpr int kExpectedSampleMs = 1000; // expected clients are judged once a second
 
 QString listenError(const QTcpServer &listener, const QHostAddress &address, quint16 port)
 {
@@ -65,6 +67,8 @@ RelayServer::RelayServer(QObject *parent)
         if (listenAll())
             m_retry.stop();
     });
+    m_expectedSampler.setInterval(kExpectedSampleMs);
+    connect(&m_expectedSampler, &QTimer::timeout, this, &RelayServer::sampleExpected);
 }
 
 bool RelayServer::start(const RelayConfig &config)
@@ -113,6 +117,11 @@ bool RelayServer::listenAll()
     }
     if (m_config.heartbeatSeconds > 0)
         m_heartbeat.start(m_config.heartbeatSeconds * 1000);
+    if (!m_config.expected.isEmpty()) { // the grace starts now that clients can connect
+        m_expected = std::make_unique<ExpectedClients>(m_config);
+        findUnmatchedPrefixes();
+        m_expectedSampler.start();
+    }
     emit listening();
     return true;
 }
@@ -237,6 +246,9 @@ void RelayServer::stop()
 {
     m_retry.stop();
     m_heartbeat.stop();
+    m_expectedSampler.stop();
+    m_expected.reset();
+    m_unmatchedPrefixes.clear();
     closeListeners();
     m_stopping = true;
     if (m_sessions.isEmpty()) {
@@ -278,6 +290,11 @@ QList<ClientInfo> RelayServer::clients() const
     for (const ClientSession *session : m_sessions)
         infos.append(session->info());
     return infos;
+}
+
+QList<ExpectedClientStatus> RelayServer::expectedClients() const
+{
+    return m_expected ? m_expected->statuses() : QList<ExpectedClientStatus>();
 }
 
 void RelayServer::broadcast(QByteArrayView message)
@@ -384,6 +401,8 @@ void RelayServer::addSession(ClientSession *session)
     connect(session, &ClientSession::disconnected, this, &RelayServer::removeSession);
     m_sessions.append(session);
     ++m_stats.clientsConnected;
+    if (m_expected)
+        nameByAddress(session);
     qCDebug(lcClients).noquote() << session->peerName() << "connected, now" << m_sessions.size()
                                  << "client(s)";
     if (!m_config.welcome.isEmpty())
@@ -431,6 +450,8 @@ void RelayServer::refuseNotAllowed(QTcpSocket *socket)
 void RelayServer::relay(ClientSession *from, const MessageBatch &batch)
 {
     m_stats.messagesIn += batch.count();
+    if (!m_unmatchedPrefixes.isEmpty() && from->name().isEmpty())
+        nameByPrefix(from, batch.payload(0));
     logTraffic(from, batch);
     for (qsizetype i = 0; m_tapEnabled && i < batch.count(); ++i) {
         if (!tap(from->id(), batch.payload(i))) { // the rest of the batch is only counted
@@ -510,10 +531,71 @@ bool RelayServer::tap(quint64 clientId, QByteArrayView payload)
 void RelayServer::removeSession(ClientSession *session, const QString &reason)
 {
     m_sessions.removeOne(session);
+    if (m_expected && !session->name().isEmpty())
+        findUnmatchedPrefixes(); // it may have been the one with a prefix
     qCDebug(lcClients).noquote().nospace() << session->peerName() << " disconnected (" << reason
                                            << "), now " << m_sessions.size() << " client(s)";
     emit clientDisconnected(session->info(), reason);
     session->deleteLater();
     if (m_stopping && m_sessions.isEmpty())
         emit stopped();
+}
+
+// A client from an expected address gets that expectation's name (every client from there).
+void RelayServer::nameByAddress(ClientSession *session)
+{
+    const QHostAddress address = NetAddress::unmapped(session->address());
+    for (const Expectation &expectation : std::as_const(m_config.expected)) {
+        if (!expectation.address.isNull() && expectation.address == address) {
+            session->setName(expectation.name);
+            return;
+        }
+    }
+}
+
+// The first client whose message starts with an expected prefix is that expected client.
+void RelayServer::nameByPrefix(ClientSession *session, QByteArrayView message)
+{
+    for (const Expectation &expectation : std::as_const(m_unmatchedPrefixes)) {
+        if (message.startsWith(expectation.prefix)) {
+            qCDebug(lcClients).noquote()
+                << session->peerName() << "is expected client" << expectation.name;
+            session->setName(expectation.name);
+            findUnmatchedPrefixes();
+            return;
+        }
+    }
+}
+
+void RelayServer::findUnmatchedPrefixes()
+{
+    m_unmatchedPrefixes.clear();
+    for (const Expectation &expectation : std::as_const(m_config.expected)) {
+        const bool matched = std::any_of(
+            m_sessions.cbegin(), m_sessions.cend(), [&expectation](const ClientSession *session) {
+                return session->isOpen() && session->name() == expectation.name;
+            });
+        if (!expectation.prefix.isEmpty() && !matched)
+            m_unmatchedPrefixes.append(expectation);
+    }
+}
+
+// Judges the expected clients from the named ones, and tells what changed: the log, and with
+// --alarm-message every client.
+void RelayServer::sampleExpected()
+{
+    QList<ClientInfo> named;
+    for (const ClientSession *session : std::as_const(m_sessions)) {
+        if (!session->name().isEmpty())
+            named.append(session->info());
+    }
+    const QList<ExpectedClientAlarm> alarms = m_expected->sample(named);
+    for (const ExpectedClientAlarm &alarm : alarms) {
+        if (alarm.state == u"back")
+            qCInfo(lcClients).noquote() << alarm.logLine();
+        else
+            qCWarning(lcClients).noquote() << alarm.logLine();
+        if (!m_config.alarmMessage.isEmpty())
+            broadcast(alarm.message(m_config.alarmMessage));
+    }
 }

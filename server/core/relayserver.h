@@ -1,10 +1,12 @@
 // RelayServer: the relay. Listens (TCP; optionally WebSocket and a local socket), admits
 // clients (one ClientSession each, owned here, whatever their kind), and passes every message
 // from any client to all of them. The daemon and the panel both run it.
-// Monitors read it by sampling clients() and stats(); nothing is emitted per message.
+// Monitors read it by sampling clients(), stats() and expectedClients(); nothing is emitted per
+// message. It names the clients the exhibit expects (--expect) and judges them once a second.
 #pragma once
 
 #include "clientinfo.h"
+#include "expectedclients.h"
 #include "logthrottle.h"
 #include "relayconfig.h"
 
@@ -13,6 +15,8 @@
 #include <QList>
 #include <QObject>
 #include <QTimer>
+
+#include <memory>
 
 class ClientSession;
 class MessageBatch;
@@ -75,6 +79,9 @@ public:
     QList<ClientInfo> clients() const;
     int clientCount() const { return int(m_sessions.size()); }
     RelayStats stats() const { return m_stats; }
+    /// The expected clients (RelayConfig::expected) as judged at the last sample (once a
+    /// second while listening), in the configuration's order; empty when stopped.
+    QList<ExpectedClientStatus> expectedClients() const;
 
     /// Sends a message from the relay itself to every client, ended the way each wants.
     void broadcast(QByteArrayView message);
@@ -119,6 +126,10 @@ private:
     void logTraffic(ClientSession *from, const MessageBatch &batch);
     bool tap(quint64 clientId, QByteArrayView payload); // false when over the rate
     void removeSession(ClientSession *session, const QString &reason);
+    void nameByAddress(ClientSession *session);
+    void nameByPrefix(ClientSession *session, QByteArrayView message);
+    void findUnmatchedPrefixes();
+    void sampleExpected();
 
     RelayConfig m_config;
     QList<QTcpServer *> m_listeners; // the TCP port, one per address
@@ -139,4 +150,9 @@ private:
     QHash<QHostAddress, QElapsedTimer> m_refusalLogged; // when each refused address was logged
     LogThrottle m_fullLog; // "server full" refusals
     bool m_stopping = false;
+    std::unique_ptr<ExpectedClients> m_expected; // while listening with expected clients
+    QTimer m_expectedSampler;
+    // The expected clients known by a prefix that no connected client has matched: while there
+    // are any, a client without a name has the first message of each batch it sends compared.
+    QList<Expectation> m_unmatchedPrefixes;
 };

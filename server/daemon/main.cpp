@@ -46,6 +46,10 @@ QStringList banner(const RelayServer &relay)
         settings.append(QStringLiteral("console"));
     if (config.flashPolicy)
         settings.append(QStringLiteral("Flash policy"));
+    if (!config.expected.isEmpty())
+        settings.append(QStringLiteral("%1 expected client(s), grace %2 s")
+                            .arg(config.expected.size())
+                            .arg(config.expectGraceSeconds));
     QStringList lines;
     lines += QStringLiteral("%1 %2 listening on %3 (%4)")
                  .arg(QLatin1String(kProgram), QCoreApplication::applicationVersion(),

@@ -65,6 +65,7 @@ private slots:
     void waitsForItsAddress();
     void configFile();
     void bannerShowsWebSocketAndLocalSocket();
+    void expectedClientMissingOnceThenBack();
 };
 
 void tst_Daemon::helpGoesToStdout()
@@ -305,6 +306,38 @@ void tst_Daemon::bannerShowsWebSocketAndLocalSocket()
     QVERIFY(daemon.process().waitForFinished(10000));
     QCOMPARE(daemon.process().exitCode(), 0);
     QVERIFY(!QFileInfo::exists(local)); // removed on exit
+}
+
+// An expected client that never comes is logged missing once, after the grace; when it
+// connects (from 127.0.0.2: Linux routes 127/8 to lo), it is named and logged back once.
+void tst_Daemon::expectedClientMissingOnceThenBack()
+{
+    Daemon daemon;
+    const quint16 port
+        = daemon.start({"-v", "--port", "0", "--expect", "kiosk=127.0.0.2", "--expect-grace", "1"});
+    QVERIFY(port != 0);
+    QVERIFY(daemon.output().contains(QStringLiteral("1 expected client(s), grace 1 s")));
+    const QRegularExpression missing(
+        QStringLiteral("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} "
+                       "warning: expected client kiosk \\(127\\.0\\.0\\.2\\) missing since "
+                       "\\d\\d:\\d\\d:\\d\\d$"),
+        QRegularExpression::MultilineOption);
+    QVERIFY2(daemon.waitForOutput(missing), qPrintable(daemon.output()));
+    QTest::qWait(2500); // two more samples
+    QCOMPARE(daemon.output().count(QStringLiteral("expected client kiosk")), 1);
+
+    TestPeer kiosk;
+    QVERIFY(kiosk.socket().bind(QHostAddress(QStringLiteral("127.0.0.2"))));
+    QVERIFY(kiosk.connectTo(QHostAddress::LocalHost, port));
+    QVERIFY2(daemon.waitForOutput(QRegularExpression(
+                 QStringLiteral("kiosk \\(127\\.0\\.0\\.2:%1\\) connected, now 1 client")
+                     .arg(kiosk.socket().localPort()))),
+        qPrintable(daemon.output()));
+    QVERIFY2(daemon.waitForOutput(QRegularExpression(QStringLiteral(
+                 "expected client kiosk \\(127\\.0\\.0\\.2\\) back \\(missing since "))),
+        qPrintable(daemon.output()));
+    QTest::qWait(1500);
+    QCOMPARE(daemon.output().count(QStringLiteral("expected client kiosk")), 2);
 }
 
 QTEST_GUILESS_MAIN(tst_Daemon)
