@@ -1,11 +1,12 @@
 // socketserver: the headless relay. Parses the command line, starts a RelayServer, and wires
-// the console (-c), the log and Ctrl+C / SIGTERM to it.
+// the console (-c), the log, Ctrl+C / SIGTERM and the service manager (systemd) to it.
 #include "consolereader.h"
 #include "headlesslog.h"
 #include "heaptuning.h"
 #include "netaddress.h"
 #include "relayoptions.h"
 #include "relayserver.h"
+#include "servicenotifier.h"
 #include "signalwatcher.h"
 
 #include <QCoreApplication>
@@ -108,11 +109,14 @@ int main(int argc, char *argv[])
         for (const QString &line : lines)
             qCInfo(lcDaemon).noquote() << line;
     });
+    ServiceNotifier serviceNotifier; // under systemd: READY=1 after the lines above, the watchdog
+    serviceNotifier.watch(&relay);
     // Signals are watched before start(): the relay may wait a long time for its address.
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &relay,
-        [&relay](const QString &name) {
+        [&relay, &serviceNotifier](const QString &name) {
             qCInfo(lcDaemon).noquote() << name + QStringLiteral(": stopping");
+            serviceNotifier.stopping();
             relay.stop();
             QTimer::singleShot(kShutdownGraceMs, qApp, &QCoreApplication::quit);
         });
