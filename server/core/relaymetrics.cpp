@@ -43,7 +43,7 @@ Check uptimeCheck(const RelaySnapshot &snapshot)
         {{QStringLiteral("componentType"), QStringLiteral("system")},
             {QStringLiteral("observedValue"), snapshot.startTime.secsTo(snapshot.time)},
             {QStringLiteral("observedUnit"), QStringLiteral("s")},
-            {QStringLiteral("time"), snapshot.time.toString(Qt::ISODate)}}};
+            {QStringLiteral("time"), snapshot.time.toUTC().toString(Qt::ISODate)}}};
 }
 
 QList<Check> clientChecks(const RelaySnapshot &snapshot)
