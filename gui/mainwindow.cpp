@@ -160,6 +160,11 @@ QWidget *MainWindow::createStatusArea()
     m_hintLabel = new QLabel;
     m_hintLabel->setObjectName(QStringLiteral("hint"));
     m_hintLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_monitoringLabel = new QLabel;
+    m_monitoringLabel->setObjectName(QStringLiteral("monitoring"));
+    m_monitoringLabel->setTextFormat(Qt::RichText);
+    m_monitoringLabel->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_monitoringLabel->setOpenExternalLinks(true);
     m_copy = new QPushButton(tr("Copy Address"));
     m_copy->setObjectName(QStringLiteral("copy"));
     connect(m_copy, &QPushButton::clicked, this,
@@ -188,10 +193,15 @@ QWidget *MainWindow::createStatusArea()
     hint->addWidget(m_hintLabel);
     hint->addWidget(m_copy);
     hint->addStretch(1);
+    auto *monitoring = new QHBoxLayout;
+    monitoring->addSpacing(22);
+    monitoring->addWidget(m_monitoringLabel);
+    monitoring->addStretch(1);
     auto *layout = new QVBoxLayout(area);
     layout->setContentsMargins(4, 4, 4, 8);
     layout->addLayout(title);
     layout->addLayout(hint);
+    layout->addLayout(monitoring);
     layout->addWidget(m_errorLabel);
     return area;
 }
@@ -447,6 +457,14 @@ void MainWindow::updateState()
     const RelayController::State state = m_controller->state();
     m_stateLabel->setText(m_controller->stateText());
     m_hintLabel->setText(m_controller->connectionHint());
+    const QString web = m_controller->webAddress();
+    const auto link = [](const QString &url) {
+        return QStringLiteral("<a href=\"%1\">%1</a>").arg(url.toHtmlEscaped());
+    };
+    m_monitoringLabel->setText(
+        tr("Monitoring: %1 and %2")
+            .arg(link(web + QStringLiteral("health")), link(web + QStringLiteral("metrics"))));
+    m_monitoringLabel->setVisible(!web.isEmpty());
     const bool running = state == RelayController::State::Running;
     QString color = QStringLiteral("#9e9e9e");
     if (running)

@@ -84,6 +84,7 @@ private:
     QLabel *m_stateDot = nullptr;
     QLabel *m_stateLabel = nullptr;
     QLabel *m_hintLabel = nullptr;
+    QLabel *m_monitoringLabel = nullptr; // the web port's /health and /metrics, when it is on
     QLabel *m_errorLabel = nullptr;
     QPushButton *m_startStop = nullptr;
     QPushButton *m_copy = nullptr;

@@ -54,7 +54,8 @@ constexpr OptionSpec kOptions[] = {
         "Also accept web pages on this port, over WebSocket (default: off; 0 picks a free port "
         "and the start-up line says which), at the same addresses as TCP. Each WebSocket message "
         "is one message; the same limits apply. A browser opening http://ADDRESS:PORT/ gets a "
-        "built-in page to watch the messages and send some."},
+        "built-in page to watch the messages and send some; /health and /metrics there are for "
+        "monitoring (Prometheus, check_http)."},
     {"ws-origin", "ORIGIN",
         "Accept WebSockets only from web pages at this origin, e.g. http://kiosk.local:8080 "
         "(scheme, host and port, as the browser sends it; a page opened from a file is "

@@ -76,6 +76,7 @@ bool RelayServer::start(const RelayConfig &config)
     Q_ASSERT(!isListening() && !isWaiting());
     m_config = config;
     m_stats = {};
+    m_startTime = QDateTime::currentDateTime();
     m_stopping = false;
     raiseFileLimit();
     if (listenAll())
@@ -105,8 +106,11 @@ bool RelayServer::listenAll()
     }
     if (m_config.webSocketEnabled) {
         delete m_gateway;
-        m_gateway = new WebGateway(m_config, this);
+        m_gateway = new WebGateway(
+            m_config, [this] { return snapshot(); }, this);
         connect(m_gateway, &WebGateway::webSocketConnected, this, &RelayServer::admitWebSocket);
+        connect(m_gateway, &WebGateway::webSocketRefused, this,
+            [this](Refusal reason) { ++m_stats.clientsRefused[reason]; });
     }
     m_flashPolicy.clear();
     if (m_config.flashPolicy) {
@@ -257,7 +261,7 @@ void RelayServer::stop()
     }
     const QList<ClientSession *> sessions = m_sessions; // close() may remove at once
     for (ClientSession *session : sessions)
-        session->close(QStringLiteral("server stopping"));
+        session->close(Disconnect::RelayStopping, QStringLiteral("server stopping"));
 }
 
 QList<QHostAddress> RelayServer::listenAddresses() const
@@ -281,6 +285,46 @@ quint16 RelayServer::webSocketPort() const
 QString RelayServer::localServerPath() const
 {
     return m_localServer ? m_localServer->fullServerName() : QString();
+}
+
+QStringList RelayServer::endpoints(const QList<QTcpServer *> &listeners) const
+{
+    QStringList names;
+    for (const QTcpServer *listener : listeners)
+        names.append(NetAddress::endpoint(listener->serverAddress(), listener->serverPort()));
+    return names;
+}
+
+RelayStats RelayServer::stats() const
+{
+    RelayStats stats = m_stats;
+    for (const ClientSession *session : m_sessions)
+        session->addCountsTo(stats);
+    return stats;
+}
+
+RelaySnapshot RelayServer::snapshot() const
+{
+    RelaySnapshot snapshot;
+    snapshot.version = QStringLiteral(SOCKETSERVER_VERSION);
+    snapshot.startTime = m_startTime;
+    snapshot.time = QDateTime::currentDateTime();
+    snapshot.listening = isListening();
+    if (isWaiting())
+        snapshot.notListening = QStringLiteral("waiting: ") + m_errorString;
+    else if (m_stopping)
+        snapshot.notListening = QStringLiteral("stopping");
+    else if (!isListening())
+        snapshot.notListening = QStringLiteral("not listening");
+    snapshot.tcpAddresses = endpoints(m_listeners);
+    snapshot.webSocketAddresses = endpoints(m_webListeners);
+    if (m_localServer)
+        snapshot.localPath = m_localServer->fullServerName();
+    snapshot.maxClients = m_config.maxClients;
+    for (const ClientSession *session : m_sessions)
+        ++snapshot.clients[session->kind()];
+    snapshot.stats = stats();
+    return snapshot;
 }
 
 QList<ClientInfo> RelayServer::clients() const
@@ -312,7 +356,8 @@ bool RelayServer::disconnectClient(quint64 id)
 {
     for (ClientSession *session : std::as_const(m_sessions)) {
         if (session->id() == id) {
-            session->close(QStringLiteral("disconnected by the relay's operator"));
+            session->close(
+                Disconnect::Kicked, QStringLiteral("disconnected by the relay's operator"));
             return true;
         }
     }
@@ -400,13 +445,15 @@ void RelayServer::addSession(ClientSession *session)
     connect(session, &ClientSession::messagesReceived, this, &RelayServer::relay);
     connect(session, &ClientSession::disconnected, this, &RelayServer::removeSession);
     m_sessions.append(session);
-    ++m_stats.clientsConnected;
+    ++m_stats.clientsAccepted[session->kind()];
     if (m_expected)
         nameByAddress(session);
     qCDebug(lcClients).noquote() << session->peerName() << "connected, now" << m_sessions.size()
                                  << "client(s)";
-    if (!m_config.welcome.isEmpty())
+    if (!m_config.welcome.isEmpty()) {
         session->sendMessage(m_config.welcome);
+        ++m_stats.messagesOut;
+    }
     emit clientConnected(session->info());
 }
 
@@ -414,7 +461,7 @@ void RelayServer::addSession(ClientSession *session)
 // why. The log says so once per 5 s, so that a crowd of reconnecting clients cannot fill it.
 QString RelayServer::refuseFull(const QString &peer)
 {
-    ++m_stats.clientsRefused;
+    ++m_stats.clientsRefused[Refusal::Full];
     const QString reason = QStringLiteral("server full (%1 clients)").arg(m_config.maxClients);
     if (m_fullLog.allow()) {
         const qint64 notLogged = m_fullLog.takeSkipped();
@@ -431,7 +478,7 @@ QString RelayServer::refuseFull(const QString &peer)
 // so that a port scan cannot fill it.
 void RelayServer::refuseNotAllowed(QTcpSocket *socket)
 {
-    ++m_stats.clientsRefused;
+    ++m_stats.clientsRefused[Refusal::NotAllowed];
     const QHostAddress address = socket->peerAddress();
     socket->abort();
     socket->deleteLater();
@@ -533,6 +580,8 @@ void RelayServer::removeSession(ClientSession *session, const QString &reason)
     m_sessions.removeOne(session);
     if (m_expected && !session->name().isEmpty())
         findUnmatchedPrefixes(); // it may have been the one with a prefix
+    ++m_stats.clientsDisconnected[session->closeCause()];
+    session->addCountsTo(m_stats);
     qCDebug(lcClients).noquote().nospace() << session->peerName() << " disconnected (" << reason
                                            << "), now " << m_sessions.size() << " client(s)";
     emit clientDisconnected(session->info(), reason);

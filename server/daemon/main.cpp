@@ -67,6 +67,8 @@ QStringList banner(const RelayServer &relay)
         }
         lines += QStringLiteral("web pages connect to %1; the built-in page: %2")
                      .arg(sockets.join(QStringLiteral(" or ")), pages.join(QStringLiteral(" or ")));
+        if (!pages.isEmpty())
+            lines += QStringLiteral("monitoring: %1health and %1metrics").arg(pages.first());
     }
     if (!relay.localServerPath().isEmpty())
         lines += QStringLiteral("programs on this machine connect to the local socket %1")

@@ -1,14 +1,18 @@
 // Black-box tests of the socketserver binary: started as a process, talked to over loopback.
+#include "httpget.h"
 #include "testpeer.h"
 #include "testprocess.h"
 
 #include <QFile>
 #include <QFileInfo>
+#include <QLocalSocket>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QWebSocket>
 
 #include <csignal>
 
@@ -66,6 +70,7 @@ private slots:
     void configFile();
     void bannerShowsWebSocketAndLocalSocket();
     void expectedClientMissingOnceThenBack();
+    void metricsPassPromtool();
 };
 
 void tst_Daemon::helpGoesToStdout()
@@ -294,6 +299,10 @@ void tst_Daemon::bannerShowsWebSocketAndLocalSocket()
     QCOMPARE(match.captured(1), match.captured(2));
     QVERIFY(match.captured(1).toUInt() != port);
     QVERIFY(daemon.waitForOutput(
+        QRegularExpression(QStringLiteral("monitoring: http://127\\.0\\.0\\.1:%1/health and "
+                                          "http://127\\.0\\.0\\.1:%1/metrics")
+                               .arg(match.captured(1)))));
+    QVERIFY(daemon.waitForOutput(
         QRegularExpression(QStringLiteral("programs on this machine connect to the local socket ")
             + QRegularExpression::escape(local))));
     // The page is there, where the banner says.
@@ -338,6 +347,64 @@ void tst_Daemon::expectedClientMissingOnceThenBack()
         qPrintable(daemon.output()));
     QTest::qWait(1500);
     QCOMPARE(daemon.output().count(QStringLiteral("expected client kiosk")), 2);
+}
+
+// What the relay serves on /metrics, with clients of every kind connected, is what Prometheus
+// reads: Prometheus' own checker finds no problem in it.
+void tst_Daemon::metricsPassPromtool()
+{
+    const QString promtool = QStandardPaths::findExecutable(QStringLiteral("promtool"));
+    if (promtool.isEmpty()) {
+        if (QFileInfo::exists(QStringLiteral("/etc/debian_version")))
+            QFAIL("promtool is missing: ./test.sh installs it (Debian package prometheus)");
+        QSKIP("no promtool found (it comes with Prometheus)");
+    }
+    QTemporaryDir dir;
+    const QString local = dir.filePath(QStringLiteral("relay.sock"));
+    Daemon daemon;
+    const quint16 port
+        = daemon.start({"--port", "0", "--ws-port", "0", "--local", local, "--max-clients", "3"});
+    QVERIFY2(port != 0, qPrintable(daemon.output()));
+    QRegularExpressionMatch match;
+    QVERIFY(daemon.waitForOutput(
+        QRegularExpression(QStringLiteral("monitoring: http://127\\.0\\.0\\.1:(\\d+)/health")),
+        &match));
+    const auto webPort = quint16(match.captured(1).toUInt());
+
+    TestPeer tcp;
+    QVERIFY(tcp.connectTo(QHostAddress::LocalHost, port));
+    QWebSocket ws;
+    ws.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(webPort)));
+    QLocalSocket localClient;
+    localClient.connectToServer(local);
+    QTRY_VERIFY(ws.state() == QAbstractSocket::ConnectedState);
+    QTRY_VERIFY(localClient.state() == QLocalSocket::ConnectedState);
+    tcp.send("hello\n");
+    QTRY_COMPARE(tcp.received(), QByteArray("hello\n"));
+    TestPeer refused; // the relay is full
+    QVERIFY(refused.connectTo(QHostAddress::LocalHost, port));
+    QTRY_VERIFY(!refused.isConnected());
+
+    HttpResponse metrics;
+    QTRY_VERIFY((metrics = httpGet(webPort, "/metrics"),
+        metricSamples(metrics.body).value("socketserver_clients_refused_total{reason=\"full\"}")
+            == 1));
+    const QHash<QByteArray, double> samples = metricSamples(metrics.body);
+    for (const char *transport : {"tcp", "websocket", "local"}) {
+        QCOMPARE(
+            samples.value("socketserver_clients{transport=\"" + QByteArray(transport) + "\"}"), 1);
+    }
+    QCOMPARE(samples.value("socketserver_messages_delivered_total"), 3);
+
+    QProcess check;
+    check.setProcessChannelMode(QProcess::MergedChannels);
+    check.start(promtool, {QStringLiteral("check"), QStringLiteral("metrics")});
+    QVERIFY(check.waitForStarted(5000));
+    check.write(metrics.body);
+    check.closeWriteChannel();
+    QVERIFY(check.waitForFinished(30000));
+    const QByteArray problems = check.readAll();
+    QVERIFY2(check.exitCode() == 0 && problems.isEmpty(), problems.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_Daemon)

@@ -3,6 +3,7 @@
 // answered by the test.
 #include "clientsmodel.h"
 #include "expectedmodel.h"
+#include "httpget.h"
 #include "loginitem.h"
 #include "mainwindow.h"
 #include "panelsettings.h"
@@ -91,6 +92,7 @@ private slots:
     void badExpectedClientIsRefused();
     void expectedStateTexts_data();
     void expectedStateTexts();
+    void monitoringAddressesShown();
 
 private:
     static void addExpected(Panel &panel, const QString &name, const QString &match);
@@ -623,6 +625,30 @@ void tst_MainWindow::expectedStateTexts()
     status.state = ExpectedClientStatus::State(state);
     status.since = now.addSecs(-seconds);
     QCOMPARE(ExpectedModel::stateText(status, now), text);
+}
+
+// With the web port on, the panel says where /health and /metrics are, and they answer there.
+void tst_MainWindow::monitoringAddressesShown()
+{
+    auto panel = openPanel();
+    auto *monitoring = panel->child<QLabel>("monitoring");
+    QVERIFY(!monitoring->isVisible());
+    panel->child<QSpinBox>("wsPort")->setValue(0); // a free port
+    QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+    QCOMPARE(panel->controller.state(), RelayController::State::Running);
+    const quint16 webPort = panel->controller.relay()->webSocketPort();
+    QVERIFY(monitoring->isVisible());
+    const QString health = QStringLiteral("http://localhost:%1/health").arg(webPort);
+    const QString metrics = QStringLiteral("http://localhost:%1/metrics").arg(webPort);
+    QCOMPARE(monitoring->text(),
+        QStringLiteral("Monitoring: <a href=\"%1\">%1</a> and <a href=\"%2\">%2</a>")
+            .arg(health, metrics));
+    QCOMPARE(httpGet(webPort, "/health").status, 200);
+    QCOMPARE(httpGet(webPort, "/metrics").status, 200);
+
+    QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+    QTRY_COMPARE(panel->controller.state(), RelayController::State::Stopped);
+    QVERIFY(!monitoring->isVisible());
 }
 
 QTEST_MAIN(tst_MainWindow)
