@@ -72,12 +72,38 @@ QList<Check> clientChecks(const RelaySnapshot &snapshot)
     return checks;
 }
 
+// One entry per expected client: present passes, and so does waiting within its grace;
+// missing or silent fails, as the log's warning line says.
+QList<Check> expectedChecks(const RelaySnapshot &snapshot)
+{
+    QList<Check> checks;
+    for (const ExpectedClientStatus &client : snapshot.expected) {
+        using State = ExpectedClientStatus::State;
+        const QString state = ExpectedClientStatus::stateName(client.state);
+        QJsonObject result{{QStringLiteral("componentId"), client.name},
+            {QStringLiteral("componentType"), QStringLiteral("component")},
+            {QStringLiteral("observedValue"), state},
+            {QStringLiteral("time"), client.since.toUTC().toString(Qt::ISODate)}};
+        const bool failed = client.state == State::Missing || client.state == State::Silent;
+        if (failed) {
+            result.insert(QStringLiteral("output"),
+                QStringLiteral("expected client %1 (%2) %3 since %4")
+                    .arg(client.name, client.match, state,
+                        client.since.toString(QStringLiteral("HH:mm:ss"))));
+        }
+        checks.append({QStringLiteral("expected-clients:state"),
+            failed ? Status::Fail : Status::Pass, result});
+    }
+    return checks;
+}
+
 // Every check of the relay, in the order /health lists them.
 QList<Check> checks(const RelaySnapshot &snapshot)
 {
     QList<Check> checks = listenerChecks(snapshot);
     checks.append(uptimeCheck(snapshot));
     checks.append(clientChecks(snapshot));
+    checks.append(expectedChecks(snapshot));
     return checks;
 }
 
@@ -235,6 +261,17 @@ QByteArray prometheusText(const RelaySnapshot &snapshot)
         "Messages received and not relayed, by reason.");
     sample(out, "socketserver_messages_dropped_total", "reason=\"oversize\"",
         QByteArray::number(stats.messagesDropped));
+
+    if (!snapshot.expected.isEmpty()) {
+        family(out, "socketserver_expected_client_up", "gauge",
+            "1 while the expected client (--expect) is connected and not silent; 0 while it is "
+            "missing, silent, or not there yet within its grace.");
+    }
+    for (const ExpectedClientStatus &client : snapshot.expected) {
+        const bool up = client.state == ExpectedClientStatus::State::Present;
+        sample(out, "socketserver_expected_client_up", "name=\"" + labelValue(client.name) + '"',
+            up ? "1" : "0");
+    }
     return out;
 }
 

@@ -5,6 +5,7 @@
 // serves what these make.
 #pragma once
 
+#include "expectedclients.h"
 #include "relaystats.h"
 
 #include <QByteArray>
@@ -26,6 +27,7 @@ struct RelaySnapshot
     int maxClients = 0;
     CountsBy<ClientInfo::Kind, kTransportCount> clients; ///< connected now
     RelayStats stats;
+    QList<ExpectedClientStatus> expected; ///< the exhibit's inventory (--expect), as last judged
 };
 
 namespace RelayMetrics {
@@ -35,7 +37,7 @@ enum class Status
 {
     Pass, ///< listening, with room for more clients
     Warn, ///< listening, but full: newcomers are refused
-    Fail, ///< not listening
+    Fail, ///< not listening, or an expected client missing or silent
 };
 
 /// "pass", "warn" or "fail".
@@ -45,11 +47,12 @@ const char *statusName(Status status);
 Status healthStatus(const RelaySnapshot &snapshot);
 
 /// The /health document: {"status", "version", "releaseId", "description", "output" (why, when
-/// not "pass"), "checks": {"relay:listening", "relay:uptime", "clients:connected"}}.
+/// not "pass"), "checks": {"relay:listening", "relay:uptime", "clients:connected", and with
+/// --expect "expected-clients:state", one entry per expected client}}.
 QByteArray healthJson(const RelaySnapshot &snapshot);
 
 /// The /metrics document: every family with HELP and TYPE lines, every label value of a reason
-/// or transport present even at 0.
+/// or transport present even at 0; with --expect, socketserver_expected_client_up per name.
 QByteArray prometheusText(const RelaySnapshot &snapshot);
 
 } // namespace RelayMetrics

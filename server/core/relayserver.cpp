@@ -324,6 +324,7 @@ RelaySnapshot RelayServer::snapshot() const
     for (const ClientSession *session : m_sessions)
         ++snapshot.clients[session->kind()];
     snapshot.stats = stats();
+    snapshot.expected = expectedClients();
     return snapshot;
 }
 

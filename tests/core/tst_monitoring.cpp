@@ -45,6 +45,7 @@ private slots:
     void cleanup() { m_fixture.reset(); }
     void metricsMoveWithRealClients();
     void healthPassWarnFail();
+    void healthFollowsAnExpectedClient();
     void headAnswersWithoutBody();
     void pagesFollowTheAllowList();
 
@@ -181,6 +182,37 @@ void tst_Monitoring::healthPassWarnFail()
     QCOMPARE(health.status, 503);
     QCOMPARE(status(health), QByteArray("fail"));
     QVERIFY2(health.body.contains("\"output\": \"stopping"), health.body.constData());
+}
+
+// An expected client (--expect here=::1) that leaves fails /health and drops its gauge once
+// its grace is over; back, both recover.
+void tst_Monitoring::healthFollowsAnExpectedClient()
+{
+    QTemporaryDir dir;
+    RelayConfig config = testConfig(dir);
+    config.expected = {{QStringLiteral("here"), QHostAddress(QHostAddress::LocalHostIPv6), {}}};
+    config.expectGraceSeconds = 0;
+    QVERIFY2(m_fixture.start(config, 0), qPrintable(relay().errorString()));
+    const auto up
+        = [this] { return metrics().value("socketserver_expected_client_up{name=\"here\"}", -1); };
+
+    TestPeer here;
+    QVERIFY(here.connectTo(QHostAddress::LocalHostIPv6, relay().port()));
+    QTRY_COMPARE(up(), 1.0);
+    QCOMPARE(status(httpGet(relay().webSocketPort(), "/health")), QByteArray("pass"));
+
+    here.socket().close();
+    QTRY_COMPARE(status(httpGet(relay().webSocketPort(), "/health")), QByteArray("fail"));
+    const HttpResponse missing = httpGet(relay().webSocketPort(), "/health");
+    QCOMPARE(missing.status, 503);
+    QVERIFY2(missing.body.contains("expected client here (::1) missing since"),
+        missing.body.constData());
+    QCOMPARE(up(), 0.0);
+
+    TestPeer back;
+    QVERIFY(back.connectTo(QHostAddress::LocalHostIPv6, relay().port()));
+    QTRY_COMPARE(up(), 1.0);
+    QCOMPARE(httpGet(relay().webSocketPort(), "/health").status, 200);
 }
 
 void tst_Monitoring::headAnswersWithoutBody()

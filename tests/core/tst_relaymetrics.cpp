@@ -44,6 +44,20 @@ RelaySnapshot stopping()
     return snapshot;
 }
 
+// listening() with the exhibit's inventory: kiosk1 here, kiosk2 in its grace, kiosk3 in @p state.
+RelaySnapshot withExpected(ExpectedClientStatus::State state)
+{
+    using State = ExpectedClientStatus::State;
+    RelaySnapshot snapshot = listening();
+    const QDateTime since(QDate(2024, 5, 1), QTime(8, 30), Qt::UTC);
+    snapshot.expected = {
+        {QStringLiteral("kiosk1"), QStringLiteral("192.168.1.21"), State::Present, since, 7, {}},
+        {QStringLiteral("kiosk2"), QStringLiteral("192.168.1.22"), State::Waiting, since, 0, {}},
+        {QStringLiteral("kiosk3"), QStringLiteral("prefix:kiosk3:"), state, since, 0, {}},
+    };
+    return snapshot;
+}
+
 // The "checks" entries under @p key, as {componentId: entry}.
 QHash<QString, QJsonObject> entries(const QJsonObject &health, const QString &key)
 {
@@ -67,6 +81,8 @@ private slots:
     void health_data();
     void health();
     void healthChecks();
+    void healthOfExpectedClients();
+    void expectedClientGauges();
     void prometheusDocument();
     void everyLabelValueIsThereAtZero_data();
     void everyLabelValueIsThereAtZero();
@@ -99,6 +115,16 @@ void tst_RelayMetrics::health_data()
         << "waiting: 192.168.1.20 is not an address of this machine";
     RelaySnapshot fullAndStopping = stopping();
     fullAndStopping.maxClients = 6;
+    using State = ExpectedClientStatus::State;
+    const QString kiosk3 = QStringLiteral("expected client kiosk3 (prefix:kiosk3:) %1 since ")
+        + QDateTime(QDate(2024, 5, 1), QTime(8, 30), Qt::UTC).toLocalTime().toString(u"HH:mm:ss");
+    QTest::newRow("expected clients present or within their grace")
+        << withExpected(State::Present) << "pass"
+        << "";
+    QTest::newRow("an expected client missing")
+        << withExpected(State::Missing) << "fail" << kiosk3.arg(u"missing");
+    QTest::newRow("an expected client silent")
+        << withExpected(State::Silent) << "fail" << kiosk3.arg(u"silent");
     QTest::newRow("full and stopping: both said, fail wins")
         << fullAndStopping << "fail"
         << "stopping; full: 6 of 6 clients, newcomers are refused";
@@ -173,6 +199,45 @@ void tst_RelayMetrics::healthChecks()
         QStringLiteral("fail"));
     QCOMPARE(none.value(QStringLiteral("tcp")).value(QStringLiteral("output")).toString(),
         QStringLiteral("stopping"));
+}
+
+// One entry per expected client, under "expected-clients:state", with its state and since when.
+void tst_RelayMetrics::healthOfExpectedClients()
+{
+    const QJsonObject health = QJsonDocument::fromJson(
+        RelayMetrics::healthJson(withExpected(ExpectedClientStatus::State::Missing)))
+                                   .object();
+    const auto expected = entries(health, QStringLiteral("expected-clients:state"));
+    QCOMPARE(expected.size(), 3);
+    const auto field = [&expected](const char *name, const char *key) {
+        return expected.value(QLatin1String(name)).value(QLatin1String(key)).toString();
+    };
+    QCOMPARE(field("kiosk1", "observedValue"), QStringLiteral("present"));
+    QCOMPARE(field("kiosk1", "status"), QStringLiteral("pass"));
+    QCOMPARE(field("kiosk2", "observedValue"), QStringLiteral("waiting"));
+    QCOMPARE(field("kiosk2", "status"), QStringLiteral("pass"));
+    QCOMPARE(field("kiosk3", "observedValue"), QStringLiteral("missing"));
+    QCOMPARE(field("kiosk3", "status"), QStringLiteral("fail"));
+    QCOMPARE(field("kiosk3", "time"), QStringLiteral("2024-05-01T08:30:00Z"));
+
+    // Without --expect there is no such check at all.
+    const QJsonObject plain
+        = QJsonDocument::fromJson(RelayMetrics::healthJson(listening())).object();
+    QVERIFY(!plain.value(QStringLiteral("checks"))
+                 .toObject()
+                 .contains(QStringLiteral("expected-clients:state")));
+}
+
+// One gauge per expected client: 1 only while present.
+void tst_RelayMetrics::expectedClientGauges()
+{
+    const QByteArray text
+        = RelayMetrics::prometheusText(withExpected(ExpectedClientStatus::State::Silent));
+    QVERIFY(text.contains("# TYPE socketserver_expected_client_up gauge\n"
+                          "socketserver_expected_client_up{name=\"kiosk1\"} 1\n"
+                          "socketserver_expected_client_up{name=\"kiosk2\"} 0\n"
+                          "socketserver_expected_client_up{name=\"kiosk3\"} 0\n"));
+    QVERIFY(!RelayMetrics::prometheusText(listening()).contains("expected_client"));
 }
 
 // The whole document for one snapshot: names, HELP and TYPE lines, order, values.
