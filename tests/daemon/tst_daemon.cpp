@@ -362,8 +362,8 @@ void tst_Daemon::metricsPassPromtool()
     QTemporaryDir dir;
     const QString local = dir.filePath(QStringLiteral("relay.sock"));
     Daemon daemon;
-    const quint16 port
-        = daemon.start({"--port", "0", "--ws-port", "0", "--local", local, "--max-clients", "3"});
+    const quint16 port = daemon.start({"--port", "0", "--ws-port", "0", "--local", local,
+        "--max-clients", "3", "--expect", "tcp=127.0.0.1", "--expect", "kiosk=prefix:kiosk:"});
     QVERIFY2(port != 0, qPrintable(daemon.output()));
     QRegularExpressionMatch match;
     QVERIFY(daemon.waitForOutput(
@@ -395,6 +395,10 @@ void tst_Daemon::metricsPassPromtool()
             samples.value("socketserver_clients{transport=\"" + QByteArray(transport) + "\"}"), 1);
     }
     QCOMPARE(samples.value("socketserver_messages_delivered_total"), 3);
+    QTRY_COMPARE(metricSamples(httpGet(webPort, "/metrics").body)
+                     .value("socketserver_expected_client_up{name=\"tcp\"}", -1),
+        1);
+    QCOMPARE(samples.value("socketserver_expected_client_up{name=\"kiosk\"}", -1), 0);
 
     QProcess check;
     check.setProcessChannelMode(QProcess::MergedChannels);
