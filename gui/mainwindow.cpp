@@ -2,6 +2,7 @@
 
 #include "clientsmodel.h"
 #include "loginitem.h"
+#include "panellog.h"
 #include "panelsettings.h"
 #include "relayoptions.h"
 #include "settingsform.h"
@@ -12,6 +13,7 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QDateTime>
+#include <QDesktopServices>
 #include <QDir>
 #include <QFileDialog>
 #include <QGroupBox>
@@ -28,6 +30,7 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace {
@@ -304,6 +307,14 @@ void MainWindow::createMenus()
     quit->setShortcut(QKeySequence::Quit);
     quit->setMenuRole(QAction::QuitRole);
     connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *showLog = help->addAction(tr("Show Log Folder"));
+    showLog->setObjectName(QStringLiteral("showLogFolder"));
+    connect(showLog, &QAction::triggered, this, [] {
+        QDir().mkpath(PanelLog::folder()); // there even before the first line
+        QDesktopServices::openUrl(QUrl::fromLocalFile(PanelLog::folder()));
+    });
 }
 
 void MainWindow::useForThisRun(const RelayConfig &config)
