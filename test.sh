@@ -2,7 +2,7 @@
 # Installs what is missing, builds with warnings as errors, and runs the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")"
-# SOCKETSERVER_TEST_PACKAGES: also install what only the tests need (chromium).
+# SOCKETSERVER_TEST_PACKAGES: also install what only the tests need (chromium, systemd, prometheus).
 SOCKETSERVER_TEST_PACKAGES=1 scripts/bootstrap.sh -DSOCKETSERVER_WERROR=ON
 cd build
 ctest --output-on-failure --timeout 300

@@ -10,14 +10,17 @@ namespace {
 bool countersDiffer(const ClientInfo &a, const ClientInfo &b)
 {
     return a.messagesIn != b.messagesIn || a.messagesOut != b.messagesOut || a.bytesIn != b.bytesIn
-        || a.bytesOut != b.bytesOut || a.lastActivity != b.lastActivity;
+        || a.bytesOut != b.bytesOut || a.lastActivity != b.lastActivity
+        || a.name != b.name; // named by its first message (--expect NAME=prefix:TEXT)
 }
 
+// An expected client by its name: "kiosk3 (192.168.1.23)".
 QString addressText(const ClientInfo &client)
 {
-    if (client.kind == ClientInfo::Kind::Local)
-        return ClientsModel::tr("this computer");
-    return NetAddress::unmapped(client.address).toString();
+    const QString address = client.kind == ClientInfo::Kind::Local
+        ? ClientsModel::tr("this computer")
+        : NetAddress::unmapped(client.address).toString();
+    return client.name.isEmpty() ? address : QStringLiteral("%1 (%2)").arg(client.name, address);
 }
 
 QString timeText(const QDateTime &time)

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "clientsmodel.h"
+#include "expectedmodel.h"
 #include "loginitem.h"
 #include "panellog.h"
 #include "panelsettings.h"
@@ -71,6 +72,7 @@ MainWindow::MainWindow(
     , m_settings(settings)
     , m_loginItem(loginItem)
     , m_clients(new ClientsModel(this))
+    , m_expected(new ExpectedModel(this))
     , m_traffic(new TrafficModel(this))
     , m_trafficFilter(new QSortFilterProxyModel(this))
     , m_form(new SettingsForm)
@@ -83,6 +85,7 @@ MainWindow::MainWindow(
 {
     setWindowTitle(tr("SocketServer"));
     m_clients->setRelay(controller->relay());
+    m_expected->setRelay(controller->relay());
     m_traffic->setRelay(controller->relay());
     m_trafficFilter->setSourceModel(m_traffic);
     m_trafficFilter->setFilterKeyColumn(-1);
@@ -112,9 +115,11 @@ MainWindow::MainWindow(
 
     auto *rightSplitter = new QSplitter(Qt::Vertical);
     rightSplitter->addWidget(createClientsArea());
+    rightSplitter->addWidget(createExpectedArea());
     rightSplitter->addWidget(createTrafficArea());
     rightSplitter->setStretchFactor(0, 2);
-    rightSplitter->setStretchFactor(1, 3);
+    rightSplitter->setStretchFactor(1, 1);
+    rightSplitter->setStretchFactor(2, 3);
     rightSplitter->setChildrenCollapsible(false);
 
     auto *body = new QHBoxLayout;
@@ -158,6 +163,11 @@ QWidget *MainWindow::createStatusArea()
     m_hintLabel = new QLabel;
     m_hintLabel->setObjectName(QStringLiteral("hint"));
     m_hintLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_monitoringLabel = new QLabel;
+    m_monitoringLabel->setObjectName(QStringLiteral("monitoring"));
+    m_monitoringLabel->setTextFormat(Qt::RichText);
+    m_monitoringLabel->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_monitoringLabel->setOpenExternalLinks(true);
     m_copy = new QPushButton(tr("Copy Address"));
     m_copy->setObjectName(QStringLiteral("copy"));
     connect(m_copy, &QPushButton::clicked, this,
@@ -186,10 +196,15 @@ QWidget *MainWindow::createStatusArea()
     hint->addWidget(m_hintLabel);
     hint->addWidget(m_copy);
     hint->addStretch(1);
+    auto *monitoring = new QHBoxLayout;
+    monitoring->addSpacing(22);
+    monitoring->addWidget(m_monitoringLabel);
+    monitoring->addStretch(1);
     auto *layout = new QVBoxLayout(area);
     layout->setContentsMargins(4, 4, 4, 8);
     layout->addLayout(title);
     layout->addLayout(hint);
+    layout->addLayout(monitoring);
     layout->addWidget(m_errorLabel);
     return area;
 }
@@ -224,6 +239,23 @@ QWidget *MainWindow::createClientsArea()
     auto *layout = new QVBoxLayout(box);
     layout->addWidget(m_clientsView);
     layout->addLayout(buttons);
+    return box;
+}
+
+// The expected clients and their state; shown while the relay has any.
+QWidget *MainWindow::createExpectedArea()
+{
+    auto *box = new QGroupBox(tr("Expected Clients"));
+    box->setObjectName(QStringLiteral("expectedBox"));
+    auto *view = recordView(m_expected, QStringLiteral("expected"));
+    view->setSelectionMode(QAbstractItemView::NoSelection);
+    view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    view->horizontalHeader()->setStretchLastSection(true);
+    auto *layout = new QVBoxLayout(box);
+    layout->addWidget(view);
+    const auto showWhenAny = [this, box] { box->setVisible(m_expected->rowCount() > 0); };
+    connect(m_expected, &QAbstractItemModel::modelReset, box, showWhenAny);
+    showWhenAny();
     return box;
 }
 
@@ -436,6 +468,14 @@ void MainWindow::updateState()
     const RelayController::State state = m_controller->state();
     m_stateLabel->setText(m_controller->stateText());
     m_hintLabel->setText(m_controller->connectionHint());
+    const QString web = m_controller->webAddress();
+    const auto link = [](const QString &url) {
+        return QStringLiteral("<a href=\"%1\">%1</a>").arg(url.toHtmlEscaped());
+    };
+    m_monitoringLabel->setText(
+        tr("Monitoring: %1 and %2")
+            .arg(link(web + QStringLiteral("health")), link(web + QStringLiteral("metrics"))));
+    m_monitoringLabel->setVisible(!web.isEmpty());
     const bool running = state == RelayController::State::Running;
     QString color = QStringLiteral("#9e9e9e");
     if (running)

@@ -11,6 +11,7 @@
 #include <optional>
 
 class ClientsModel;
+class ExpectedModel;
 class LoginItem;
 class PanelSettings;
 class QLabel;
@@ -46,6 +47,7 @@ public:
 
     ClientsModel *clientsModel() const { return m_clients; }
     TrafficModel *trafficModel() const { return m_traffic; }
+    ExpectedModel *expectedModel() const { return m_expected; }
 
     /// Start/Stop, as the button does.
     void toggleServing();
@@ -62,6 +64,7 @@ protected:
 private:
     QWidget *createStatusArea();
     QWidget *createClientsArea();
+    QWidget *createExpectedArea();
     QWidget *createTrafficArea();
     void createMenus();
     void updateState();
@@ -74,12 +77,14 @@ private:
     PanelSettings *m_settings;
     LoginItem *m_loginItem;
     ClientsModel *m_clients;
+    ExpectedModel *m_expected;
     TrafficModel *m_traffic;
     QSortFilterProxyModel *m_trafficFilter;
     SettingsForm *m_form;
     QLabel *m_stateDot = nullptr;
     QLabel *m_stateLabel = nullptr;
     QLabel *m_hintLabel = nullptr;
+    QLabel *m_monitoringLabel = nullptr; // the web port's /health and /metrics, when it is on
     QLabel *m_errorLabel = nullptr;
     QPushButton *m_startStop = nullptr;
     QPushButton *m_copy = nullptr;

@@ -2,6 +2,8 @@
 
 #include "relayoptions.h"
 
+#include <QMap>
+
 namespace {
 
 const QString kStartOnOpen = QStringLiteral("panel/start-on-open");
@@ -42,9 +44,13 @@ RelayConfig PanelSettings::relayConfig() const
     for (const QString &key : keys) {
         if (key == u"config") // a file named in the panel's settings is not read
             continue;
-        const QString arg = QStringLiteral("--%1=%2").arg(key, m_settings.value(key).toString());
-        if (parseRelayOptions({arg}).action == RelayOptions::Action::Run)
-            args.append(arg);
+        // A setting given several times (expect) is stored as a list.
+        const QStringList values = m_settings.value(key).toStringList();
+        for (const QString &value : values) {
+            const QString arg = QStringLiteral("--%1=%2").arg(key, value);
+            if (parseRelayOptions({arg}).action == RelayOptions::Action::Run)
+                args.append(arg);
+        }
     }
     const RelayOptions options = parseRelayOptions(args);
     return options.action == RelayOptions::Action::Run ? options.config : RelayConfig();
@@ -55,9 +61,17 @@ void PanelSettings::setRelayConfig(const RelayConfig &config)
     const QStringList keys = m_settings.childKeys();
     for (const QString &key : keys)
         m_settings.remove(key);
+    // A key on several lines (expect) becomes one list.
+    QMap<QString, QStringList> values;
     const auto lines = settingLines(config);
     for (const auto &[key, value] : lines)
-        m_settings.setValue(key, value);
+        values[key].append(value);
+    for (auto it = values.cbegin(); it != values.cend(); ++it) {
+        if (it.value().size() == 1)
+            m_settings.setValue(it.key(), it.value().constFirst());
+        else
+            m_settings.setValue(it.key(), it.value());
+    }
 }
 
 bool PanelSettings::startOnOpen() const

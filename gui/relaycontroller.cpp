@@ -120,14 +120,26 @@ QString RelayController::connectionText() const
 {
     if (m_state != State::Running)
         return {};
+    return endpoint(m_relay.port());
+}
+
+QString RelayController::webAddress() const
+{
+    if (m_state != State::Running || m_relay.webSocketPort() == 0)
+        return {};
+    return QStringLiteral("http://%1/").arg(endpoint(m_relay.webSocketPort()));
+}
+
+QString RelayController::endpoint(quint16 port) const
+{
     if (m_relay.config().bind == RelayConfig::Bind::Localhost)
-        return QStringLiteral("localhost:%1").arg(m_relay.port());
+        return QStringLiteral("localhost:%1").arg(port);
     const QList<QHostAddress> addresses = NetAddress::reachableAddresses(m_relay.listenAddresses());
     for (const QHostAddress &address : addresses) {
         if (!address.isLoopback())
-            return NetAddress::endpoint(address, m_relay.port());
+            return NetAddress::endpoint(address, port);
     }
-    return QStringLiteral("localhost:%1").arg(m_relay.port());
+    return QStringLiteral("localhost:%1").arg(port);
 }
 
 QString RelayController::stateText() const

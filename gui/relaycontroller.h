@@ -39,6 +39,9 @@ public:
     QString connectionHint() const;
     /// What a technician pastes into a client's settings: "192.168.1.20:6780".
     QString connectionText() const;
+    /// Where a browser or a monitoring system reaches the web port: "http://192.168.1.20:6781/"
+    /// (add "health" or "metrics"); empty unless running with the web port on.
+    QString webAddress() const;
     /// "Running – 3 clients", "Stopped", ...
     QString stateText() const;
 
@@ -49,6 +52,7 @@ signals:
 private:
     void setState(State state);
     QString tcpHint() const; // where TCP clients connect
+    QString endpoint(quint16 port) const; // "192.168.1.20:6780": the address to give out
     QString waitingHint() const; // what the relay waits for, in State::Waiting
 
     RelayServer m_relay;

@@ -5,9 +5,14 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSpinBox>
+#include <QTabWidget>
+#include <QTableWidget>
 #include <QVBoxLayout>
 
 namespace {
@@ -40,6 +45,10 @@ SettingsForm::SettingsForm(QWidget *parent)
     , m_webOrigins(new QLineEdit)
     , m_localName(new QLineEdit)
     , m_flashPolicy(new QCheckBox(tr("Answer Flash/AIR policy requests")))
+    , m_expected(new QTableWidget(0, 2))
+    , m_expectSilence(spinBox(0, RelayConfig::kMaxExpectSeconds, QStringLiteral("expectSilence")))
+    , m_expectGrace(spinBox(0, RelayConfig::kMaxExpectSeconds, QStringLiteral("expectGrace")))
+    , m_alarmMessage(new QLineEdit)
     , m_startOnOpen(new QCheckBox(tr("Start serving when the app opens")))
     , m_openAtLogin(new QCheckBox(tr("Open at login")))
 {
@@ -97,27 +106,114 @@ SettingsForm::SettingsForm(QWidget *parent)
     note->setEnabled(false);
     note->setWordWrap(true);
 
+    auto *relayPage = new QWidget;
+    auto *relayLayout = new QVBoxLayout(relayPage);
+    relayLayout->addLayout(form);
+    relayLayout->addStretch(1);
+    auto *tabs = new QTabWidget;
+    tabs->setObjectName(QStringLiteral("settingsTabs"));
+    tabs->addTab(relayPage, tr("Relay"));
+    tabs->addTab(createExpectedPage(), tr("Expected Clients"));
+
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addLayout(form);
+    layout->addWidget(tabs, 1);
     layout->addWidget(note);
     layout->addSpacing(8);
     layout->addWidget(m_startOnOpen);
     layout->addWidget(m_openAtLogin);
-    layout->addStretch(1);
 
-    m_relayWidgets = {m_bind, m_port, m_maxClients, m_eol, m_echo, m_maxMessage, m_allow,
+    m_relayWidgets += {m_bind, m_port, m_maxClients, m_eol, m_echo, m_maxMessage, m_allow,
         m_heartbeat, m_webSocketPort, m_webOrigins, m_localName, m_flashPolicy};
     connect(m_bind, &QComboBox::activated, this, &SettingsForm::edited);
-    for (QSpinBox *box : {m_port, m_maxClients, m_maxMessage, m_heartbeat, m_webSocketPort})
+    for (QSpinBox *box : {m_port, m_maxClients, m_maxMessage, m_heartbeat, m_webSocketPort,
+             m_expectSilence, m_expectGrace})
         connect(box, &QSpinBox::valueChanged, this, &SettingsForm::edited);
+    connect(m_expected, &QTableWidget::itemChanged, this, &SettingsForm::edited);
     connect(m_eol, &QComboBox::currentTextChanged, this, &SettingsForm::edited);
     for (QCheckBox *box : {m_echo, m_flashPolicy})
         connect(box, &QCheckBox::toggled, this, &SettingsForm::edited);
-    for (QLineEdit *line : {m_allow, m_webOrigins, m_localName})
+    for (QLineEdit *line : {m_allow, m_webOrigins, m_localName, m_alarmMessage})
         connect(line, &QLineEdit::textEdited, this, &SettingsForm::edited);
     connect(m_openAtLogin, &QCheckBox::toggled, this, &SettingsForm::openAtLoginToggled);
     connect(m_startOnOpen, &QCheckBox::toggled, this, &SettingsForm::startOnOpenToggled);
+}
+
+// The expected clients: a table of name and match, the two times, the alarm message.
+QWidget *SettingsForm::createExpectedPage()
+{
+    m_expected->setObjectName(QStringLiteral("expectedEditor"));
+    m_expected->setHorizontalHeaderLabels({tr("Name"), tr("Match")});
+    m_expected->horizontalHeader()->setStretchLastSection(true);
+    m_expected->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    m_expected->setColumnWidth(0, 110);
+    m_expected->verticalHeader()->hide();
+    m_expected->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_expected->setToolTip(tr("Match: the IP address the client connects from (192.168.1.23),\n"
+                              "or prefix:TEXT for the client whose messages start with TEXT."));
+    auto *add = new QPushButton(tr("Add"));
+    add->setObjectName(QStringLiteral("addExpected"));
+    connect(add, &QPushButton::clicked, this, [this] {
+        addExpectedRow(QString(), QString());
+        m_expected->setCurrentCell(m_expected->rowCount() - 1, 0);
+        m_expected->editItem(m_expected->currentItem());
+        emit edited();
+    });
+    auto *remove = new QPushButton(tr("Remove"));
+    remove->setObjectName(QStringLiteral("removeExpected"));
+    connect(remove, &QPushButton::clicked, this, [this] {
+        const int row = m_expected->currentRow();
+        if (row < 0)
+            return;
+        m_expected->removeRow(row);
+        emit edited();
+    });
+    auto *buttons = new QHBoxLayout;
+    buttons->addStretch(1);
+    buttons->addWidget(add);
+    buttons->addWidget(remove);
+
+    m_expectSilence->setSuffix(tr(" s"));
+    m_expectSilence->setSpecialValueText(tr("Never"));
+    m_expectSilence->setToolTip(tr("A connected client that has sent nothing for this long is "
+                                   "silent\n(for programs that send their own heartbeat)."));
+    m_expectGrace->setSuffix(tr(" s"));
+    m_expectGrace->setToolTip(tr("How long a client may be away, after Start and after it "
+                                 "leaves,\nbefore it is missing."));
+    m_alarmMessage->setObjectName(QStringLiteral("alarmMessage"));
+    m_alarmMessage->setPlaceholderText(tr("None, or e.g. alarm:{name}:{state}"));
+    m_alarmMessage->setToolTip(tr("Sent to every client when an expected client goes missing or "
+                                  "silent, and when it is back.\n{name}, {state} (missing, "
+                                  "silent, back) and {address} are filled in."));
+    auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->addRow(tr("Silent after:"), m_expectSilence);
+    form->addRow(tr("Missing after:"), m_expectGrace);
+    form->addRow(tr("Alarm message:"), m_alarmMessage);
+    auto *hint = new QLabel(tr("Clients the exhibit needs. Match: the address it connects from, "
+                               "or prefix:TEXT for the client whose messages start with TEXT. "
+                               "The log says when one is missing or silent, and when it is "
+                               "back."));
+    hint->setWordWrap(true);
+    hint->setEnabled(false);
+
+    auto *page = new QWidget;
+    auto *layout = new QVBoxLayout(page);
+    layout->addWidget(hint);
+    layout->addWidget(m_expected, 1);
+    layout->addLayout(buttons);
+    layout->addLayout(form);
+    m_relayWidgets += {m_expected, add, remove, m_expectSilence, m_expectGrace, m_alarmMessage};
+    return page;
+}
+
+void SettingsForm::addExpectedRow(const QString &name, const QString &match)
+{
+    const QSignalBlocker blocker(m_expected);
+    const int row = m_expected->rowCount();
+    m_expected->insertRow(row);
+    m_expected->setItem(row, 0, new QTableWidgetItem(name));
+    m_expected->setItem(row, 1, new QTableWidgetItem(match));
 }
 
 void SettingsForm::setConfig(const RelayConfig &config)
@@ -126,7 +222,8 @@ void SettingsForm::setConfig(const RelayConfig &config)
         QSignalBlocker(m_maxClients), QSignalBlocker(m_eol), QSignalBlocker(m_echo),
         QSignalBlocker(m_maxMessage), QSignalBlocker(m_allow), QSignalBlocker(m_heartbeat),
         QSignalBlocker(m_webSocketPort), QSignalBlocker(m_webOrigins), QSignalBlocker(m_localName),
-        QSignalBlocker(m_flashPolicy)};
+        QSignalBlocker(m_flashPolicy), QSignalBlocker(m_expectSilence),
+        QSignalBlocker(m_expectGrace), QSignalBlocker(m_alarmMessage)};
     m_base = config;
     // The address of an earlier call that is not on this machine: replaced, not kept.
     while (m_choices.size() > m_availableChoices) {
@@ -158,6 +255,12 @@ void SettingsForm::setConfig(const RelayConfig &config)
     m_webOrigins->setText(config.webSocketOrigins.join(QStringLiteral(", ")));
     m_localName->setText(config.localServerName);
     m_flashPolicy->setChecked(config.flashPolicy);
+    m_expected->setRowCount(0);
+    for (const Expectation &expectation : config.expected)
+        addExpectedRow(expectation.name, expectation.matchText());
+    m_expectSilence->setValue(config.expectSilenceSeconds);
+    m_expectGrace->setValue(config.expectGraceSeconds);
+    m_alarmMessage->setText(QString::fromUtf8(config.alarmMessage));
 }
 
 RelayConfig SettingsForm::config(QString *error) const
@@ -175,12 +278,23 @@ RelayConfig SettingsForm::config(QString *error) const
     config.webSocketPort = quint16(qMax(0, m_webSocketPort->value()));
     config.localServerName = m_localName->text().trimmed();
     config.flashPolicy = m_flashPolicy->isChecked();
+    config.expectSilenceSeconds = m_expectSilence->value();
+    config.expectGraceSeconds = m_expectGrace->value();
+    config.alarmMessage = m_alarmMessage->text().toUtf8();
     // The terminator and the lists are checked by the daemon's own parser.
     QStringList args = {QStringLiteral("--eol"), m_eol->currentText().trimmed()};
     if (!m_allow->text().trimmed().isEmpty())
         args << QStringLiteral("--allow") << m_allow->text();
     if (!m_webOrigins->text().trimmed().isEmpty())
         args << QStringLiteral("--ws-origin") << m_webOrigins->text();
+    for (int row = 0; row < m_expected->rowCount(); ++row) {
+        const auto text = [this, row](int column) {
+            const QTableWidgetItem *item = m_expected->item(row, column);
+            return item ? item->text().trimmed() : QString();
+        };
+        if (!text(0).isEmpty() || !text(1).isEmpty()) // a row left empty is no expectation
+            args << QStringLiteral("--expect") << text(0) + u'=' + text(1);
+    }
     const RelayOptions parsed = parseRelayOptions(args);
     if (parsed.action == RelayOptions::Action::Fail) {
         if (error) {
@@ -188,6 +302,7 @@ RelayConfig SettingsForm::config(QString *error) const
             message.replace(QStringLiteral("--eol: "), tr("Message ending: "));
             message.replace(QStringLiteral("--allow: "), tr("Allow only: "));
             message.replace(QStringLiteral("--ws-origin: "), tr("Web pages from: "));
+            message.replace(QStringLiteral("--expect: "), tr("Expected clients: "));
             *error = message;
         }
         return m_base;
@@ -195,6 +310,7 @@ RelayConfig SettingsForm::config(QString *error) const
     config.terminator = parsed.config.terminator;
     config.allow = parsed.config.allow;
     config.webSocketOrigins = parsed.config.webSocketOrigins;
+    config.expected = parsed.config.expected;
     if (error)
         error->clear();
     return config;

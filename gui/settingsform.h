@@ -1,5 +1,7 @@
 // SettingsForm: the panel's settings, as widgets. Shows a RelayConfig and turns what was typed
-// back into one (the core's parser checks the allow list and the terminator). It keeps the
+// back into one (the core's parser checks the allow list, the terminator and the expected
+// clients). Two tabs: the relay's settings, and the expected clients (the exhibit's inventory:
+// name and match per row, and when they count as silent or missing). It keeps the
 // settings it does not show (welcome, buffers) as they were loaded. Part of MainWindow.
 #pragma once
 
@@ -12,6 +14,7 @@ class QCheckBox;
 class QComboBox;
 class QLineEdit;
 class QSpinBox;
+class QTableWidget;
 
 class SettingsForm : public QWidget
 {
@@ -39,6 +42,9 @@ signals:
     void startOnOpenToggled(bool on);
 
 private:
+    QWidget *createExpectedPage();
+    void addExpectedRow(const QString &name, const QString &match);
+
     RelayConfig m_base;
     QList<BindChoice> m_choices;
     qsizetype m_availableChoices; // the addresses on this machine; after them, at most one more
@@ -54,6 +60,10 @@ private:
     QLineEdit *m_webOrigins;
     QLineEdit *m_localName;
     QCheckBox *m_flashPolicy;
+    QTableWidget *m_expected;
+    QSpinBox *m_expectSilence;
+    QSpinBox *m_expectGrace;
+    QLineEdit *m_alarmMessage;
     QCheckBox *m_startOnOpen;
     QCheckBox *m_openAtLogin;
     QList<QWidget *> m_relayWidgets;

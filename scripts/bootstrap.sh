@@ -9,9 +9,11 @@ cd "$(dirname "$0")/.."
 # Debian/Ubuntu packages the build and the tests need.
 DEBIAN_PACKAGES=(g++ cmake ninja-build qt6-base-dev qt6-serialport-dev qt6-websockets-dev fonts-dejavu-core)
 # Needed by the tests only (./test.sh sets SOCKETSERVER_TEST_PACKAGES=1): a browser for the
-# end-to-end test of the built-in web page. ./run.sh never installs it.
+# end-to-end test of the built-in web page; systemd for systemd-analyze, which checks the
+# service units (it runs without systemd being the machine's init); Prometheus for promtool,
+# which checks /metrics. ./run.sh never installs them.
 if [ "${SOCKETSERVER_TEST_PACKAGES:-0}" = 1 ]; then
-    DEBIAN_PACKAGES+=(chromium)
+    DEBIAN_PACKAGES+=(chromium systemd prometheus)
 fi
 # Homebrew formulae on macOS.
 BREW_FORMULAE=(qt cmake ninja)

@@ -17,13 +17,17 @@ QString ClientInfo::kindName(Kind kind)
 
 QString ClientInfo::peerName() const
 {
+    QString where;
     switch (kind) {
     case Kind::WebSocket:
-        return QStringLiteral("ws ") + NetAddress::endpoint(address, port);
+        where = QStringLiteral("ws ") + NetAddress::endpoint(address, port);
+        break;
     case Kind::Local:
-        return QStringLiteral("local #%1").arg(id);
+        where = QStringLiteral("local #%1").arg(id);
+        break;
     case Kind::Tcp:
+        where = NetAddress::endpoint(address, port);
         break;
     }
-    return NetAddress::endpoint(address, port);
+    return name.isEmpty() ? where : QStringLiteral("%1 (%2)").arg(name, where);
 }

@@ -19,6 +19,7 @@ struct ClientInfo
     static QString kindName(Kind kind);
 
     quint64 id = 0; ///< unique for the life of the relay, never reused
+    QString name; ///< the expected client it is (--expect NAME=...); empty for the others
     Kind kind = Kind::Tcp;
     QHostAddress address;
     quint16 port = 0;
@@ -30,7 +31,8 @@ struct ClientInfo
     qint64 bytesOut = 0; ///< bytes queued for sending, terminators included
     qint64 droppedMessages = 0; ///< messages over the size limit, discarded
 
-    /// "127.0.0.1:53422" or "[::1]:53422" (TCP), "ws 127.0.0.1:53422" (WebSocket), "local #7".
+    /// "127.0.0.1:53422" or "[::1]:53422" (TCP), "ws 127.0.0.1:53422" (WebSocket), "local #7";
+    /// an expected client as "kiosk3 (127.0.0.1:53422)".
     QString peerName() const;
 };
 

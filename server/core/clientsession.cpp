@@ -31,10 +31,18 @@ ClientInfo ClientSession::info() const
     return info;
 }
 
-void ClientSession::close(const QString &reason)
+void ClientSession::addCountsTo(RelayStats &stats) const
+{
+    stats.bytesIn += m_info.bytesIn;
+    stats.bytesOut += m_info.bytesOut;
+    stats.messagesDropped += m_info.droppedMessages;
+}
+
+void ClientSession::close(Disconnect cause, const QString &reason)
 {
     if (m_closing)
         return;
+    m_closeCause = cause;
     m_closeReason = reason;
     m_closing = true;
     QTimer::singleShot(kCloseGraceMs, this, [this] {
@@ -89,6 +97,7 @@ void ClientSession::judgeOutput()
 void ClientSession::disconnectStuck(qint64 waiting)
 {
     m_closing = true;
+    m_closeCause = Disconnect::NotReading;
     m_closeReason = QStringLiteral("not reading: %1 bytes were waiting for it").arg(waiting);
     qCWarning(lcClients,
         "disconnecting %s: it does not read what is sent to it "
@@ -114,10 +123,12 @@ void ClientSession::sent(qint64 messages, qint64 bytes)
     m_info.bytesOut += bytes;
 }
 
-void ClientSession::setCloseReason(const QString &reason)
+void ClientSession::setCloseReason(Disconnect cause, const QString &reason)
 {
-    if (m_closeReason.isEmpty())
-        m_closeReason = reason;
+    if (!m_closeReason.isEmpty())
+        return;
+    m_closeCause = cause;
+    m_closeReason = reason;
 }
 
 void ClientSession::reportDisconnected()

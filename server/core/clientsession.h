@@ -8,6 +8,7 @@
 #include "clientinfo.h"
 #include "messagebatch.h"
 #include "relayconfig.h"
+#include "relaystats.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -22,8 +23,17 @@ public:
     quint64 id() const { return m_info.id; }
     ClientInfo::Kind kind() const { return m_info.kind; }
     QString peerName() const { return m_info.peerName(); }
+    /// The expected client this is (see RelayConfig::expected); empty for the others.
+    const QString &name() const { return m_info.name; }
+    /// The address it connects from (null for a local socket).
+    QHostAddress address() const { return m_info.address; }
+    void setName(const QString &name) { m_info.name = name; }
     /// A snapshot of the client's address and counters.
-    virtual ClientInfo info() const;
+    ClientInfo info() const;
+    /// Adds the client's byte and dropped-message counts to the relay's @p stats.
+    void addCountsTo(RelayStats &stats) const;
+    /// Why the connection ended (or is ending): valid once disconnected() is emitted.
+    Disconnect closeCause() const { return m_closeCause; }
 
     /// How this client wants messages ended: learned from what it sends in auto mode.
     /// (A WebSocket client has no use for it: its transport frames each message.)
@@ -38,9 +48,10 @@ public:
     virtual void send(OutgoingMessages &messages) = 0;
     /// Queues one message written by the relay itself, ended the way this client wants.
     virtual void sendMessage(QByteArrayView message) = 0;
-    /// Sends what is queued, then closes; disconnected() reports @p reason. A client that does
-    /// not take what is queued within a grace period (2 s) is dropped then.
-    void close(const QString &reason);
+    /// Sends what is queued, then closes; disconnected() reports @p reason, closeCause()
+    /// @p cause. A client that does not take what is queued within a grace period (2 s) is
+    /// dropped then.
+    void close(Disconnect cause, const QString &reason);
 
 signals:
     /// Complete messages arrived (a batch per read; valid only during the emission).
@@ -68,7 +79,7 @@ protected:
     /// Counts output queued for the client.
     void sent(qint64 messages, qint64 bytes);
     /// The reason disconnected() will give, unless one was set before.
-    void setCloseReason(const QString &reason);
+    void setCloseReason(Disconnect cause, const QString &reason);
     /// Reports the connection gone (once): disconnected() with the reason.
     void reportDisconnected();
     bool isClosing() const { return m_closing; }
@@ -87,6 +98,7 @@ private:
     int m_slowSeconds;
     QElapsedTimer m_slowSince; // valid while more than m_slowOutput bytes wait
     QString m_closeReason;
+    Disconnect m_closeCause = Disconnect::ClientClosed;
     bool m_closing = false;
     bool m_reported = false;
     bool m_judgePending = false; // judgeOutput() is due in the event loop

@@ -27,6 +27,10 @@ QStringList relayBanner(const RelayServer &relay, const QString &program)
         settings.append(QStringLiteral("console"));
     if (config.flashPolicy)
         settings.append(QStringLiteral("Flash policy"));
+    if (!config.expected.isEmpty())
+        settings.append(QStringLiteral("%1 expected client(s), grace %2 s")
+                            .arg(config.expected.size())
+                            .arg(config.expectGraceSeconds));
     QStringList lines;
     lines += QStringLiteral("%1 %2 listening on %3 (%4)")
                  .arg(program, QStringLiteral(SOCKETSERVER_VERSION),
@@ -43,6 +47,8 @@ QStringList relayBanner(const RelayServer &relay, const QString &program)
         }
         lines += QStringLiteral("web pages connect to %1; the built-in page: %2")
                      .arg(sockets.join(QStringLiteral(" or ")), pages.join(QStringLiteral(" or ")));
+        if (!pages.isEmpty())
+            lines += QStringLiteral("monitoring: %1health and %1metrics").arg(pages.first());
     }
     if (!relay.localServerPath().isEmpty())
         lines += QStringLiteral("programs on this machine connect to the local socket %1")

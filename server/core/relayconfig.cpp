@@ -4,6 +4,13 @@
 
 #include <algorithm>
 
+QString Expectation::matchText() const
+{
+    if (address.isNull())
+        return QStringLiteral("prefix:") + QString::fromUtf8(prefix);
+    return address.toString();
+}
+
 QString RelayConfig::bindName() const
 {
     switch (bind) {

@@ -11,6 +11,22 @@
 #include <QPair>
 #include <QStringList>
 
+/// One client the exhibit needs (--expect NAME=MATCH): recognised by the address it connects
+/// from, or by the start of its messages. ExpectedClients watches it.
+struct Expectation
+{
+    QString name; ///< the operator's name for it: letters, digits, '-', '_', '.'
+    QHostAddress address; ///< the client connecting from here (plain IPv4, never mapped); or
+    QByteArray prefix; ///< the client whose messages start with this (when address is null)
+
+    /// MATCH as --expect takes it: "192.168.1.23" or "prefix:kiosk3:".
+    QString matchText() const;
+    bool operator==(const Expectation &other) const
+    {
+        return name == other.name && address == other.address && prefix == other.prefix;
+    }
+};
+
 struct RelayConfig
 {
     static constexpr quint16 kDefaultPort = 6780;
@@ -20,6 +36,7 @@ struct RelayConfig
     static constexpr int kMaxHeartbeatSeconds = 24 * 60 * 60;
     static constexpr qint64 kMinClientBuffer = 64 * 1024;
     static constexpr qint64 kMaxClientBuffer = qint64(1024) * 1024 * 1024;
+    static constexpr int kMaxExpectSeconds = 7 * 24 * 60 * 60;
     /// --log-max-bytes: 0 (never rotated) or from kMinLogBytes to kMaxLogBytes.
     static constexpr qint64 kMinLogBytes = 64 * 1024;
     static constexpr qint64 kMaxLogBytes = qint64(1024) * 1024 * 1024;
@@ -65,6 +82,16 @@ struct RelayConfig
     QString localServerName;
     /// Answer Flash/AIR policy-file requests on the TCP port.
     bool flashPolicy = false;
+
+    // The exhibit's inventory: clients that must be there (see ExpectedClients).
+    QList<Expectation> expected;
+    /// A connected expected client that has sent nothing for this long is silent; 0: never.
+    int expectSilenceSeconds = 0;
+    /// Time after start, and after an expected client left, before it counts as missing.
+    int expectGraceSeconds = 120;
+    /// Sent to every client when an expected client goes missing or silent, or comes back:
+    /// {name}, {state} (missing, silent, back) and {address} are filled in; empty: none.
+    QByteArray alarmMessage;
 
     // Settings of the daemon around the relay.
     bool verbose = false; ///< log connections and every message

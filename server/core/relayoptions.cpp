@@ -2,6 +2,7 @@
 
 #include "commandline.h"
 #include "helptext.h"
+#include "netaddress.h"
 
 #include <QFile>
 #include <QRegularExpression>
@@ -53,7 +54,8 @@ constexpr OptionSpec kOptions[] = {
         "Also accept web pages on this port, over WebSocket (default: off; 0 picks a free port "
         "and the start-up line says which), at the same addresses as TCP. Each WebSocket message "
         "is one message; the same limits apply. A browser opening http://ADDRESS:PORT/ gets a "
-        "built-in page to watch the messages and send some."},
+        "built-in page to watch the messages and send some; /health and /metrics there are for "
+        "monitoring (Prometheus, check_http)."},
     {"ws-origin", "ORIGIN",
         "Accept WebSockets only from web pages at this origin, e.g. http://kiosk.local:8080 "
         "(scheme, host and port, as the browser sends it; a page opened from a file is "
@@ -68,6 +70,22 @@ constexpr OptionSpec kOptions[] = {
         "Answer the policy-file request of Flash and AIR players on the TCP port with a policy "
         "that allows the relay's ports, then close that connection. Other clients are not "
         "affected, but their first messages may wait up to 1 s while the relay checks."},
+    {"expect", "NAME=MATCH",
+        "A client the exhibit needs, e.g. kiosk3=192.168.1.23 (the client connecting from that "
+        "address) or kiosk3=prefix:kiosk3: (the client whose messages start with kiosk3:); repeat "
+        "for several. The log and the panel show it by NAME; when it is missing (gone for longer "
+        "than --expect-grace) or silent (--expect-silence), the log says so once, and once more "
+        "when it is back. NAME: letters, digits, - _ and ."},
+    {"expect-silence", "SECONDS",
+        "An expected client that is connected but has sent nothing for SECONDS is silent (for "
+        "programs that send their own heartbeat; default 0: only its presence counts)."},
+    {"expect-grace", "SECONDS",
+        "How long an expected client may be away, after the relay starts (machines booting) and "
+        "after it leaves (a restart), before it is missing (default 120)."},
+    {"alarm-message", "TEMPLATE",
+        "Also tell every client when an expected client goes missing or silent, and when it is "
+        "back, with this message: {name}, {state} (missing, silent or back) and {address} are "
+        "filled in, e.g. socketserver:alarm:{name}:{state} (default: no message)."},
     {"heartbeat", "SECONDS",
         "Send a heartbeat message to every client every SECONDS (default 0: no heartbeat)."},
     {"heartbeat-message", "TEXT", "The heartbeat's text (default \"heartbeat\")."},
@@ -120,6 +138,48 @@ std::optional<bool> parseBool(const QString &value)
     if (v == u"false" || v == u"no" || v == u"off" || v == u"0")
         return false;
     return std::nullopt;
+}
+
+// "kiosk3=192.168.1.23" or "kiosk3=prefix:kiosk3:", added to config.expected; returns what is
+// wrong with it, or an empty string.
+QString addExpectation(RelayConfig &config, const QString &value)
+{
+    static const QRegularExpression namePattern(QStringLiteral("^[A-Za-z0-9._-]+$"));
+    const qsizetype equals = value.indexOf(u'=');
+    if (equals < 0)
+        return QStringLiteral("'%1' is not NAME=MATCH, e.g. kiosk3=192.168.1.23 or "
+                              "kiosk3=prefix:kiosk3:")
+            .arg(value);
+    Expectation expectation;
+    expectation.name = value.left(equals).trimmed();
+    const QString match = value.mid(equals + 1).trimmed();
+    if (expectation.name.isEmpty())
+        return QStringLiteral("'%1' has no name before the =").arg(value);
+    if (!namePattern.match(expectation.name).hasMatch())
+        return QStringLiteral("'%1' is not a name: use letters, digits, - _ and .")
+            .arg(expectation.name);
+    if (match.startsWith(QStringLiteral("prefix:"))) {
+        expectation.prefix = match.mid(7).toUtf8();
+        if (expectation.prefix.isEmpty())
+            return QStringLiteral("%1: prefix: needs the text its messages start with, e.g. "
+                                  "prefix:kiosk3:")
+                .arg(expectation.name);
+    } else {
+        QHostAddress address;
+        if (!address.setAddress(match))
+            return QStringLiteral("%1: '%2' is neither an IP address nor prefix:TEXT")
+                .arg(expectation.name, match);
+        expectation.address = NetAddress::unmapped(address);
+    }
+    for (const Expectation &other : std::as_const(config.expected)) {
+        if (other.name == expectation.name)
+            return QStringLiteral("%1 is expected twice").arg(expectation.name);
+        if (other.matchText() == expectation.matchText())
+            return QStringLiteral("%1 and %2 have the same match, %3")
+                .arg(other.name, expectation.name, expectation.matchText());
+    }
+    config.expected.append(expectation);
+    return {};
 }
 
 // "192.168.1.0/24", "::1/128", or one address ("10.0.0.7": that address alone).
@@ -240,6 +300,16 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
                     .arg(origin);
             config.webSocketOrigins.append(origin);
         }
+    } else if (key == u"expect") {
+        return addExpectation(config, value);
+    } else if (key == u"expect-silence" || key == u"expect-grace") {
+        const auto n = wholeNumber(value, 0, RelayConfig::kMaxExpectSeconds);
+        if (!n)
+            return numberProblem(value, 0, RelayConfig::kMaxExpectSeconds);
+        (key == u"expect-silence" ? config.expectSilenceSeconds : config.expectGraceSeconds)
+            = int(*n);
+    } else if (key == u"alarm-message") {
+        config.alarmMessage = value.toUtf8();
     } else if (key == u"log-file") {
         if (value.trimmed().isEmpty())
             return QStringLiteral("needs the path of the log file, e.g. "
@@ -363,8 +433,8 @@ QString readConfigFile(const QString &path, QList<Setting> &settings)
     return {};
 }
 
-// The value of one setting in a --config file; nullopt for keys a file cannot hold and for
-// an empty allow list (the reader wants at least one range).
+// The value of a setting that takes one line in a --config file; nullopt for keys a file
+// cannot hold and for an empty allow list (the reader wants at least one range).
 std::optional<QString> configFileValue(const RelayConfig &config, const QString &key)
 {
     const auto flag = [](bool on) { return on ? QStringLiteral("true") : QStringLiteral("false"); };
@@ -422,7 +492,27 @@ std::optional<QString> configFileValue(const RelayConfig &config, const QString 
                                                 : std::optional(config.localServerName);
     if (key == u"flash-policy")
         return flag(config.flashPolicy);
+    if (key == u"expect-silence")
+        return QString::number(config.expectSilenceSeconds);
+    if (key == u"expect-grace")
+        return QString::number(config.expectGraceSeconds);
+    if (key == u"alarm-message")
+        return text(config.alarmMessage);
     return std::nullopt; // config, help, version
+}
+
+// The values of one setting in a --config file, one line each; none for keys a file cannot
+// hold and for empty lists (the reader wants at least one range).
+QStringList configFileValues(const RelayConfig &config, const QString &key)
+{
+    if (key == u"expect") {
+        QStringList values;
+        for (const Expectation &expectation : config.expected)
+            values.append(expectation.name + u'=' + expectation.matchText());
+        return values;
+    }
+    const std::optional<QString> value = configFileValue(config, key);
+    return value ? QStringList{*value} : QStringList();
 }
 
 RelayOptions failure(const QString &error)
@@ -472,7 +562,8 @@ RelayOptions parseRelayOptions(const QStringList &arguments)
         return std::any_of(commandLine.cbegin(), commandLine.cend(),
             [&key](const Setting &setting) { return setting.key == key; });
     };
-    for (const QString &list : {QStringLiteral("allow"), QStringLiteral("ws-origin")}) {
+    for (const QString &list :
+        {QStringLiteral("allow"), QStringLiteral("ws-origin"), QStringLiteral("expect")}) {
         if (onCommandLine(list))
             settings.removeIf([&list](const Setting &setting) { return setting.key == list; });
     }
@@ -532,6 +623,8 @@ QString relayOptionsHelp(const QString &program)
         "  %1 --config exhibit.ini   settings from a file\n"
         "  %1 --bind any --ws-port 6781\n"
         "                            also web pages: open http://THIS-MACHINE:6781/\n"
+        "  %1 -r --expect kiosk3=192.168.1.23\n"
+        "                            log when kiosk3 has been away for 2 minutes\n"
         "\nTry it: run %1 -v, then in another terminal \"nc localhost 6780\" (or\n"
         "\"telnet localhost 6780\") and type a line: it comes back, and every other\n"
         "client gets it too. Stop the server with Ctrl+C.\n")
@@ -546,8 +639,9 @@ QString relayConfigFileText(const RelayConfig &config)
                                   "(socketserver --help).\n");
     for (const OptionSpec &spec : kOptions) {
         const QString key = QLatin1String(spec.key);
-        if (const auto value = configFileValue(config, key))
-            text += key + QStringLiteral(" = ") + *value + u'\n';
+        const QStringList values = configFileValues(config, key);
+        for (const QString &value : values)
+            text += key + QStringLiteral(" = ") + value + u'\n';
     }
     return text;
 }

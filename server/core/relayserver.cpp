@@ -17,6 +17,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 
+#include <algorithm>
 #include <utility>
 
 namespace {
@@ -30,6 +31,7 @@ constexpr int kListenBacklog = 4096; // connections the system queues before the
 constexpr long kSpareFiles = 32; // open files besides the clients: listeners, logs, stdio
 constexpr int kRefusalLogPeriodMs = 5000; // one line per refused address per period
 constexpr qsizetype kRefusalLogAddresses = 1024; // addresses remembered for that
+constexpr int kExpectedSampleMs = 1000; // expected clients are judged once a second
 
 QString listenError(const QTcpServer &listener, const QHostAddress &address, quint16 port)
 {
@@ -65,6 +67,8 @@ RelayServer::RelayServer(QObject *parent)
         if (listenAll())
             m_retry.stop();
     });
+    m_expectedSampler.setInterval(kExpectedSampleMs);
+    connect(&m_expectedSampler, &QTimer::timeout, this, &RelayServer::sampleExpected);
 }
 
 bool RelayServer::start(const RelayConfig &config)
@@ -72,6 +76,7 @@ bool RelayServer::start(const RelayConfig &config)
     Q_ASSERT(!isListening() && !isWaiting());
     m_config = config;
     m_stats = {};
+    m_startTime = QDateTime::currentDateTime();
     m_stopping = false;
     raiseFileLimit();
     if (listenAll())
@@ -101,8 +106,11 @@ bool RelayServer::listenAll()
     }
     if (m_config.webSocketEnabled) {
         delete m_gateway;
-        m_gateway = new WebGateway(m_config, this);
+        m_gateway = new WebGateway(
+            m_config, [this] { return snapshot(); }, this);
         connect(m_gateway, &WebGateway::webSocketConnected, this, &RelayServer::admitWebSocket);
+        connect(m_gateway, &WebGateway::webSocketRefused, this,
+            [this](Refusal reason) { ++m_stats.clientsRefused[reason]; });
     }
     m_flashPolicy.clear();
     if (m_config.flashPolicy) {
@@ -113,6 +121,11 @@ bool RelayServer::listenAll()
     }
     if (m_config.heartbeatSeconds > 0)
         m_heartbeat.start(m_config.heartbeatSeconds * 1000);
+    if (!m_config.expected.isEmpty()) { // the grace starts now that clients can connect
+        m_expected = std::make_unique<ExpectedClients>(m_config);
+        findUnmatchedPrefixes();
+        m_expectedSampler.start();
+    }
     emit listening();
     return true;
 }
@@ -237,6 +250,9 @@ void RelayServer::stop()
 {
     m_retry.stop();
     m_heartbeat.stop();
+    m_expectedSampler.stop();
+    m_expected.reset();
+    m_unmatchedPrefixes.clear();
     closeListeners();
     m_stopping = true;
     if (m_sessions.isEmpty()) {
@@ -245,7 +261,7 @@ void RelayServer::stop()
     }
     const QList<ClientSession *> sessions = m_sessions; // close() may remove at once
     for (ClientSession *session : sessions)
-        session->close(QStringLiteral("server stopping"));
+        session->close(Disconnect::RelayStopping, QStringLiteral("server stopping"));
 }
 
 QList<QHostAddress> RelayServer::listenAddresses() const
@@ -271,6 +287,46 @@ QString RelayServer::localServerPath() const
     return m_localServer ? m_localServer->fullServerName() : QString();
 }
 
+QStringList RelayServer::endpoints(const QList<QTcpServer *> &listeners) const
+{
+    QStringList names;
+    for (const QTcpServer *listener : listeners)
+        names.append(NetAddress::endpoint(listener->serverAddress(), listener->serverPort()));
+    return names;
+}
+
+RelayStats RelayServer::stats() const
+{
+    RelayStats stats = m_stats;
+    for (const ClientSession *session : m_sessions)
+        session->addCountsTo(stats);
+    return stats;
+}
+
+RelaySnapshot RelayServer::snapshot() const
+{
+    RelaySnapshot snapshot;
+    snapshot.version = QStringLiteral(SOCKETSERVER_VERSION);
+    snapshot.startTime = m_startTime;
+    snapshot.time = QDateTime::currentDateTime();
+    snapshot.listening = isListening();
+    if (isWaiting())
+        snapshot.notListening = QStringLiteral("waiting: ") + m_errorString;
+    else if (m_stopping)
+        snapshot.notListening = QStringLiteral("stopping");
+    else if (!isListening())
+        snapshot.notListening = QStringLiteral("not listening");
+    snapshot.tcpAddresses = endpoints(m_listeners);
+    snapshot.webSocketAddresses = endpoints(m_webListeners);
+    if (m_localServer)
+        snapshot.localPath = m_localServer->fullServerName();
+    snapshot.maxClients = m_config.maxClients;
+    for (const ClientSession *session : m_sessions)
+        ++snapshot.clients[session->kind()];
+    snapshot.stats = stats();
+    return snapshot;
+}
+
 QList<ClientInfo> RelayServer::clients() const
 {
     QList<ClientInfo> infos;
@@ -278,6 +334,11 @@ QList<ClientInfo> RelayServer::clients() const
     for (const ClientSession *session : m_sessions)
         infos.append(session->info());
     return infos;
+}
+
+QList<ExpectedClientStatus> RelayServer::expectedClients() const
+{
+    return m_expected ? m_expected->statuses() : QList<ExpectedClientStatus>();
 }
 
 void RelayServer::broadcast(QByteArrayView message)
@@ -295,7 +356,8 @@ bool RelayServer::disconnectClient(quint64 id)
 {
     for (ClientSession *session : std::as_const(m_sessions)) {
         if (session->id() == id) {
-            session->close(QStringLiteral("disconnected by the relay's operator"));
+            session->close(
+                Disconnect::Kicked, QStringLiteral("disconnected by the relay's operator"));
             return true;
         }
     }
@@ -383,11 +445,15 @@ void RelayServer::addSession(ClientSession *session)
     connect(session, &ClientSession::messagesReceived, this, &RelayServer::relay);
     connect(session, &ClientSession::disconnected, this, &RelayServer::removeSession);
     m_sessions.append(session);
-    ++m_stats.clientsConnected;
+    ++m_stats.clientsAccepted[session->kind()];
+    if (m_expected)
+        nameByAddress(session);
     qCDebug(lcClients).noquote() << session->peerName() << "connected, now" << m_sessions.size()
                                  << "client(s)";
-    if (!m_config.welcome.isEmpty())
+    if (!m_config.welcome.isEmpty()) {
         session->sendMessage(m_config.welcome);
+        ++m_stats.messagesOut;
+    }
     emit clientConnected(session->info());
 }
 
@@ -395,7 +461,7 @@ void RelayServer::addSession(ClientSession *session)
 // why. The log says so once per 5 s, so that a crowd of reconnecting clients cannot fill it.
 QString RelayServer::refuseFull(const QString &peer)
 {
-    ++m_stats.clientsRefused;
+    ++m_stats.clientsRefused[Refusal::Full];
     const QString reason = QStringLiteral("server full (%1 clients)").arg(m_config.maxClients);
     if (m_fullLog.allow()) {
         const qint64 notLogged = m_fullLog.takeSkipped();
@@ -412,7 +478,7 @@ QString RelayServer::refuseFull(const QString &peer)
 // so that a port scan cannot fill it.
 void RelayServer::refuseNotAllowed(QTcpSocket *socket)
 {
-    ++m_stats.clientsRefused;
+    ++m_stats.clientsRefused[Refusal::NotAllowed];
     const QHostAddress address = socket->peerAddress();
     socket->abort();
     socket->deleteLater();
@@ -431,6 +497,8 @@ void RelayServer::refuseNotAllowed(QTcpSocket *socket)
 void RelayServer::relay(ClientSession *from, const MessageBatch &batch)
 {
     m_stats.messagesIn += batch.count();
+    if (!m_unmatchedPrefixes.isEmpty() && from->name().isEmpty())
+        nameByPrefix(from, batch.payload(0));
     logTraffic(from, batch);
     for (qsizetype i = 0; m_tapEnabled && i < batch.count(); ++i) {
         if (!tap(from->id(), batch.payload(i))) { // the rest of the batch is only counted
@@ -510,10 +578,73 @@ bool RelayServer::tap(quint64 clientId, QByteArrayView payload)
 void RelayServer::removeSession(ClientSession *session, const QString &reason)
 {
     m_sessions.removeOne(session);
+    if (m_expected && !session->name().isEmpty())
+        findUnmatchedPrefixes(); // it may have been the one with a prefix
+    ++m_stats.clientsDisconnected[session->closeCause()];
+    session->addCountsTo(m_stats);
     qCDebug(lcClients).noquote().nospace() << session->peerName() << " disconnected (" << reason
                                            << "), now " << m_sessions.size() << " client(s)";
     emit clientDisconnected(session->info(), reason);
     session->deleteLater();
     if (m_stopping && m_sessions.isEmpty())
         emit stopped();
+}
+
+// A client from an expected address gets that expectation's name (every client from there).
+void RelayServer::nameByAddress(ClientSession *session)
+{
+    const QHostAddress address = NetAddress::unmapped(session->address());
+    for (const Expectation &expectation : std::as_const(m_config.expected)) {
+        if (!expectation.address.isNull() && expectation.address == address) {
+            session->setName(expectation.name);
+            return;
+        }
+    }
+}
+
+// The first client whose message starts with an expected prefix is that expected client.
+void RelayServer::nameByPrefix(ClientSession *session, QByteArrayView message)
+{
+    for (const Expectation &expectation : std::as_const(m_unmatchedPrefixes)) {
+        if (message.startsWith(expectation.prefix)) {
+            qCDebug(lcClients).noquote()
+                << session->peerName() << "is expected client" << expectation.name;
+            session->setName(expectation.name);
+            findUnmatchedPrefixes();
+            return;
+        }
+    }
+}
+
+void RelayServer::findUnmatchedPrefixes()
+{
+    m_unmatchedPrefixes.clear();
+    for (const Expectation &expectation : std::as_const(m_config.expected)) {
+        const bool matched = std::any_of(
+            m_sessions.cbegin(), m_sessions.cend(), [&expectation](const ClientSession *session) {
+                return session->isOpen() && session->name() == expectation.name;
+            });
+        if (!expectation.prefix.isEmpty() && !matched)
+            m_unmatchedPrefixes.append(expectation);
+    }
+}
+
+// Judges the expected clients from the named ones, and tells what changed: the log, and with
+// --alarm-message every client.
+void RelayServer::sampleExpected()
+{
+    QList<ClientInfo> named;
+    for (const ClientSession *session : std::as_const(m_sessions)) {
+        if (!session->name().isEmpty())
+            named.append(session->info());
+    }
+    const QList<ExpectedClientAlarm> alarms = m_expected->sample(named);
+    for (const ExpectedClientAlarm &alarm : alarms) {
+        if (alarm.state == u"back")
+            qCInfo(lcClients).noquote() << alarm.logLine();
+        else
+            qCWarning(lcClients).noquote() << alarm.logLine();
+        if (!m_config.alarmMessage.isEmpty())
+            broadcast(alarm.message(m_config.alarmMessage));
+    }
 }

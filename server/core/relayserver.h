@@ -1,12 +1,16 @@
 // RelayServer: the relay. Listens (TCP; optionally WebSocket and a local socket), admits
 // clients (one ClientSession each, owned here, whatever their kind), and passes every message
 // from any client to all of them. The daemon and the panel both run it.
-// Monitors read it by sampling clients() and stats(); nothing is emitted per message.
+// Monitors read it by sampling clients(), stats(), snapshot() and expectedClients(); nothing
+// is emitted per message. It names the clients the exhibit expects (--expect) and judges them
+// once a second.
 #pragma once
 
 #include "clientinfo.h"
+#include "expectedclients.h"
 #include "logthrottle.h"
 #include "relayconfig.h"
+#include "relaymetrics.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -14,21 +18,14 @@
 #include <QObject>
 #include <QTimer>
 
+#include <memory>
+
 class ClientSession;
 class MessageBatch;
 class QLocalServer;
 class QTcpServer;
 class QTcpSocket;
 class WebGateway;
-
-/// Server-wide counters since start().
-struct RelayStats
-{
-    qint64 clientsConnected = 0; ///< connections admitted, in total
-    qint64 clientsRefused = 0; ///< connections refused (server full, not in the allow list)
-    qint64 messagesIn = 0;
-    qint64 messagesOut = 0; ///< deliveries: one message to ten clients counts ten
-};
 
 /// One relayed message as a monitor's traffic view sees it.
 struct TappedMessage
@@ -74,7 +71,13 @@ public:
     /// A snapshot of every connected client, in the order they connected.
     QList<ClientInfo> clients() const;
     int clientCount() const { return int(m_sessions.size()); }
-    RelayStats stats() const { return m_stats; }
+    /// The server-wide counters since start(), the connected clients' included.
+    RelayStats stats() const;
+    /// What the monitoring pages (/health, /metrics) show, as of now.
+    RelaySnapshot snapshot() const;
+    /// The expected clients (RelayConfig::expected) as judged at the last sample (once a
+    /// second while listening), in the configuration's order; empty when stopped.
+    QList<ExpectedClientStatus> expectedClients() const;
 
     /// Sends a message from the relay itself to every client, ended the way each wants.
     void broadcast(QByteArrayView message);
@@ -114,11 +117,16 @@ private:
     bool isFull() const { return m_sessions.size() >= m_config.maxClients; }
     QString refuseFull(const QString &peer);
     void refuseNotAllowed(QTcpSocket *socket);
+    QStringList endpoints(const QList<QTcpServer *> &listeners) const;
     void relay(ClientSession *from, const MessageBatch &batch);
     void deliver(ClientSession *from, const MessageBatch &batch, qsizetype first, qsizetype last);
     void logTraffic(ClientSession *from, const MessageBatch &batch);
     bool tap(quint64 clientId, QByteArrayView payload); // false when over the rate
     void removeSession(ClientSession *session, const QString &reason);
+    void nameByAddress(ClientSession *session);
+    void nameByPrefix(ClientSession *session, QByteArrayView message);
+    void findUnmatchedPrefixes();
+    void sampleExpected();
 
     RelayConfig m_config;
     QList<QTcpServer *> m_listeners; // the TCP port, one per address
@@ -128,7 +136,8 @@ private:
     QByteArray m_flashPolicy; // the answer, when --flash-policy
     QList<ClientSession *> m_sessions; // in connection order
     quint64 m_nextClientId = 1;
-    RelayStats m_stats;
+    RelayStats m_stats; // the clients that are gone: their counts are added when they go
+    QDateTime m_startTime;
     QString m_errorString;
     bool m_addressMissing = false; // the last listen failed because the address is not here
     QTimer m_retry; // while waiting for the address to appear
@@ -139,4 +148,9 @@ private:
     QHash<QHostAddress, QElapsedTimer> m_refusalLogged; // when each refused address was logged
     LogThrottle m_fullLog; // "server full" refusals
     bool m_stopping = false;
+    std::unique_ptr<ExpectedClients> m_expected; // while listening with expected clients
+    QTimer m_expectedSampler;
+    // The expected clients known by a prefix that no connected client has matched: while there
+    // are any, a client without a name has the first message of each batch it sends compared.
+    QList<Expectation> m_unmatchedPrefixes;
 };

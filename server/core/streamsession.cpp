@@ -46,9 +46,10 @@ StreamSession::StreamSession(quint64 id, ClientInfo::Kind kind, QTcpSocket *sock
     connect(socket, &QTcpSocket::readyRead, this, &StreamSession::readAvailable);
     connect(socket, &QTcpSocket::bytesWritten, this, &StreamSession::checkOutputBudget);
     connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
-        setCloseReason(error == QAbstractSocket::RemoteHostClosedError
-                ? QStringLiteral("closed by client")
-                : m_tcp->errorString());
+        if (error == QAbstractSocket::RemoteHostClosedError)
+            setCloseReason(Disconnect::ClientClosed, QStringLiteral("closed by client"));
+        else
+            setCloseReason(Disconnect::ConnectionLost, m_tcp->errorString());
     });
     connect(socket, &QTcpSocket::disconnected, this, &StreamSession::onDisconnected);
 }
@@ -68,9 +69,10 @@ StreamSession::StreamSession(
     connect(socket, &QLocalSocket::bytesWritten, this, &StreamSession::checkOutputBudget);
     connect(
         socket, &QLocalSocket::errorOccurred, this, [this](QLocalSocket::LocalSocketError error) {
-            setCloseReason(error == QLocalSocket::PeerClosedError
-                    ? QStringLiteral("closed by client")
-                    : m_local->errorString());
+            if (error == QLocalSocket::PeerClosedError)
+                setCloseReason(Disconnect::ClientClosed, QStringLiteral("closed by client"));
+            else
+                setCloseReason(Disconnect::ConnectionLost, m_local->errorString());
         });
     connect(socket, &QLocalSocket::disconnected, this, &StreamSession::onDisconnected);
 }
@@ -81,13 +83,6 @@ void StreamSession::setFlashPolicy(const QByteArray &policy)
     m_policyWait.setSingleShot(true);
     connect(&m_policyWait, &QTimer::timeout, this, &StreamSession::endPolicyWait);
     m_policyWait.start(kPolicyWaitMs);
-}
-
-ClientInfo StreamSession::info() const
-{
-    ClientInfo info = ClientSession::info();
-    info.droppedMessages += m_codec.droppedMessages();
-    return info;
 }
 
 void StreamSession::send(OutgoingMessages &messages)
@@ -208,7 +203,7 @@ bool StreamSession::checkForPolicyRequest(QByteArray &bytes)
         m_held.clear();
         m_device->write(m_policy);
         qCDebug(lcClients).noquote() << peerName() << "asked for the Flash policy: answered";
-        close(QStringLiteral("answered its Flash policy request"));
+        close(Disconnect::FlashPolicy, QStringLiteral("answered its Flash policy request"));
         return false;
     }
     if (request.startsWith(m_firstBytes))
@@ -246,6 +241,7 @@ void StreamSession::logDroppedMessages()
 {
     if (m_codec.droppedMessages() == m_droppedLogged)
         return;
+    m_info.droppedMessages += m_codec.droppedMessages() - m_droppedLogged;
     m_droppedLogged = m_codec.droppedMessages();
     if (m_dropLog.allow())
         qCWarning(lcClients, "%s sent a message longer than %lld bytes: dropped it (%lld so far)",

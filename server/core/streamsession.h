@@ -39,7 +39,6 @@ public:
     /// Answers a Flash policy-file request with @p policy (NUL-terminated), see above.
     void setFlashPolicy(const QByteArray &policy);
 
-    ClientInfo info() const override;
     void send(OutgoingMessages &messages) override;
     void sendMessage(QByteArrayView message) override;
 
@@ -78,7 +77,7 @@ private:
     QLocalSocket *m_local = nullptr;
     FrameCodec m_codec;
     MessageBatch m_batch; // reused from read to read
-    qint64 m_droppedLogged = 0;
+    qint64 m_droppedLogged = 0; // the codec's count, as far as logged and in m_info
     LogThrottle m_dropLog;
     // Flash policy: the answer, the first bytes seen so far, the output held back meanwhile.
     QByteArray m_policy;

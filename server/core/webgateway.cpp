@@ -49,9 +49,10 @@ bool isSameOrigin(const QString &origin, const QString &host)
 }
 } // namespace
 
-WebGateway::WebGateway(const RelayConfig &config, QObject *parent)
+WebGateway::WebGateway(const RelayConfig &config, Snapshot snapshot, QObject *parent)
     : QObject(parent)
     , m_config(config)
+    , m_snapshot(std::move(snapshot))
 { }
 
 void WebGateway::handle(QTcpSocket *socket)
@@ -91,11 +92,13 @@ void WebGateway::readHead(QTcpSocket *socket)
 
     const QList<QByteArray> lines = head.left(end).split('\n');
     const QList<QByteArray> request = lines.first().trimmed().split(' ');
-    if (request.size() != 3 || request.at(0) != "GET" || !request.at(2).startsWith("HTTP/")) {
+    const bool headOnly = request.size() == 3 && request.at(0) == "HEAD";
+    if (request.size() != 3 || (request.at(0) != "GET" && !headOnly)
+        || !request.at(2).startsWith("HTTP/")) {
         socket->abort();
         return;
     }
-    if (headerValue(lines, "upgrade").toLower().contains("websocket")) {
+    if (!headOnly && headerValue(lines, "upgrade").toLower().contains("websocket")) {
         const QString origin = QString::fromLatin1(headerValue(lines, "origin"));
         const QString host = QString::fromLatin1(headerValue(lines, "host"));
         if (isSameOrigin(origin, host) || m_config.isOriginAllowed(origin)) {
@@ -106,15 +109,29 @@ void WebGateway::readHead(QTcpSocket *socket)
             << "refused a WebSocket from the web page at"
             << (origin.isEmpty() ? QStringLiteral("(no origin)") : origin)
             << "- not in --ws-origin";
-        respond(socket, "403 Forbidden", "text/plain; charset=utf-8",
+        refuse(socket, Refusal::OriginNotAllowed, "403 Forbidden",
             "This web page may not connect here (see --ws-origin).\n");
         return;
     }
-    const QByteArray path = request.at(1).split('?').first();
-    if (path == "/" || path == "/index.html")
-        respond(socket, "200 OK", "text/html; charset=utf-8", page());
-    else
-        respond(socket, "404 Not Found", "text/plain; charset=utf-8", "Not found\n");
+    serve(socket, request.at(1).split('?').first(), !headOnly);
+}
+
+// The pages: the built-in one, the monitoring documents, 404 for anything else.
+void WebGateway::serve(QTcpSocket *socket, const QByteArray &path, bool withBody)
+{
+    if (path == "/" || path == "/index.html") {
+        respond(socket, "200 OK", "text/html; charset=utf-8", page(), {}, withBody);
+    } else if (path == "/health") {
+        const RelaySnapshot snapshot = m_snapshot();
+        const bool fail = RelayMetrics::healthStatus(snapshot) == RelayMetrics::Status::Fail;
+        respond(socket, fail ? "503 Service Unavailable" : "200 OK", "application/health+json",
+            RelayMetrics::healthJson(snapshot), {}, withBody);
+    } else if (path == "/metrics") {
+        respond(socket, "200 OK", "text/plain; version=0.0.4; charset=utf-8",
+            RelayMetrics::prometheusText(m_snapshot()), {}, withBody);
+    } else {
+        respond(socket, "404 Not Found", "text/plain; charset=utf-8", "Not found\n", {}, withBody);
+    }
 }
 
 // The server's half of the opening handshake (RFC 6455 section 4.2.2).
@@ -125,7 +142,7 @@ void WebGateway::upgrade(QTcpSocket *socket, const QByteArray &httpVersion,
         qCWarning(lcClients).noquote()
             << "refused a WebSocket from" << NetAddress::unmapped(socket->peerAddress()).toString()
             << "- it speaks another version of the protocol than 13";
-        respond(socket, "426 Upgrade Required", "text/plain; charset=utf-8",
+        refuse(socket, Refusal::WrongVersion, "426 Upgrade Required",
             "This relay speaks WebSocket version 13 (RFC 6455).\n",
             "Sec-WebSocket-Version: 13\r\n");
         return;
@@ -137,7 +154,7 @@ void WebGateway::upgrade(QTcpSocket *socket, const QByteArray &httpVersion,
         qCWarning(lcClients).noquote()
             << "refused a WebSocket from" << NetAddress::unmapped(socket->peerAddress()).toString()
             << "- not a proper WebSocket handshake (RFC 6455)";
-        respond(socket, "400 Bad Request", "text/plain; charset=utf-8",
+        refuse(socket, Refusal::BadHandshake, "400 Bad Request",
             "Not a proper WebSocket handshake (RFC 6455).\n");
         return;
     }
@@ -151,13 +168,22 @@ void WebGateway::upgrade(QTcpSocket *socket, const QByteArray &httpVersion,
     emit webSocketConnected(socket, firstFrames);
 }
 
-void WebGateway::respond(QTcpSocket *socket, const QByteArray &status, const QByteArray &type,
+// Answers a WebSocket handshake with an error (logged by the caller), and counts the refusal.
+void WebGateway::refuse(QTcpSocket *socket, Refusal reason, const QByteArray &status,
     const QByteArray &body, const QByteArray &headers)
+{
+    respond(socket, status, "text/plain; charset=utf-8", body, headers);
+    emit webSocketRefused(reason);
+}
+
+void WebGateway::respond(QTcpSocket *socket, const QByteArray &status, const QByteArray &type,
+    const QByteArray &body, const QByteArray &headers, bool withBody)
 {
     DirectWrite::write(socket,
         "HTTP/1.1 " + status + "\r\n" + headers + "Content-Type: " + type
             + "\r\nContent-Length: " + QByteArray::number(body.size())
-            + "\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n" + body);
+            + "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"
+            + (withBody ? body : QByteArray()));
     socket->disconnectFromHost();
 }
 

@@ -46,13 +46,14 @@ void WebSocketSession::relayBytes(const QByteArray &bytes)
         return;
     }
     if (state == WebSocketCodec::State::Closed) {
-        close(QStringLiteral("closed by client"));
+        close(Disconnect::ClientClosed, QStringLiteral("closed by client"));
         return;
     }
-    if (m_codec.closeCode() == WebSocketCodec::kMessageTooBig)
+    const bool tooBig = m_codec.closeCode() == WebSocketCodec::kMessageTooBig;
+    if (tooBig)
         ++m_info.droppedMessages;
     qCWarning(lcClients).noquote() << peerName() << m_codec.error() + QStringLiteral(": closed it");
-    close(m_codec.error());
+    close(tooBig ? Disconnect::Oversize : Disconnect::ProtocolError, m_codec.error());
 }
 
 void WebSocketSession::closeConnection(const QString &reason)

@@ -1,6 +1,6 @@
 // socketserver: the headless relay. Parses the command line, starts a RelayServer, and wires
-// the console (-c), the log (to stdout and stderr, or --log-file) and Ctrl+C / SIGTERM / SIGHUP
-// to it.
+// the console (-c), the log (to stdout and stderr, or --log-file), Ctrl+C / SIGTERM / SIGHUP
+// and the service manager (systemd) to it.
 #include "consolereader.h"
 #include "headlesslog.h"
 #include "heaptuning.h"
@@ -8,6 +8,7 @@
 #include "relayoptions.h"
 #include "relayserver.h"
 #include "rotatinglog.h"
+#include "servicenotifier.h"
 #include "signalwatcher.h"
 
 #include <QCoreApplication>
@@ -78,11 +79,14 @@ int main(int argc, char *argv[])
         for (const QString &line : lines)
             qCInfo(lcDaemon).noquote() << line;
     });
+    ServiceNotifier serviceNotifier; // under systemd: READY=1 after the lines above, the watchdog
+    serviceNotifier.watch(&relay);
     // Signals are watched before start(): the relay may wait a long time for its address.
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &relay,
-        [&relay](const QString &name) {
+        [&relay, &serviceNotifier](const QString &name) {
             qCInfo(lcDaemon).noquote() << name + QStringLiteral(": stopping");
+            serviceNotifier.stopping();
             relay.stop();
             QTimer::singleShot(kShutdownGraceMs, qApp, &QCoreApplication::quit);
         });

@@ -17,12 +17,16 @@
 // 256 KiB of messages (or WebSocket frames) per write(), no allocation per message. Senders keep
 // at most --window bytes on their way to the slowest receiver, so the relay never has to queue
 // much for a receiver only because loadgen, busy with the others, has not read it yet. Linux
-// only.
+// only. --scrape PORT adds a thread of its own that reads the relay's /metrics page ten times a
+// second, as a (very eager) Prometheus server would, to show what monitoring costs.
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -32,9 +36,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <arpa/inet.h>
@@ -176,6 +182,7 @@ struct Options
     double timeoutSeconds = 30;
     size_t windowBytes = 1024 * 1024;
     int serverPid = 0;
+    int scrapePort = 0; // 0: no scraper
     bool nodelay = false;
     bool json = false;
     bool requireIntegrity = false;
@@ -222,6 +229,8 @@ Options:
   --messages N         fanout: send exactly N messages instead of sending for --seconds
   --in-flight N        connections: most connects (and WebSocket handshakes) in flight at
                        once (default 500)
+  --scrape PORT        meanwhile GET /metrics from the relay's web port 10 times a second, on a
+                       thread of its own (figures: scrapes, scrape_failures)
   --server-pid PID     the relay's process, whose memory is read from /proc/PID/status
                        (fanout and slow: peak RSS; connections: memory per client)
   --window KIB         most KiB of messages on their way to a receiver before senders wait
@@ -364,6 +373,8 @@ Options parseOptions(int argc, char **argv)
             o.timeoutSeconds = parseNumber(name, value, 1, 3600);
         else if (name == "--window")
             o.windowBytes = size_t(parseInteger(name, value, 64, 1 << 20)) * 1024;
+        else if (name == "--scrape")
+            o.scrapePort = parseInteger(name, value, 1, 65535);
         else if (name == "--server-pid")
             o.serverPid = parseInteger(name, value, 1, 1 << 30);
         else
@@ -2181,6 +2192,117 @@ Report runWorkload(const Options &o)
     return runSlow(o);
 }
 
+// ----------------------------------------------------------------------------------- scraper
+
+// --scrape: GET /metrics every 100 ms on a thread of its own, each on a new connection (as
+// Prometheus does with a server that closes after each answer), until stop().
+class Scraper
+{
+public:
+    static constexpr int64_t kPeriodNs = 100'000'000;
+
+    Scraper(const std::string &host, int port)
+    {
+        m_relay.sin_family = AF_INET;
+        m_relay.sin_port = htons(uint16_t(port));
+        if (inet_pton(AF_INET, host.c_str(), &m_relay.sin_addr) != 1)
+            throw UsageError(
+                "--host wants an IPv4 address such as 127.0.0.1, not \"" + host + "\"");
+        m_request
+            = "GET /metrics HTTP/1.1\r\nHost: " + host + ":" + std::to_string(port) + "\r\n\r\n";
+        m_thread = std::thread([this] { run(); });
+    }
+    ~Scraper() { stop(); }
+
+    void stop()
+    {
+        {
+            const std::lock_guard<std::mutex> lock(m_mutex);
+            m_stopping = true;
+        }
+        m_wake.notify_all();
+        if (m_thread.joinable())
+            m_thread.join();
+    }
+
+    uint64_t scrapes() const { return m_scrapes; }
+    uint64_t failures() const { return m_failures; }
+    // Why the first scrape that failed did (valid once stopped).
+    const std::string &firstFailure() const { return m_firstFailure; }
+
+private:
+    void run()
+    {
+        auto next = std::chrono::steady_clock::now();
+        std::unique_lock<std::mutex> lock(m_mutex);
+        while (!m_wake.wait_until(lock, next, [this] { return m_stopping; })) {
+            lock.unlock();
+            const std::string error = scrape();
+            lock.lock();
+            ++m_scrapes;
+            if (!error.empty() && m_failures++ == 0)
+                m_firstFailure = error;
+            next += std::chrono::nanoseconds(kPeriodNs);
+        }
+    }
+
+    // One GET /metrics, read to the end; what went wrong, or empty.
+    std::string scrape()
+    {
+        Fd socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        if (socket.get() < 0)
+            return systemError("socket");
+        const timeval timeout{5, 0};
+        setsockopt(socket.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        if (::connect(socket.get(), reinterpret_cast<const sockaddr *>(&m_relay), sizeof m_relay)
+            != 0)
+            return systemError("cannot connect to the web port");
+        if (::send(socket.get(), m_request.data(), m_request.size(), MSG_NOSIGNAL)
+            != ssize_t(m_request.size()))
+            return systemError("cannot send the request");
+        std::string answer;
+        char buffer[16 * 1024];
+        for (;;) {
+            const ssize_t got = ::recv(socket.get(), buffer, sizeof buffer, 0);
+            if (got < 0)
+                return systemError("cannot read the answer");
+            if (got == 0)
+                break;
+            answer.append(buffer, size_t(got));
+        }
+        if (answer.compare(0, 13, "HTTP/1.1 200 ") != 0
+            || answer.find("\nsocketserver_messages_received_total ") == std::string::npos)
+            return "not a /metrics page: " + answer.substr(0, answer.find('\r'));
+        return {};
+    }
+
+    sockaddr_in m_relay{};
+    std::string m_request;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_stopping = false;
+    uint64_t m_scrapes = 0;
+    uint64_t m_failures = 0;
+    std::string m_firstFailure;
+    std::thread m_thread;
+};
+
+// Runs the workload, with a scraper alongside when --scrape asks for one.
+Report runWithScraper(const Options &o)
+{
+    if (o.scrapePort == 0)
+        return runWorkload(o);
+    Scraper scraper(o.host, o.scrapePort);
+    Report report = runWorkload(o);
+    scraper.stop();
+    report.figure("scrapes", number(scraper.scrapes()));
+    report.figure("scrape_failures", number(scraper.failures()));
+    if (scraper.failures() != 0 && report.failure().empty())
+        report.setFailure(number(scraper.failures()) + " of " + number(scraper.scrapes())
+            + " scrapes failed (the first: " + scraper.firstFailure() + ")");
+    return report;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -2189,7 +2311,7 @@ int main(int argc, char **argv)
     Options options;
     try {
         options = parseOptions(argc, argv);
-        const Report report = runWorkload(options);
+        const Report report = runWithScraper(options);
         report.print(options.json);
         if (report.failure().empty())
             return 0;

@@ -3,12 +3,15 @@
 # bytes from any client to all the others, but not back to the sender) under the same loadgen
 # workloads, side by side; then socketserver over WebSocket against its own TCP figures and
 # against a Node.js relay on the npm package ws (wsrelay.js: what a web developer would write).
-# Each workload gets a fresh relay process, so memory figures are its own. Prints two tables and
-# writes every result as one JSON line to BUILD/bench-results.jsonl (relay logs in
+# First, what monitoring costs: fan-out 1 -> 10 with a scraper reading /metrics ten times a
+# second (loadgen --scrape), against none, alternated a few times on the same relay settings.
+# Each workload gets a fresh relay process, so memory figures are its own. Prints three tables
+# and writes every result as one JSON line to BUILD/bench-results.jsonl (relay logs in
 # BUILD/bench-logs/).
 #
-#   usage: tests/bench/run.sh [--quick] [--build-dir DIR]
+#   usage: tests/bench/run.sh [--quick] [--metrics-only] [--build-dir DIR]
 #     --quick          1 s runs and smaller counts, for a fast check
+#     --metrics-only   only the monitoring comparison (needs neither ncat nor node)
 #     --build-dir DIR  the CMake build directory, relative to the repository (default: build);
 #                      configured (RelWithDebInfo) only if it is not yet
 #
@@ -19,12 +22,14 @@
 set -euo pipefail
 
 quick=false
+metrics_only=false
 build=build
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) quick=true ;;
+        --metrics-only) metrics_only=true ;;
         --build-dir) build=${2:?--build-dir wants a directory}; shift ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -36,10 +41,10 @@ started=$(date +%s)
 # ------------------------------------------------------------------------------- the sizes
 if $quick; then
     seconds=1; connection_counts=(200 1000); slow_megabytes=20; wait_limit=5
-    saturated_messages=5000; saturated_wait=30; long_messages=200000
+    saturated_messages=5000; saturated_wait=30; long_messages=200000; scrape_rounds=2
 else
     seconds=5; connection_counts=(1000 5000 10000); slow_megabytes=200; wait_limit=15
-    saturated_messages=50000; saturated_wait=150; long_messages=5000000
+    saturated_messages=50000; saturated_wait=150; long_messages=5000000; scrape_rounds=5
 fi
 fanout_receivers=(1 10 100)
 ws_fanout_receivers=(10 100)
@@ -59,9 +64,11 @@ need() {
     as_root apt-get install -y "$@" >/dev/null \
         || { as_root apt-get update >/dev/null && as_root apt-get install -y "$@" >/dev/null; }
 }
-need ncat ncat
-need node nodejs npm
-need npm npm
+if ! $metrics_only; then
+    need ncat ncat
+    need node nodejs npm
+    need npm npm
+fi
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
     cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -73,11 +80,11 @@ barerelay=$build/tests/bench/barerelay
 
 # The Node.js relay's one package, kept in the build directory.
 node_modules=$build/bench-node/node_modules
-if [ ! -f "$node_modules/ws/package.json" ]; then
+if ! $metrics_only && [ ! -f "$node_modules/ws/package.json" ]; then
     echo "Installing the npm package ws..."
     npm install --prefix "$build/bench-node" --no-audit --no-fund --loglevel=error ws@8 >/dev/null
 fi
-node_modules=$(cd "$node_modules" && pwd)
+$metrics_only || node_modules=$(cd "$node_modules" && pwd)
 
 # Every relay and loadgen started from here may open this many files (root may raise the hard
 # limit; anyone else gets the hard limit, and the biggest connection counts may fail).
@@ -190,7 +197,8 @@ json_escape() {
 }
 
 # run_workload RELAY RUN LOADGEN-ARGS...: a fresh relay, one loadgen run against it. The run is
-# stopped after run_limit seconds when that is set (as in run_limit=300 run_workload ...).
+# stopped after run_limit seconds when that is set (as in run_limit=300 run_workload ...); with
+# scrape=1, loadgen reads the relay's /metrics meanwhile (the relay must have a web port).
 run_workload() {
     local relay=$1 run=$2
     shift 2
@@ -205,6 +213,7 @@ run_workload() {
         if "start_$relay" 2>"$error"; then
             [ -z "$relay_port" ] || ports+=(--port "$relay_port")
             [ -z "$relay_ws_port" ] || ports+=(--ws-port "$relay_ws_port")
+            [ -z "${scrape:-}" ] || ports+=(--scrape "$relay_ws_port")
             line=$(timeout "${run_limit:-$((seconds + 3 * wait_limit + 30))}" "$loadgen" \
                 --host 127.0.0.1 "${ports[@]}" --server-pid "$relay_pid" --timeout "$wait_limit" \
                 --json "$@" 2>"$error") || ok=false
@@ -224,56 +233,6 @@ run_workload() {
     if $ok; then echo "done"; else echo "failed: $(tr '\n' ' ' <"$error")"; fi
     rm -f "$error"
 }
-
-mode=full
-$quick && mode=quick
-echo "Benchmark ($mode): socketserver vs ncat --broker, 64-byte messages"
-for relay in socketserver ncat; do
-    for n in "${fanout_receivers[@]}"; do
-        run_workload "$relay" "fanout $n" --workload fanout --receivers "$n" --seconds "$seconds"
-    done
-    run_workload "$relay" "senders 10x10" --workload senders --senders 10 --receivers 10 \
-        --seconds "$seconds"
-    run_workload "$relay" "latency" --workload latency --receivers 100 --rate 2000 \
-        --seconds "$seconds"
-    for n in "${connection_counts[@]}"; do
-        run_workload "$relay" "connections $n" --workload connections --clients "$n"
-    done
-    run_workload "$relay" "slow" --workload slow --megabytes "$slow_megabytes"
-done
-run_workload socketserver-no-echo "fanout 1" --workload fanout --receivers 1 --seconds "$seconds"
-for n in "${connection_counts[@]}"; do
-    run_workload barerelay "connections $n" --workload connections --clients "$n"
-done
-
-echo "WebSocket: socketserver vs the Node.js ws relay (node $(node --version)," \
-    "ws $(sed -n 's/^ *"version": "\(.*\)",$/\1/p' "$node_modules/ws/package.json"))"
-for relay in socketserver-ws node-ws; do
-    for n in "${ws_fanout_receivers[@]}"; do
-        run_workload "$relay" "fanout $n" --transport ws --workload fanout --receivers "$n" \
-            --seconds "$seconds"
-    done
-    run_workload "$relay" "latency" --transport ws --workload latency --receivers 100 \
-        --rate 2000 --seconds "$seconds"
-    run_workload "$relay" "connections $ws_clients" --transport ws --workload connections \
-        --clients "$ws_clients"
-done
-run_workload socketserver-ws "mixed 100" --transport tcp-ws --workload fanout --receivers 100 \
-    --seconds "$seconds"
-# A slow relay may still be delivering for a long while once the last message is sent.
-for relay in socketserver-ws socketserver node-ws; do
-    transport=ws
-    [ "$relay" != socketserver ] || transport=tcp
-    run_limit=$((2 * saturated_wait + 30)) run_workload "$relay" saturated \
-        --transport "$transport" --workload fanout --receivers 100 \
-        --messages "$saturated_messages" --timeout "$saturated_wait"
-    # Long enough to show that memory stays bounded: socketserver only (the Node relay would
-    # take hours).
-    [ "$relay" != node-ws ] || continue
-    run_limit=$((2 * saturated_wait + 30)) run_workload "$relay" "saturated long" \
-        --transport "$transport" --workload fanout --receivers 100 \
-        --messages "$long_messages" --timeout "$saturated_wait"
-done
 
 # ---------------------------------------------------------------------------------- tables
 # field LINE KEY: the value of KEY in a flat JSON line.
@@ -360,6 +319,88 @@ delivery() {
         -v x="$(field "$line" disconnected)" \
         'BEGIN { printf "%.1f %%, %d disc.", 100 * d / (d + u), x }'
 }
+
+# The monitoring table, printed at once: run.sh --metrics-only stops after it.
+monitoring_table() {
+    local round scraped=0 unscraped=0 a b
+    echo
+    heading "monitoring: fanout 1 -> 10" "scraped" "not scraped" / ratio
+    for round in $(seq "$scrape_rounds"); do
+        a=$(cell socketserver-ws "scraped $round" msgs_per_s 1000000 2)
+        b=$(cell socketserver-ws "unscraped $round" msgs_per_s 1000000 2)
+        row "round $round: million msgs/s" "$a" "$b"
+        scraped=$(awk -v s="$scraped" -v v="$a" 'BEGIN { print s + v }')
+        unscraped=$(awk -v s="$unscraped" -v v="$b" 'BEGIN { print s + v }')
+    done
+    row "all rounds: million msgs/s" "$scraped" "$unscraped"
+    echo "scraped: loadgen --scrape reads /metrics every 100 ms during the run; the ratio"
+    echo "scraped / not scraped should be at least 0.97."
+}
+
+mode=full
+$quick && mode=quick
+echo "Monitoring ($mode): socketserver --ws-port, fanout 1 -> 10 with /metrics read 10 times a" \
+    "second, and without, alternated"
+for round in $(seq "$scrape_rounds"); do
+    scrape=1 run_workload socketserver-ws "scraped $round" --workload fanout --receivers 10 \
+        --seconds "$seconds"
+    run_workload socketserver-ws "unscraped $round" --workload fanout --receivers 10 \
+        --seconds "$seconds"
+done
+monitoring_table
+if $metrics_only; then
+    echo "Results: $results   relay logs: $logs/   total time: $(($(date +%s) - started)) s"
+    exit 0
+fi
+echo
+
+echo "Benchmark ($mode): socketserver vs ncat --broker, 64-byte messages"
+for relay in socketserver ncat; do
+    for n in "${fanout_receivers[@]}"; do
+        run_workload "$relay" "fanout $n" --workload fanout --receivers "$n" --seconds "$seconds"
+    done
+    run_workload "$relay" "senders 10x10" --workload senders --senders 10 --receivers 10 \
+        --seconds "$seconds"
+    run_workload "$relay" "latency" --workload latency --receivers 100 --rate 2000 \
+        --seconds "$seconds"
+    for n in "${connection_counts[@]}"; do
+        run_workload "$relay" "connections $n" --workload connections --clients "$n"
+    done
+    run_workload "$relay" "slow" --workload slow --megabytes "$slow_megabytes"
+done
+run_workload socketserver-no-echo "fanout 1" --workload fanout --receivers 1 --seconds "$seconds"
+for n in "${connection_counts[@]}"; do
+    run_workload barerelay "connections $n" --workload connections --clients "$n"
+done
+
+echo "WebSocket: socketserver vs the Node.js ws relay (node $(node --version)," \
+    "ws $(sed -n 's/^ *"version": "\(.*\)",$/\1/p' "$node_modules/ws/package.json"))"
+for relay in socketserver-ws node-ws; do
+    for n in "${ws_fanout_receivers[@]}"; do
+        run_workload "$relay" "fanout $n" --transport ws --workload fanout --receivers "$n" \
+            --seconds "$seconds"
+    done
+    run_workload "$relay" "latency" --transport ws --workload latency --receivers 100 \
+        --rate 2000 --seconds "$seconds"
+    run_workload "$relay" "connections $ws_clients" --transport ws --workload connections \
+        --clients "$ws_clients"
+done
+run_workload socketserver-ws "mixed 100" --transport tcp-ws --workload fanout --receivers 100 \
+    --seconds "$seconds"
+# A slow relay may still be delivering for a long while once the last message is sent.
+for relay in socketserver-ws socketserver node-ws; do
+    transport=ws
+    [ "$relay" != socketserver ] || transport=tcp
+    run_limit=$((2 * saturated_wait + 30)) run_workload "$relay" saturated \
+        --transport "$transport" --workload fanout --receivers 100 \
+        --messages "$saturated_messages" --timeout "$saturated_wait"
+    # Long enough to show that memory stays bounded: socketserver only (the Node relay would
+    # take hours).
+    [ "$relay" != node-ws ] || continue
+    run_limit=$((2 * saturated_wait + 30)) run_workload "$relay" "saturated long" \
+        --transport "$transport" --workload fanout --receivers 100 \
+        --messages "$long_messages" --timeout "$saturated_wait"
+done
 
 echo
 columns=(socketserver ncat)

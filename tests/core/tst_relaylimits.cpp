@@ -284,9 +284,9 @@ void tst_RelayLimits::allowList()
             qPrintable(QStringLiteral("refused %1 - not in the allow list")
                            .arg(QHostAddress(address).toString())));
         TestPeer peer;
-        const qint64 refused = relay().stats().clientsRefused;
+        const qint64 refused = relay().stats().clientsRefused[Refusal::NotAllowed];
         peer.connectTo(address, relay().port());
-        QTRY_COMPARE(relay().stats().clientsRefused, refused + 1);
+        QTRY_COMPARE(relay().stats().clientsRefused[Refusal::NotAllowed], refused + 1);
         QTRY_VERIFY(!peer.isConnected());
         QCOMPARE(peer.received(), QByteArray());
     }
@@ -306,7 +306,7 @@ void tst_RelayLimits::refusalsAreLoggedOncePerAddress()
     for (int i = 0; i < 20; ++i) {
         TestPeer scanner;
         scanner.connectTo(QHostAddress::LocalHost, relay().port());
-        QTRY_COMPARE(relay().stats().clientsRefused, i + 1);
+        QTRY_COMPARE(relay().stats().clientsRefused[Refusal::NotAllowed], i + 1);
     }
 }
 
@@ -324,7 +324,7 @@ void tst_RelayLimits::serverFullIsLoggedOncePerPeriod()
         TestPeer retrying;
         retrying.connectTo(QHostAddress::LocalHost, relay().port());
         QTRY_COMPARE(retrying.received(), QByteArray("server full (1 clients)\n"));
-        QCOMPARE(relay().stats().clientsRefused, i + 1);
+        QCOMPARE(relay().stats().clientsRefused[Refusal::Full], i + 1);
     }
 }
 
@@ -348,7 +348,7 @@ void tst_RelayLimits::manyConnectionsLeaveNothingBehind()
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
     QCOMPARE(relay().findChildren<ClientSession *>().size(), 0);
     QCOMPARE(relay().findChildren<QTcpSocket *>().size(), 0);
-    QCOMPARE(relay().stats().clientsConnected, kRounds * kAtOnce);
+    QCOMPARE(relay().stats().clientsAccepted.total(), kRounds * kAtOnce);
 }
 
 void tst_RelayLimits::socketOptionsOnEveryConnection()

@@ -26,6 +26,19 @@ QString describe(const RelayConfig &c)
         .arg(int(c.flashPolicy));
 }
 
+// The expected clients and their settings, in one line.
+QString describeExpected(const RelayConfig &c)
+{
+    QStringList expected;
+    for (const Expectation &e : c.expected)
+        expected.append(e.name + u'=' + e.matchText());
+    return QStringLiteral("expect=%1 silence=%2 grace=%3 alarm=%4")
+        .arg(expected.join(u','))
+        .arg(c.expectSilenceSeconds)
+        .arg(c.expectGraceSeconds)
+        .arg(QString::fromUtf8(c.alarmMessage));
+}
+
 QString defaultsWith(const QString &key, const QString &value)
 {
     QString line = describe(RelayConfig());
@@ -52,6 +65,9 @@ private slots:
     void configFileErrors_data();
     void configFileErrors();
     void helpMentionsEveryOption();
+    void expected_data();
+    void expected();
+    void expectedOnTheCommandLineReplacesTheFiles();
     void allowList_data();
     void allowList();
     void limits();
@@ -185,6 +201,27 @@ void tst_RelayOptions::errors_data()
         << "--ws-origin: 'kiosk.local' is not a web page origin such as http://kiosk.local:8080";
     QTest::newRow("--local empty")
         << QStringList{"--local="} << "--local: needs a name for the local socket";
+    QTest::newRow("--expect without =")
+        << QStringList{"--expect", "kiosk3"} << "--expect: 'kiosk3' is not NAME=MATCH";
+    QTest::newRow("--expect empty name")
+        << QStringList{"--expect", "=10.0.0.1"} << "--expect: '=10.0.0.1' has no name before the =";
+    QTest::newRow("--expect name with a space")
+        << QStringList{"--expect", "kiosk 3=10.0.0.1"} << "--expect: 'kiosk 3' is not a name";
+    QTest::newRow("--expect bad address")
+        << QStringList{"--expect", "kiosk3=10.0.0.300"}
+        << "--expect: kiosk3: '10.0.0.300' is neither an IP address nor prefix:TEXT";
+    QTest::newRow("--expect empty prefix")
+        << QStringList{"--expect", "kiosk3=prefix:"} << "--expect: kiosk3: prefix: needs the text";
+    QTest::newRow("--expect empty match")
+        << QStringList{"--expect", "kiosk3="} << "--expect: kiosk3: '' is neither an IP address";
+    QTest::newRow("--expect twice") << QStringList{"--expect", "k=10.0.0.1", "--expect",
+        "k=10.0.0.2"} << "--expect: k is expected twice";
+    QTest::newRow("--expect same address twice") << QStringList{"--expect", "a=10.0.0.1",
+        "--expect", "b=::ffff:10.0.0.1"} << "--expect: a and b have the same match, 10.0.0.1";
+    QTest::newRow("--expect-grace word") << QStringList{"--expect-grace",
+        "long"} << "--expect-grace: 'long' is not a whole number from 0 to 604800";
+    QTest::newRow("--expect-silence negative") << QStringList{"--expect-silence",
+        "-5"} << "--expect-silence: '-5' is not a whole number from 0 to 604800";
     QTest::newRow("--log-file empty")
         << QStringList{"--log-file="} << "--log-file: needs the path of the log file";
     QTest::newRow("--log-max-bytes under the minimum")
@@ -197,6 +234,56 @@ void tst_RelayOptions::errors_data()
         << QStringList{"--log-max-bytes", "10M"} << "--log-max-bytes: '10M' is neither 0";
     QTest::newRow("missing config") << QStringList{"--config", "/nonexistent/exhibit.ini"}
                                     << "cannot read the config file /nonexistent/exhibit.ini";
+}
+
+void tst_RelayOptions::expected_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("none") << QStringList{} << "expect= silence=0 grace=120 alarm=";
+    QTest::newRow("an address") << QStringList{"--expect", "kiosk3=192.168.1.23"}
+                                << "expect=kiosk3=192.168.1.23 silence=0 grace=120 alarm=";
+    QTest::newRow("IPv4-mapped is IPv4") << QStringList{"--expect=kiosk3=::ffff:192.168.1.23"}
+                                         << "expect=kiosk3=192.168.1.23 silence=0 grace=120 alarm=";
+    QTest::newRow("IPv6") << QStringList{"--expect", "pi=fe80::1"}
+                          << "expect=pi=fe80::1 silence=0 grace=120 alarm=";
+    QTest::newRow("a prefix, = and spaces in it") << QStringList{"--expect",
+        "kiosk3=prefix:kiosk 3=on"} << "expect=kiosk3=prefix:kiosk 3=on silence=0 grace=120 alarm=";
+    QTest::newRow("several, in order, and the settings")
+        << QStringList{"--expect", "kiosk1=10.0.0.1", "--expect",
+               "kiosk_2.b=prefix:k2:", "--expect-silence", "30", "--expect-grace", "0",
+               "--alarm-message", "socketserver:alarm:{name}:{state}"}
+        << "expect=kiosk1=10.0.0.1,kiosk_2.b=prefix:k2: silence=30 grace=0 "
+           "alarm=socketserver:alarm:{name}:{state}";
+}
+
+void tst_RelayOptions::expected()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    const RelayOptions options = parseRelayOptions(args);
+    QCOMPARE(options.error, QString());
+    QCOMPARE(describeExpected(options.config), expected);
+}
+
+// As with allow and ws-origin, expect on the command line replaces the file's list.
+void tst_RelayOptions::expectedOnTheCommandLineReplacesTheFiles()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("exhibit.ini"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("expect = kiosk1=10.0.0.1\nexpect = kiosk2 = prefix:kiosk2:\nexpect-grace = 60\n"
+               "alarm-message = \"alarm {name} {state}\"\n");
+    file.close();
+    RelayOptions options = parseRelayOptions({"--config", path});
+    QCOMPARE(describeExpected(options.config),
+        QStringLiteral("expect=kiosk1=10.0.0.1,kiosk2=prefix:kiosk2: silence=0 grace=60 "
+                       "alarm=alarm {name} {state}"));
+    options = parseRelayOptions({"--config", path, "--expect", "kiosk9=::1"});
+    QCOMPARE(describeExpected(options.config),
+        QStringLiteral("expect=kiosk9=::1 silence=0 grace=60 alarm=alarm {name} {state}"));
 }
 
 void tst_RelayOptions::errors()
@@ -332,6 +419,10 @@ void tst_RelayOptions::helpMentionsEveryOption()
         "--allow RANGE",
         "--max-client-buffer BYTES",
         "--no-wait",
+        "--expect NAME=MATCH",
+        "--expect-silence SECONDS",
+        "--expect-grace SECONDS",
+        "--alarm-message TEMPLATE",
         "--log-file PATH",
         "--log-max-bytes BYTES",
         "  -v ",
@@ -425,6 +516,9 @@ void tst_RelayOptions::configFileTextRoundTrip_data()
         "--log-file", "/var/log/socket server/relay.log", "--log-max-bytes", "65536"};
     QTest::newRow("log never rotated") << QStringList{"--log-max-bytes", "0"};
     QTest::newRow("lan") << QStringList{"-r"};
+    QTest::newRow("expected clients") << QStringList{"--expect", "kiosk1=192.168.1.21", "--expect",
+        "kiosk3=prefix:kiosk3: hi", "--expect", "pi=::1", "--expect-silence", "45",
+        "--expect-grace", "300", "--alarm-message", " socketserver:alarm:{name}:{state} "};
 }
 
 // What relayConfigFileText() writes, the --config reader reads back as the same settings.
@@ -455,6 +549,8 @@ void tst_RelayOptions::configFileTextRoundTrip()
     QCOMPARE(b.maxClientBuffer, a.maxClientBuffer);
     QCOMPARE(b.heartbeatMessage, a.heartbeatMessage);
     QCOMPARE(b.welcome, a.welcome);
+    QCOMPARE(describeExpected(b), describeExpected(a));
+    QCOMPARE(b.expected, a.expected);
     QCOMPARE(b.logFile, a.logFile);
     QCOMPARE(b.logMaxBytes, a.logMaxBytes);
 }

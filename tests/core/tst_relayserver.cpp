@@ -254,7 +254,7 @@ void tst_RelayServer::maxClients()
     QVERIFY(third.connectTo(QHostAddress::LocalHost, relay().port()));
     QTRY_COMPARE(third.received(), QByteArray("server full (2 clients)\n"));
     QTRY_VERIFY(!third.isConnected());
-    QCOMPARE(relay().stats().clientsRefused, 1);
+    QCOMPARE(relay().stats().clientsRefused[Refusal::Full], 1);
     QCOMPARE(relay().clientCount(), 2);
     QCOMPARE(connectedSpy.count(), 0);
 

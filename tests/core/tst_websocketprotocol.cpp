@@ -1413,6 +1413,9 @@ void tst_WebSocketProtocol::handshakeRefused()
     ws.sendRaw(request);
     QVERIFY2(ws.waitForResponseHead(), qPrintable(ws.summary()));
     QCOMPARE(ws.statusCode(), status);
+    const Refusal reason = status == 426 ? Refusal::WrongVersion : Refusal::BadHandshake;
+    QCOMPARE(relay().stats().clientsRefused[reason], 1);
+    QCOMPARE(relay().stats().clientsRefused.total(), 1);
     if (status == 426) {
         QVERIFY2(ws.responseTokens("sec-websocket-version").contains("13"),
             qPrintable(ByteEscape::toDisplay(ws.responseHead())));
@@ -1420,7 +1423,7 @@ void tst_WebSocketProtocol::handshakeRefused()
     if (mustClose)
         QVERIFY(ws.waitForDisconnected());
     QCOMPARE(relay().clientCount(), 0);
-    QCOMPARE(relay().stats().clientsConnected, 0);
+    QCOMPARE(relay().stats().clientsAccepted.total(), 0);
 }
 
 void tst_WebSocketProtocol::handshakeHeadersInAnyCase_data()

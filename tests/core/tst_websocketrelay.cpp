@@ -270,7 +270,7 @@ void tst_WebSocketRelay::maxClientsCountsEveryKind()
     QTRY_COMPARE(ws.texts(), QList<QByteArray>{"server full (2 clients)"});
     QTRY_COMPARE(ws.socket().state(), QAbstractSocket::UnconnectedState);
     QCOMPARE(relay().clientCount(), 2);
-    QCOMPARE(relay().stats().clientsRefused, 1);
+    QCOMPARE(relay().stats().clientsRefused[Refusal::Full], 1);
 
     // With the WebSocket in, a local client over the limit is refused as TCP ones are.
     local.socket().disconnectFromServer();
@@ -281,7 +281,7 @@ void tst_WebSocketRelay::maxClientsCountsEveryKind()
     LocalPeer another;
     QVERIFY(another.connectTo(localName(dir)));
     QTRY_COMPARE(another.received(), QByteArray("server full (2 clients)\n"));
-    QTRY_COMPARE(relay().stats().clientsRefused, 2);
+    QTRY_COMPARE(relay().stats().clientsRefused[Refusal::Full], 2);
 }
 
 void tst_WebSocketRelay::allowListAppliesToWebSockets()
@@ -294,7 +294,7 @@ void tst_WebSocketRelay::allowListAppliesToWebSockets()
     QSignalSpy closed(&ws.socket(), &QWebSocket::disconnected);
     QVERIFY(closed.isValid());
     ws.open(relay().webSocketPort());
-    QTRY_COMPARE(relay().stats().clientsRefused, 1);
+    QTRY_COMPARE(relay().stats().clientsRefused[Refusal::NotAllowed], 1);
     QTRY_COMPARE(ws.socket().state(), QAbstractSocket::UnconnectedState);
     QCOMPARE(relay().clientCount(), 0);
     // The page is not served either.
@@ -339,6 +339,7 @@ void tst_WebSocketRelay::originRefusedDuringHandshake()
     QTRY_COMPARE(samePort.socket().state(), QAbstractSocket::UnconnectedState);
     QCOMPARE(samePortConnected.count(), 0);
     QCOMPARE(relay().clientCount(), 2);
+    QCOMPARE(relay().stats().clientsRefused[Refusal::OriginNotAllowed], 2);
 }
 
 void tst_WebSocketRelay::builtInPageIsServed_data()

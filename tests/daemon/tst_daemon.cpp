@@ -1,4 +1,5 @@
 // Black-box tests of the socketserver binary: started as a process, talked to over loopback.
+#include "httpget.h"
 #include "testpeer.h"
 #include "testprocess.h"
 
@@ -6,11 +7,14 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QLocalSocket>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QWebSocket>
 
 #include <csignal>
 
@@ -74,6 +78,8 @@ private slots:
     void waitsForItsAddress();
     void configFile();
     void bannerShowsWebSocketAndLocalSocket();
+    void expectedClientMissingOnceThenBack();
+    void metricsPassPromtool();
     void logFileTakesEveryLine();
     void logFileRotates();
     void logFileReopenedAtSighup();
@@ -308,6 +314,10 @@ void tst_Daemon::bannerShowsWebSocketAndLocalSocket()
     QCOMPARE(match.captured(1), match.captured(2));
     QVERIFY(match.captured(1).toUInt() != port);
     QVERIFY(daemon.waitForOutput(
+        QRegularExpression(QStringLiteral("monitoring: http://127\\.0\\.0\\.1:%1/health and "
+                                          "http://127\\.0\\.0\\.1:%1/metrics")
+                               .arg(match.captured(1)))));
+    QVERIFY(daemon.waitForOutput(
         QRegularExpression(QStringLiteral("programs on this machine connect to the local socket ")
             + QRegularExpression::escape(local))));
     // The page is there, where the banner says.
@@ -498,6 +508,96 @@ void tst_Daemon::startFailureAlsoInTheLogFile()
                             .arg(occupant.serverPort());
     QVERIFY2(result.err.startsWith(QStringLiteral("socketserver: ") + why), qPrintable(result.err));
     QVERIFY2(fileText(path).contains(QStringLiteral(" error: ") + why), qPrintable(fileText(path)));
+}
+
+// An expected client that never comes is logged missing once, after the grace; when it
+// connects (from 127.0.0.2: Linux routes 127/8 to lo), it is named and logged back once.
+void tst_Daemon::expectedClientMissingOnceThenBack()
+{
+    Daemon daemon;
+    const quint16 port
+        = daemon.start({"-v", "--port", "0", "--expect", "kiosk=127.0.0.2", "--expect-grace", "1"});
+    QVERIFY(port != 0);
+    QVERIFY(daemon.output().contains(QStringLiteral("1 expected client(s), grace 1 s")));
+    const QRegularExpression missing(
+        QStringLiteral("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} "
+                       "warning: expected client kiosk \\(127\\.0\\.0\\.2\\) missing since "
+                       "\\d\\d:\\d\\d:\\d\\d$"),
+        QRegularExpression::MultilineOption);
+    QVERIFY2(daemon.waitForOutput(missing), qPrintable(daemon.output()));
+    QTest::qWait(2500); // two more samples
+    QCOMPARE(daemon.output().count(QStringLiteral("expected client kiosk")), 1);
+
+    TestPeer kiosk;
+    QVERIFY(kiosk.socket().bind(QHostAddress(QStringLiteral("127.0.0.2"))));
+    QVERIFY(kiosk.connectTo(QHostAddress::LocalHost, port));
+    QVERIFY2(daemon.waitForOutput(QRegularExpression(
+                 QStringLiteral("kiosk \\(127\\.0\\.0\\.2:%1\\) connected, now 1 client")
+                     .arg(kiosk.socket().localPort()))),
+        qPrintable(daemon.output()));
+    QVERIFY2(daemon.waitForOutput(QRegularExpression(QStringLiteral(
+                 "expected client kiosk \\(127\\.0\\.0\\.2\\) back \\(missing since "))),
+        qPrintable(daemon.output()));
+    QTest::qWait(1500);
+    QCOMPARE(daemon.output().count(QStringLiteral("expected client kiosk")), 2);
+}
+
+// What the relay serves on /metrics, with clients of every kind connected, is what Prometheus
+// reads: Prometheus' own checker finds no problem in it.
+void tst_Daemon::metricsPassPromtool()
+{
+    const QString promtool = QStandardPaths::findExecutable(QStringLiteral("promtool"));
+    if (promtool.isEmpty()) {
+        if (QFileInfo::exists(QStringLiteral("/etc/debian_version")))
+            QFAIL("promtool is missing: ./test.sh installs it (Debian package prometheus)");
+        QSKIP("no promtool found (it comes with Prometheus)");
+    }
+    QTemporaryDir dir;
+    const QString local = dir.filePath(QStringLiteral("relay.sock"));
+    Daemon daemon;
+    const quint16 port
+        = daemon.start({"--port", "0", "--ws-port", "0", "--local", local, "--max-clients", "3"});
+    QVERIFY2(port != 0, qPrintable(daemon.output()));
+    QRegularExpressionMatch match;
+    QVERIFY(daemon.waitForOutput(
+        QRegularExpression(QStringLiteral("monitoring: http://127\\.0\\.0\\.1:(\\d+)/health")),
+        &match));
+    const auto webPort = quint16(match.captured(1).toUInt());
+
+    TestPeer tcp;
+    QVERIFY(tcp.connectTo(QHostAddress::LocalHost, port));
+    QWebSocket ws;
+    ws.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(webPort)));
+    QLocalSocket localClient;
+    localClient.connectToServer(local);
+    QTRY_VERIFY(ws.state() == QAbstractSocket::ConnectedState);
+    QTRY_VERIFY(localClient.state() == QLocalSocket::ConnectedState);
+    tcp.send("hello\n");
+    QTRY_COMPARE(tcp.received(), QByteArray("hello\n"));
+    TestPeer refused; // the relay is full
+    QVERIFY(refused.connectTo(QHostAddress::LocalHost, port));
+    QTRY_VERIFY(!refused.isConnected());
+
+    HttpResponse metrics;
+    QTRY_VERIFY((metrics = httpGet(webPort, "/metrics"),
+        metricSamples(metrics.body).value("socketserver_clients_refused_total{reason=\"full\"}")
+            == 1));
+    const QHash<QByteArray, double> samples = metricSamples(metrics.body);
+    for (const char *transport : {"tcp", "websocket", "local"}) {
+        QCOMPARE(
+            samples.value("socketserver_clients{transport=\"" + QByteArray(transport) + "\"}"), 1);
+    }
+    QCOMPARE(samples.value("socketserver_messages_delivered_total"), 3);
+
+    QProcess check;
+    check.setProcessChannelMode(QProcess::MergedChannels);
+    check.start(promtool, {QStringLiteral("check"), QStringLiteral("metrics")});
+    QVERIFY(check.waitForStarted(5000));
+    check.write(metrics.body);
+    check.closeWriteChannel();
+    QVERIFY(check.waitForFinished(30000));
+    const QByteArray problems = check.readAll();
+    QVERIFY2(check.exitCode() == 0 && problems.isEmpty(), problems.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_Daemon)

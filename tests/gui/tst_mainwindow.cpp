@@ -2,6 +2,8 @@
 // widgets (offscreen). Settings live in a temporary INI file; questions and file dialogs are
 // answered by the test.
 #include "clientsmodel.h"
+#include "expectedmodel.h"
+#include "httpget.h"
 #include "loginitem.h"
 #include "mainwindow.h"
 #include "panellog.h"
@@ -26,6 +28,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -99,9 +102,15 @@ private slots:
     void missingAddressShownOnce();
     void clientsTableFitsDefaultSize();
     void waitingHintIsASentence();
+    void expectedClientsEditedSavedAndWatched();
+    void badExpectedClientIsRefused();
+    void expectedStateTexts_data();
+    void expectedStateTexts();
+    void monitoringAddressesShown();
     void showLogFolder();
 
 private:
+    static void addExpected(Panel &panel, const QString &name, const QString &match);
     QString settingsFile() const { return m_dir->filePath(QStringLiteral("panel.ini")); }
     std::unique_ptr<Panel> openPanel(quint16 port = 0);
 
@@ -551,6 +560,145 @@ void tst_MainWindow::showLogFolder()
     action->trigger();
     QCOMPARE(desktop.urls, QList<QUrl>{QUrl::fromLocalFile(folder)});
     QVERIFY(QFileInfo(folder).isDir());
+}
+
+// Fills a new row of the expected clients' editor, as typing would.
+void tst_MainWindow::addExpected(Panel &panel, const QString &name, const QString &match)
+{
+    auto *editor = panel.child<QTableWidget>("expectedEditor");
+    QTest::mouseClick(panel.child<QPushButton>("addExpected"), Qt::LeftButton);
+    const int row = editor->rowCount() - 1;
+    editor->item(row, 0)->setText(name);
+    editor->item(row, 1)->setText(match);
+}
+
+// The technician lists two kiosks: one connects (from 127.0.0.1), the other (127.0.0.2)
+// never does. The table says so, red; the clients table shows the present one by name; the
+// list, the times and the alarm message are saved.
+void tst_MainWindow::expectedClientsEditedSavedAndWatched()
+{
+    {
+        auto panel = openPanel();
+        auto *box = panel->child<QWidget>("expectedBox");
+        QVERIFY(!box->isVisible()); // nothing expected, nothing shown
+        addExpected(*panel, QStringLiteral("here"), QStringLiteral("127.0.0.1"));
+        addExpected(*panel, QStringLiteral("gone"), QStringLiteral("127.0.0.2"));
+        addExpected(*panel, QString(), QString()); // an empty row is no expectation
+        panel->child<QSpinBox>("expectGrace")->setValue(0);
+        panel->child<QSpinBox>("expectSilence")->setValue(3600);
+        panel->child<QLineEdit>("alarmMessage")->setText(QStringLiteral("alarm:{name}:{state}"));
+        QAbstractItemModelTester tester(
+            panel->window.expectedModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+        TestPeer watcher;
+        QTest::ignoreMessage(QtWarningMsg,
+            QRegularExpression(QStringLiteral("^expected client gone \\(127\\.0\\.0\\.2\\) "
+                                              "missing since ")));
+        QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+        QCOMPARE(panel->controller.state(), RelayController::State::Running);
+        QVERIFY(box->isVisible());
+        auto *view = panel->child<QTableView>("expected");
+        QCOMPARE(view->model()->rowCount(), 2);
+        QCOMPARE(view->model()->index(1, ExpectedModel::Match).data().toString(),
+            QStringLiteral("127.0.0.2"));
+
+        QVERIFY(watcher.connectTo(QHostAddress::LocalHost, panel->controller.relay()->port()));
+        QTRY_COMPARE(view->model()->index(0, ExpectedModel::State).data().toString(),
+            QStringLiteral("present"));
+        QCOMPARE(view->model()->index(0, ExpectedModel::Client).data().toString(),
+            QStringLiteral("127.0.0.1"));
+        const QModelIndex gone = view->model()->index(1, ExpectedModel::State);
+        QTRY_VERIFY(gone.data().toString().startsWith(QStringLiteral("missing for ")));
+        QCOMPARE(gone.data(Qt::ForegroundRole).value<QBrush>().color(), QColor(0xc6, 0x28, 0x28));
+        QTRY_COMPARE(watcher.received(), QByteArray("alarm:gone:missing\n"));
+        auto *clients = panel->child<QTableView>("clients");
+        QCOMPARE(clients->model()->index(0, ClientsModel::Address).data().toString(),
+            QStringLiteral("here (127.0.0.1)"));
+
+        QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+        QTRY_COMPARE(panel->controller.state(), RelayController::State::Stopped);
+        QTRY_VERIFY(!box->isVisible());
+    }
+    const RelayConfig saved = PanelSettings(settingsFile()).relayConfig();
+    QCOMPARE(saved.expected.size(), 2);
+    QCOMPARE(saved.expected.at(0).name, QStringLiteral("here"));
+    QCOMPARE(saved.expected.at(1).matchText(), QStringLiteral("127.0.0.2"));
+    QCOMPARE(saved.expectGraceSeconds, 0);
+    QCOMPARE(saved.expectSilenceSeconds, 3600);
+    QCOMPARE(saved.alarmMessage, QByteArray("alarm:{name}:{state}"));
+    Panel reopened(settingsFile());
+    auto *editor = reopened.child<QTableWidget>("expectedEditor");
+    QCOMPARE(editor->rowCount(), 2);
+    QCOMPARE(editor->item(1, 0)->text(), QStringLiteral("gone"));
+    QCOMPARE(reopened.child<QSpinBox>("expectGrace")->value(), 0);
+}
+
+void tst_MainWindow::badExpectedClientIsRefused()
+{
+    auto panel = openPanel();
+    addExpected(*panel, QStringLiteral("kiosk3"), QStringLiteral("192.168.1.300"));
+    QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+    QCOMPARE(panel->controller.state(), RelayController::State::Stopped);
+    QCOMPARE(panel->child<QLabel>("error")->text(),
+        QStringLiteral("Expected clients: kiosk3: '192.168.1.300' is neither an IP address nor "
+                       "prefix:TEXT"));
+    panel->child<QTableWidget>("expectedEditor")->item(0, 1)->setText(QStringLiteral("prefix:"));
+    QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+    QVERIFY(panel->child<QLabel>("error")->text().startsWith(
+        QStringLiteral("Expected clients: kiosk3: prefix: needs the text")));
+    QCOMPARE(panel->controller.state(), RelayController::State::Stopped);
+}
+
+void tst_MainWindow::expectedStateTexts_data()
+{
+    QTest::addColumn<int>("state");
+    QTest::addColumn<int>("seconds");
+    QTest::addColumn<QString>("text");
+    const int missing = int(ExpectedClientStatus::State::Missing);
+    QTest::newRow("missing 0 s") << missing << 0 << "missing for 0 s";
+    QTest::newRow("missing 59 s") << missing << 59 << "missing for 59 s";
+    QTest::newRow("missing 5 min") << missing << 5 * 60 + 59 << "missing for 5 min";
+    QTest::newRow("missing 2 h 5 min") << missing << 2 * 3600 + 5 * 60 << "missing for 2 h 5 min";
+    QTest::newRow("missing 3 d 4 h") << missing << 3 * 86400 + 4 * 3600 << "missing for 3 d 4 h";
+    QTest::newRow("silent") << int(ExpectedClientStatus::State::Silent) << 40 << "silent for 40 s";
+    QTest::newRow("present") << int(ExpectedClientStatus::State::Present) << 100 << "present";
+    QTest::newRow("waiting") << int(ExpectedClientStatus::State::Waiting) << 100 << "waiting";
+}
+
+void tst_MainWindow::expectedStateTexts()
+{
+    QFETCH(int, state);
+    QFETCH(int, seconds);
+    QFETCH(QString, text);
+    const QDateTime now = QDateTime::currentDateTime();
+    ExpectedClientStatus status;
+    status.state = ExpectedClientStatus::State(state);
+    status.since = now.addSecs(-seconds);
+    QCOMPARE(ExpectedModel::stateText(status, now), text);
+}
+
+// With the web port on, the panel says where /health and /metrics are, and they answer there.
+void tst_MainWindow::monitoringAddressesShown()
+{
+    auto panel = openPanel();
+    auto *monitoring = panel->child<QLabel>("monitoring");
+    QVERIFY(!monitoring->isVisible());
+    panel->child<QSpinBox>("wsPort")->setValue(0); // a free port
+    QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+    QCOMPARE(panel->controller.state(), RelayController::State::Running);
+    const quint16 webPort = panel->controller.relay()->webSocketPort();
+    QVERIFY(monitoring->isVisible());
+    const QString health = QStringLiteral("http://localhost:%1/health").arg(webPort);
+    const QString metrics = QStringLiteral("http://localhost:%1/metrics").arg(webPort);
+    QCOMPARE(monitoring->text(),
+        QStringLiteral("Monitoring: <a href=\"%1\">%1</a> and <a href=\"%2\">%2</a>")
+            .arg(health, metrics));
+    QCOMPARE(httpGet(webPort, "/health").status, 200);
+    QCOMPARE(httpGet(webPort, "/metrics").status, 200);
+
+    QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+    QTRY_COMPARE(panel->controller.state(), RelayController::State::Stopped);
+    QVERIFY(!monitoring->isVisible());
 }
 
 QTEST_MAIN(tst_MainWindow)
