@@ -83,9 +83,32 @@ bool LoginItem::isEnabled() const
 #endif
 }
 
+QString LoginItem::locationProblem(const QString &program)
+{
+    const char *context = "LoginItem";
+    if (program.contains(QLatin1String("/AppTranslocation/")))
+        return QCoreApplication::translate(context,
+            "macOS runs SocketServer from a temporary copy that is gone after a restart. Move "
+            "SocketServer to the Applications folder first (drag it there in the Finder), open "
+            "it from there, then turn on Open at login.");
+    if (program.startsWith(QLatin1String("/Volumes/")))
+        return QCoreApplication::translate(context,
+            "SocketServer runs from a disk image (or another disk) that may not be there after "
+            "a restart. Move SocketServer to the Applications folder first (drag it there in "
+            "the Finder), open it from there, then turn on Open at login.");
+    return {};
+}
+
 bool LoginItem::setEnabled(bool on)
 {
     m_error.clear();
+#ifdef Q_OS_MACOS
+    if (on) {
+        m_error = locationProblem(m_program);
+        if (!m_error.isEmpty())
+            return false;
+    }
+#endif
 #ifdef Q_OS_WIN
     QSettings run(QLatin1String(kRunKey), QSettings::NativeFormat);
     if (on)

@@ -20,6 +20,12 @@ public:
     /// Where the login item is stored (a file, or the registry key on Windows).
     QString location() const;
 
+    /// Why @p program must not be opened at login from where it is, in a sentence for the
+    /// window; empty when it may. An app run from a disk image (/Volumes/...) or from the
+    /// temporary copy macOS makes of a downloaded app (App Translocation) is gone after the
+    /// next restart: it must be moved to Applications first. setEnabled() asks on macOS.
+    static QString locationProblem(const QString &program);
+
 private:
     QString m_program;
     QString m_error;

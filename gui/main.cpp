@@ -4,17 +4,22 @@
 #include "loginitem.h"
 #include "mainwindow.h"
 #include "panelcommandline.h"
+#include "panellog.h"
 #include "panelsettings.h"
 #include "panelshutdown.h"
 #include "relaycontroller.h"
+#include "rotatinglog.h"
 #include "signalwatcher.h"
 #include "singleinstance.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QIcon>
+#include <QScopeGuard>
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 namespace {
 constexpr char kProgram[] = "socketserver-panel";
@@ -60,9 +65,18 @@ int main(int argc, char *argv[])
     QApplication::setApplicationVersion(QStringLiteral(SOCKETSERVER_VERSION));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/socketserver-panel.png")));
 
+    // The log file, opened once this panel is the only one. One that cannot be written is
+    // tried again at each start of the relay.
+    std::optional<RotatingLog> log;
+    const auto closingLog = qScopeGuard([] { qInstallMessageHandler(nullptr); });
     PanelSettings settings;
     LoginItem loginItem;
     RelayController controller;
+    QObject::connect(
+        &controller, &RelayController::stateChanged, &app, [&log](RelayController::State state) {
+            if (log && state == RelayController::State::Running && !log->isWriting())
+                log->reopen();
+        });
     std::unique_ptr<MainWindow> window;
     SingleInstance instance;
     QObject::connect(&instance, &SingleInstance::otherInstanceRunning, &app, [] {
@@ -70,6 +84,12 @@ int main(int argc, char *argv[])
         QCoreApplication::exit(0);
     });
     QObject::connect(&instance, &SingleInstance::becamePrimary, &app, [&] {
+        QDir().mkpath(PanelLog::folder());
+        log.emplace(PanelLog::filePath());
+        if (!log->open())
+            std::fprintf(stderr, "%s: %s\n", kProgram, qUtf8Printable(log->errorString()));
+        PanelLog::install(&*log);
+        qCInfo(lcPanel).noquote() << QLatin1String(kProgram) << SOCKETSERVER_VERSION << "opened";
         window = std::make_unique<MainWindow>(&controller, &settings, &loginItem);
         QObject::connect(&instance, &SingleInstance::activationRequested, window.get(),
             &MainWindow::bringForward);
@@ -89,10 +109,15 @@ int main(int argc, char *argv[])
     });
     QObject::connect(&shutdown, &PanelShutdown::finished, &app, [] { QCoreApplication::exit(0); });
     SignalWatcher signalWatcher;
-    QObject::connect(
-        &signalWatcher, &SignalWatcher::terminationRequested, &shutdown, &PanelShutdown::terminate);
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &shutdown,
+        [&shutdown](const QString &name) {
+            qCInfo(lcPanel).noquote() << name + QStringLiteral(": stopping");
+            shutdown.terminate();
+        });
     instance.start();
     const int code = app.exec();
+    if (log)
+        qCInfo(lcPanel).noquote() << QLatin1String(kProgram) << "quits";
     window.reset(); // before the relay it shows
     return code;
 }

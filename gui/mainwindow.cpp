@@ -3,6 +3,7 @@
 #include "clientsmodel.h"
 #include "expectedmodel.h"
 #include "loginitem.h"
+#include "panellog.h"
 #include "panelsettings.h"
 #include "relayoptions.h"
 #include "settingsform.h"
@@ -13,6 +14,7 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QDateTime>
+#include <QDesktopServices>
 #include <QDir>
 #include <QFileDialog>
 #include <QGroupBox>
@@ -29,6 +31,7 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace {
@@ -336,6 +339,14 @@ void MainWindow::createMenus()
     quit->setShortcut(QKeySequence::Quit);
     quit->setMenuRole(QAction::QuitRole);
     connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *showLog = help->addAction(tr("Show Log Folder"));
+    showLog->setObjectName(QStringLiteral("showLogFolder"));
+    connect(showLog, &QAction::triggered, this, [] {
+        QDir().mkpath(PanelLog::folder()); // there even before the first line
+        QDesktopServices::openUrl(QUrl::fromLocalFile(PanelLog::folder()));
+    });
 }
 
 void MainWindow::useForThisRun(const RelayConfig &config)

@@ -1,14 +1,24 @@
 #include "relaycontroller.h"
 
 #include "netaddress.h"
+#include "panellog.h"
+#include "relaybanner.h"
 
 #include <QRegularExpression>
 
 RelayController::RelayController(QObject *parent)
     : QObject(parent)
 {
-    connect(&m_relay, &RelayServer::listening, this, [this] { setState(State::Running); });
-    connect(&m_relay, &RelayServer::stopped, this, [this] { setState(State::Stopped); });
+    connect(&m_relay, &RelayServer::listening, this, [this] {
+        const QStringList lines = relayBanner(m_relay, QStringLiteral("socketserver-panel"));
+        for (const QString &line : lines)
+            qCInfo(lcPanel).noquote() << line;
+        setState(State::Running);
+    });
+    connect(&m_relay, &RelayServer::stopped, this, [this] {
+        qCInfo(lcPanel) << "stopped";
+        setState(State::Stopped);
+    });
 }
 
 bool RelayController::start(const RelayConfig &config)
@@ -17,6 +27,7 @@ bool RelayController::start(const RelayConfig &config)
         return false;
     if (!m_relay.start(config)) {
         QString error = m_relay.errorString();
+        qCWarning(lcPanel).noquote() << QStringLiteral("cannot start:") << error;
         if (!error.isEmpty())
             error[0] = error.at(0).toUpper();
         emit errorOccurred(error);

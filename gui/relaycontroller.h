@@ -1,6 +1,7 @@
 // RelayController: the panel's relay, running in-process on the GUI thread. Starts and stops a
 // RelayServer, tracks its state for the window, says in words where clients connect and what
-// went wrong, and keeps macOS from napping while it serves. Owned by the window (or main()).
+// went wrong, and keeps macOS from napping while it serves. Its start and stop go to the log
+// (PanelLog's lcPanel). Owned by the window (or main()).
 #pragma once
 
 #include "appnapblocker.h"

@@ -1,5 +1,7 @@
 #include "headlesslog.h"
 
+#include "rotatinglog.h"
+
 #include <QDateTime>
 #include <QLoggingCategory>
 
@@ -9,14 +11,28 @@ namespace HeadlessLog {
 
 namespace {
 
+RotatingLog *g_file = nullptr; // install()'s
+
 void writeLine(QtMsgType type, const QMessageLogContext &, const QString &message)
 {
+    const QByteArray line = formatLine(type, message);
+    if (g_file) {
+        g_file->write(line);
+        return;
+    }
+    FILE *stream = type == QtDebugMsg || type == QtInfoMsg ? stdout : stderr;
+    std::fputs(line.constData(), stream);
+    std::fflush(stream);
+}
+
+} // namespace
+
+QByteArray formatLine(QtMsgType type, const QString &message)
+{
     const char *level = "";
-    FILE *stream = stderr;
     switch (type) {
     case QtDebugMsg:
     case QtInfoMsg:
-        stream = stdout;
         break;
     case QtWarningMsg:
         level = "warning: ";
@@ -26,16 +42,13 @@ void writeLine(QtMsgType type, const QMessageLogContext &, const QString &messag
         level = "error: ";
         break;
     }
-    const QByteArray time
-        = QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz")).toUtf8();
-    std::fprintf(stream, "%s %s%s\n", time.constData(), level, message.toUtf8().constData());
-    std::fflush(stream);
+    return QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz")).toUtf8()
+        + ' ' + level + message.toUtf8() + '\n';
 }
 
-} // namespace
-
-void install(bool verbose)
+void install(bool verbose, RotatingLog *file)
 {
+    g_file = file;
     qInstallMessageHandler(writeLine);
     if (verbose)
         QLoggingCategory::setFilterRules(QStringLiteral("socketserver.*.debug=true"));

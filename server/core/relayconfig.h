@@ -2,6 +2,7 @@
 // Filled by parseRelayOptions() (daemon) or by the panel's settings; read by RelayServer.
 #pragma once
 
+#include "rotatinglog.h"
 #include "terminator.h"
 
 #include <QByteArray>
@@ -36,6 +37,9 @@ struct RelayConfig
     static constexpr qint64 kMinClientBuffer = 64 * 1024;
     static constexpr qint64 kMaxClientBuffer = qint64(1024) * 1024 * 1024;
     static constexpr int kMaxExpectSeconds = 7 * 24 * 60 * 60;
+    /// --log-max-bytes: 0 (never rotated) or from kMinLogBytes to kMaxLogBytes.
+    static constexpr qint64 kMinLogBytes = 64 * 1024;
+    static constexpr qint64 kMaxLogBytes = qint64(1024) * 1024 * 1024;
 
     /// Where to listen.
     enum class Bind
@@ -92,6 +96,10 @@ struct RelayConfig
     // Settings of the daemon around the relay.
     bool verbose = false; ///< log connections and every message
     bool console = false; ///< broadcast lines typed on stdin
+    /// Write the log to this file (rotated, reopened at SIGHUP) instead of stdout and
+    /// stderr; empty: stdout and stderr.
+    QString logFile;
+    qint64 logMaxBytes = RotatingLog::kDefaultMaxBytes; ///< rotate past this; 0: never
 
     /// "localhost", "any", "lan" or the address: the value --bind takes.
     QString bindName() const;

@@ -93,6 +93,14 @@ constexpr OptionSpec kOptions[] = {
     {"console", nullptr, "Broadcast each line typed on standard input to every client."},
     {"verbose", nullptr,
         "Log every connection, disconnection (with its reason) and message, with the time."},
+    {"log-file", "PATH",
+        "Write the log to this file instead of stdout and stderr (default: none), each line as "
+        "it happens. Past --log-max-bytes it becomes PATH.1 (PATH.1 becomes PATH.2, and so on; "
+        "five old files are kept). SIGHUP reopens it, for logrotate. A file that cannot be "
+        "opened stops the relay from starting."},
+    {"log-max-bytes", "BYTES",
+        "Size at which --log-file is rotated (default 10485760, 10 MiB; at least 65536). 0: "
+        "never, when logrotate rotates it."},
     {"config", "FILE",
         "Read settings from FILE, one \"key = value\" per line, keys as the long options without "
         "dashes (port = 5783, no-echo = true). Options on the command line win over the file."},
@@ -302,6 +310,20 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
             = int(*n);
     } else if (key == u"alarm-message") {
         config.alarmMessage = value.toUtf8();
+    } else if (key == u"log-file") {
+        if (value.trimmed().isEmpty())
+            return QStringLiteral("needs the path of the log file, e.g. "
+                                  "/var/log/socketserver/socketserver.log");
+        config.logFile = value.trimmed();
+    } else if (key == u"log-max-bytes") {
+        const auto n = wholeNumber(value, 0, RelayConfig::kMaxLogBytes);
+        if (!n || (*n != 0 && *n < RelayConfig::kMinLogBytes))
+            return QStringLiteral("'%1' is neither 0 (never rotate) nor a size from %2 to %3 "
+                                  "bytes")
+                .arg(value)
+                .arg(RelayConfig::kMinLogBytes)
+                .arg(RelayConfig::kMaxLogBytes);
+        config.logMaxBytes = *n;
     } else if (key == u"local") {
         if (value.trimmed().isEmpty())
             return QStringLiteral("needs a name for the local socket, e.g. socketserver");
@@ -453,6 +475,11 @@ std::optional<QString> configFileValue(const RelayConfig &config, const QString 
         return flag(config.console);
     if (key == u"verbose")
         return flag(config.verbose);
+    if (key == u"log-file")
+        return config.logFile.isEmpty() ? std::nullopt
+                                        : std::optional(text(config.logFile.toUtf8()));
+    if (key == u"log-max-bytes")
+        return QString::number(config.logMaxBytes);
     if (key == u"ws-port")
         return config.webSocketEnabled ? std::optional(QString::number(config.webSocketPort))
                                        : std::nullopt;

@@ -1,19 +1,25 @@
 // socketserver: the headless relay. Parses the command line, starts a RelayServer, and wires
-// the console (-c), the log, Ctrl+C / SIGTERM and the service manager (systemd) to it.
+// the console (-c), the log (to stdout and stderr, or --log-file), Ctrl+C / SIGTERM / SIGHUP
+// and the service manager (systemd) to it.
 #include "consolereader.h"
 #include "headlesslog.h"
 #include "heaptuning.h"
-#include "netaddress.h"
+#include "relaybanner.h"
 #include "relayoptions.h"
 #include "relayserver.h"
+#include "rotatinglog.h"
 #include "servicenotifier.h"
 #include "signalwatcher.h"
 
 #include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QTimer>
 
 #include <cstdio>
+#include <optional>
 
 Q_LOGGING_CATEGORY(lcDaemon, "socketserver.daemon", QtInfoMsg) // start-up and shutdown
 
@@ -21,60 +27,6 @@ namespace {
 
 constexpr char kProgram[] = "socketserver";
 constexpr int kShutdownGraceMs = 2000; // how long clients get to take what is queued for them
-
-// The start-up lines: where clients connect, and the settings that change what they see.
-QStringList banner(const RelayServer &relay)
-{
-    const RelayConfig &config = relay.config();
-    QStringList endpoints;
-    const auto addresses = relay.listenAddresses();
-    for (const QHostAddress &address : addresses) {
-        endpoints.append(address == QHostAddress(QHostAddress::Any)
-                ? QStringLiteral("every interface, port %1").arg(relay.port())
-                : NetAddress::endpoint(address, relay.port()));
-    }
-    QStringList settings = {
-        QStringLiteral("eol %1").arg(config.terminator.name()),
-        config.echo ? QStringLiteral("echo on") : QStringLiteral("echo off"),
-        QStringLiteral("max %1 clients").arg(config.maxClients),
-        QStringLiteral("max message %1 bytes").arg(config.maxMessageBytes),
-    };
-    if (config.heartbeatSeconds > 0)
-        settings.append(QStringLiteral("heartbeat every %1 s").arg(config.heartbeatSeconds));
-    if (config.verbose)
-        settings.append(QStringLiteral("verbose"));
-    if (config.console)
-        settings.append(QStringLiteral("console"));
-    if (config.flashPolicy)
-        settings.append(QStringLiteral("Flash policy"));
-    if (!config.expected.isEmpty())
-        settings.append(QStringLiteral("%1 expected client(s), grace %2 s")
-                            .arg(config.expected.size())
-                            .arg(config.expectGraceSeconds));
-    QStringList lines;
-    lines += QStringLiteral("%1 %2 listening on %3 (%4)")
-                 .arg(QLatin1String(kProgram), QCoreApplication::applicationVersion(),
-                     endpoints.join(QStringLiteral(" and ")), settings.join(QStringLiteral(", ")));
-    if (relay.webSocketPort() != 0) {
-        // Where a browser reaches it: on every interface, that is this machine's LAN address.
-        const QList<QHostAddress> hosts = NetAddress::reachableAddresses(addresses);
-        QStringList sockets;
-        QStringList pages;
-        for (const QHostAddress &host : std::as_const(hosts)) {
-            const QString where = NetAddress::endpoint(host, relay.webSocketPort());
-            sockets << QStringLiteral("ws://%1/").arg(where);
-            pages << QStringLiteral("http://%1/").arg(where);
-        }
-        lines += QStringLiteral("web pages connect to %1; the built-in page: %2")
-                     .arg(sockets.join(QStringLiteral(" or ")), pages.join(QStringLiteral(" or ")));
-        if (!pages.isEmpty())
-            lines += QStringLiteral("monitoring: %1health and %1metrics").arg(pages.first());
-    }
-    if (!relay.localServerPath().isEmpty())
-        lines += QStringLiteral("programs on this machine connect to the local socket %1")
-                     .arg(relay.localServerPath());
-    return lines;
-}
 
 } // namespace
 
@@ -104,10 +56,26 @@ int main(int argc, char *argv[])
         break;
     }
 
-    HeadlessLog::install(options.config.verbose);
+    // With --log-file every line goes to the file, and only what happens before it is open (or
+    // makes the relay fail to start) to stderr as well: the terminal or journal says where the
+    // log is and why the relay is not running.
+    const RelayConfig &config = options.config;
+    std::optional<RotatingLog> logFile;
+    if (!config.logFile.isEmpty()) {
+        logFile.emplace(QFileInfo(config.logFile).absoluteFilePath(), config.logMaxBytes);
+        if (!logFile->open()) {
+            std::fprintf(stderr, "%s: %s\n", kProgram, qUtf8Printable(logFile->errorString()));
+            return 2;
+        }
+        std::printf("%s: the log goes to %s\n", kProgram,
+            qUtf8Printable(QDir::toNativeSeparators(logFile->path())));
+        std::fflush(stdout);
+    }
+    HeadlessLog::install(config.verbose, logFile ? &*logFile : nullptr);
+    const auto closingLog = qScopeGuard([] { qInstallMessageHandler(nullptr); });
     RelayServer relay;
     QObject::connect(&relay, &RelayServer::listening, &relay, [&relay] {
-        const QStringList lines = banner(relay);
+        const QStringList lines = relayBanner(relay, QLatin1String(kProgram));
         for (const QString &line : lines)
             qCInfo(lcDaemon).noquote() << line;
     });
@@ -122,14 +90,24 @@ int main(int argc, char *argv[])
             relay.stop();
             QTimer::singleShot(kShutdownGraceMs, qApp, &QCoreApplication::quit);
         });
+    // logrotate moved the file away: a new one at the same path.
+    if (logFile) {
+        signalWatcher.watchHangup();
+        QObject::connect(&signalWatcher, &SignalWatcher::hangupReceived, &relay, [&logFile] {
+            if (logFile->reopen())
+                qCInfo(lcDaemon) << "SIGHUP: log file reopened";
+        });
+    }
     QObject::connect(&relay, &RelayServer::stopped, &app, &QCoreApplication::quit);
-    if (!relay.start(options.config)) {
+    if (!relay.start(config)) {
         std::fprintf(stderr, "%s: %s\n", kProgram, relay.errorString().toUtf8().constData());
+        if (logFile)
+            qCCritical(lcDaemon).noquote() << relay.errorString();
         return 1;
     }
 
     ConsoleReader console;
-    if (options.config.console) {
+    if (config.console) {
         QObject::connect(&console, &ConsoleReader::lineRead, &relay, &RelayServer::broadcast);
         QObject::connect(&console, &ConsoleReader::finished, &relay,
             [] { qCInfo(lcDaemon) << "console: end of input, nothing more will be read"; });

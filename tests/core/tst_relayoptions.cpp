@@ -73,6 +73,8 @@ private slots:
     void limits();
     void configFileTextRoundTrip_data();
     void configFileTextRoundTrip();
+    void logFile_data();
+    void logFile();
 };
 
 void tst_RelayOptions::valid_data()
@@ -220,6 +222,16 @@ void tst_RelayOptions::errors_data()
         "long"} << "--expect-grace: 'long' is not a whole number from 0 to 604800";
     QTest::newRow("--expect-silence negative") << QStringList{"--expect-silence",
         "-5"} << "--expect-silence: '-5' is not a whole number from 0 to 604800";
+    QTest::newRow("--log-file empty")
+        << QStringList{"--log-file="} << "--log-file: needs the path of the log file";
+    QTest::newRow("--log-max-bytes under the minimum")
+        << QStringList{"--log-max-bytes", "65535"}
+        << "--log-max-bytes: '65535' is neither 0 (never rotate) nor a size from 65536 to "
+           "1073741824 bytes";
+    QTest::newRow("--log-max-bytes over the maximum") << QStringList{
+        "--log-max-bytes", "1073741825"} << "--log-max-bytes: '1073741825' is neither 0";
+    QTest::newRow("--log-max-bytes word")
+        << QStringList{"--log-max-bytes", "10M"} << "--log-max-bytes: '10M' is neither 0";
     QTest::newRow("missing config") << QStringList{"--config", "/nonexistent/exhibit.ini"}
                                     << "cannot read the config file /nonexistent/exhibit.ini";
 }
@@ -411,6 +423,8 @@ void tst_RelayOptions::helpMentionsEveryOption()
         "--expect-silence SECONDS",
         "--expect-grace SECONDS",
         "--alarm-message TEMPLATE",
+        "--log-file PATH",
+        "--log-max-bytes BYTES",
         "  -v ",
         "  IP ",
         "  -l ",
@@ -498,6 +512,9 @@ void tst_RelayOptions::configFileTextRoundTrip_data()
         << QStringList{"--ws-port", "6781", "--ws-origin", "http://kiosk.local:8080", "--ws-origin",
                "null", "--local", "socketserver", "--flash-policy"};
     QTest::newRow("any, crlf") << QStringList{"--bind", "any", "--eol", "crlf"};
+    QTest::newRow("log file") << QStringList{
+        "--log-file", "/var/log/socket server/relay.log", "--log-max-bytes", "65536"};
+    QTest::newRow("log never rotated") << QStringList{"--log-max-bytes", "0"};
     QTest::newRow("lan") << QStringList{"-r"};
     QTest::newRow("expected clients") << QStringList{"--expect", "kiosk1=192.168.1.21", "--expect",
         "kiosk3=prefix:kiosk3: hi", "--expect", "pi=::1", "--expect-silence", "45",
@@ -534,4 +551,61 @@ void tst_RelayOptions::configFileTextRoundTrip()
     QCOMPARE(b.welcome, a.welcome);
     QCOMPARE(describeExpected(b), describeExpected(a));
     QCOMPARE(b.expected, a.expected);
+    QCOMPARE(b.logFile, a.logFile);
+    QCOMPARE(b.logMaxBytes, a.logMaxBytes);
+}
+
+void tst_RelayOptions::logFile_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QByteArray>("file"); // a --config file's text; empty: none
+    QTest::addColumn<QString>("logFile");
+    QTest::addColumn<qint64>("logMaxBytes");
+
+    const qint64 tenMiB = 10 * 1024 * 1024;
+    QTest::newRow("defaults: stdout and stderr")
+        << QStringList{} << QByteArray() << QString() << tenMiB;
+    QTest::newRow("--log-file") << QStringList{"--log-file", "/var/log/socketserver.log"}
+                                << QByteArray() << "/var/log/socketserver.log" << tenMiB;
+    QTest::newRow("--log-file=, relative")
+        << QStringList{"--log-file=relay.log"} << QByteArray() << "relay.log" << tenMiB;
+    QTest::newRow("--log-max-bytes minimum")
+        << QStringList{"--log-file", "a.log", "--log-max-bytes", "65536"} << QByteArray() << "a.log"
+        << qint64(65536);
+    QTest::newRow("--log-max-bytes maximum") << QStringList{"--log-max-bytes=1073741824"}
+                                             << QByteArray() << QString() << qint64(1073741824);
+    QTest::newRow("--log-max-bytes 0: never rotated")
+        << QStringList{"--log-max-bytes", "0"} << QByteArray() << QString() << qint64(0);
+    QTest::newRow("config file") << QStringList{}
+                                 << QByteArray("log-file = \"/var/log/socket server.log\"\n"
+                                               "log-max-bytes = 1048576\n")
+                                 << "/var/log/socket server.log" << qint64(1048576);
+    QTest::newRow("command line wins over the file")
+        << QStringList{"--log-file", "other.log"}
+        << QByteArray("log-file = exhibit.log\nlog-max-bytes = 1048576\n") << "other.log"
+        << qint64(1048576);
+}
+
+void tst_RelayOptions::logFile()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QByteArray, file);
+    QFETCH(QString, logFile);
+    QFETCH(qint64, logMaxBytes);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    if (!file.isEmpty()) {
+        const QString path = dir.filePath(QStringLiteral("exhibit.ini"));
+        QFile ini(path);
+        QVERIFY(ini.open(QIODevice::WriteOnly));
+        ini.write(file);
+        ini.close();
+        args << QStringLiteral("--config") << path;
+    }
+    const RelayOptions options = parseRelayOptions(args);
+    QCOMPARE(options.error, QString());
+    QCOMPARE(options.config.logFile, logFile);
+    QCOMPARE(options.config.logMaxBytes, logMaxBytes);
+    QCOMPARE(describe(options.config), describe(RelayConfig())); // nothing else changed
 }

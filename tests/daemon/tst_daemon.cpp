@@ -3,6 +3,8 @@
 #include "testpeer.h"
 #include "testprocess.h"
 
+#include <QDeadlineTimer>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QLocalSocket>
@@ -41,6 +43,13 @@ public:
     }
 };
 
+// The text of the file at path; empty when it is not there.
+QString fileText(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
+
 // Runs socketserver to completion (for options that make it exit at once).
 ProgramResult run(const QStringList &args)
 {
@@ -71,6 +80,12 @@ private slots:
     void bannerShowsWebSocketAndLocalSocket();
     void expectedClientMissingOnceThenBack();
     void metricsPassPromtool();
+    void logFileTakesEveryLine();
+    void logFileRotates();
+    void logFileReopenedAtSighup();
+    void logFileThatCannotBeOpenedStopsTheStart();
+    void logFileOnAFullDiskReportedOnce();
+    void startFailureAlsoInTheLogFile();
 };
 
 void tst_Daemon::helpGoesToStdout()
@@ -315,6 +330,184 @@ void tst_Daemon::bannerShowsWebSocketAndLocalSocket()
     QVERIFY(daemon.process().waitForFinished(10000));
     QCOMPARE(daemon.process().exitCode(), 0);
     QVERIFY(!QFileInfo::exists(local)); // removed on exit
+}
+
+// With --log-file the terminal gets one line saying where the log is; the file gets the rest.
+void tst_Daemon::logFileTakesEveryLine()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("relay.log"));
+    Daemon daemon;
+    QVERIFY(daemon.launch({"-v", "--port", "0", "--log-file", path}));
+    QVERIFY(daemon.waitForOutput(QRegularExpression(QStringLiteral("the log goes to "))));
+    QTRY_VERIFY(fileText(path).contains(QStringLiteral("listening on")));
+    const QRegularExpressionMatch banner = QRegularExpression(
+        QStringLiteral("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} "
+                       "socketserver \\S+ listening on 127\\.0\\.0\\.1:(\\d+) "))
+                                               .match(fileText(path));
+    QVERIFY2(banner.hasMatch(), qPrintable(fileText(path)));
+    const auto port = quint16(banner.captured(1).toUInt());
+
+    TestPeer client;
+    QVERIFY(client.connectTo(QHostAddress::LocalHost, port));
+    client.send("hello\n");
+    QTRY_COMPARE(client.received(), QByteArray("hello\n"));
+    QTRY_VERIFY(fileText(path).contains(QStringLiteral("connected, now 1 client")));
+    QTRY_VERIFY(fileText(path).contains(QStringLiteral(": hello\n"))); // flushed per line
+    client.socket().disconnectFromHost();
+    QTRY_VERIFY(fileText(path).contains(QStringLiteral("disconnected (closed by client)")));
+
+    daemon.process().terminate();
+    QVERIFY(daemon.process().waitForFinished(10000));
+    QCOMPARE(daemon.process().exitCode(), 0);
+    QVERIFY(fileText(path).contains(QStringLiteral("SIGTERM: stopping\n")));
+    QCOMPARE(daemon.output(), QStringLiteral("socketserver: the log goes to %1\n").arg(path));
+}
+
+// A small --log-max-bytes and a client that keeps talking under -v: PATH.1, PATH.2, ...
+void tst_Daemon::logFileRotates()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("relay.log"));
+    Daemon daemon;
+    QVERIFY(daemon.launch({"-v", "--port", "0", "--log-file", path, "--log-max-bytes", "65536"}));
+    QTRY_VERIFY(fileText(path).contains(QStringLiteral("listening on")));
+    const QRegularExpressionMatch banner
+        = QRegularExpression(QStringLiteral("listening on 127\\.0\\.0\\.1:(\\d+) "))
+              .match(fileText(path));
+    QVERIFY(banner.hasMatch());
+    TestPeer client;
+    QVERIFY(client.connectTo(QHostAddress::LocalHost, quint16(banner.captured(1).toUInt())));
+    // The verbose log shows at most 200 messages a second, so they are sent over time.
+    const QByteArray message = QByteArray(150, 'm') + '\n';
+    QDeadlineTimer deadline(60000);
+    int sent = 0;
+    while (!QFileInfo::exists(path + QStringLiteral(".2")) && !deadline.hasExpired()) {
+        for (int i = 0; i < 20; ++i)
+            client.send(QByteArray::number(++sent) + ' ' + message);
+        QTest::qWait(50);
+    }
+    QVERIFY2(QFileInfo::exists(path + QStringLiteral(".2")), "the log was not rotated twice");
+
+    // Each file holds whole lines, up to the limit, the oldest the start-up line.
+    const QRegularExpression logLine(
+        QStringLiteral("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} \\S.*$"));
+    for (const QString &name : {path + QStringLiteral(".2"), path + QStringLiteral(".1")}) {
+        const qint64 size = QFileInfo(name).size();
+        QVERIFY2(size <= 65536 && size > 65536 - 400, qPrintable(QString::number(size)));
+        const QString text = fileText(name);
+        QVERIFY(text.endsWith(u'\n'));
+        const QStringList lines = text.chopped(1).split(u'\n');
+        for (const QString &line : lines)
+            QVERIFY2(logLine.match(line).hasMatch(), qPrintable(line));
+    }
+    // Two rotations, not three: at 200 lines a second one takes more than the 50 ms between
+    // looks. So PATH.2 is the first file, with the start-up line.
+    QVERIFY(!QFileInfo::exists(path + QStringLiteral(".3")));
+    QVERIFY(fileText(path + QStringLiteral(".2")).contains(QStringLiteral("listening on")));
+    QVERIFY(QFileInfo(path).size() <= 65536);
+}
+
+// logrotate's way: move the file, then SIGHUP; the relay writes a new file at the path.
+void tst_Daemon::logFileReopenedAtSighup()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("relay.log"));
+    Daemon daemon;
+    QVERIFY(daemon.launch({"-v", "--port", "0", "--log-file", path}));
+    QTRY_VERIFY(fileText(path).contains(QStringLiteral("listening on")));
+    const QRegularExpressionMatch banner
+        = QRegularExpression(QStringLiteral("listening on 127\\.0\\.0\\.1:(\\d+) "))
+              .match(fileText(path));
+    QVERIFY(banner.hasMatch());
+    const auto port = quint16(banner.captured(1).toUInt());
+
+    const QString moved = dir.filePath(QStringLiteral("relay.log.1"));
+    QVERIFY(QFile::rename(path, moved));
+    ::kill(pid_t(daemon.process().processId()), SIGHUP);
+    QTRY_VERIFY(fileText(path).contains(QStringLiteral("SIGHUP: log file reopened\n")));
+    TestPeer client;
+    QVERIFY(client.connectTo(QHostAddress::LocalHost, port));
+    QTRY_VERIFY(fileText(path).contains(QStringLiteral("connected, now 1 client")));
+    QVERIFY(fileText(moved).contains(QStringLiteral("listening on")));
+    QVERIFY(!fileText(moved).contains(QStringLiteral("connected, now")));
+    QCOMPARE(daemon.process().state(), QProcess::Running);
+
+    // The folder gone: said once on stderr, and the relay runs on; back: logging again.
+    QVERIFY(QDir(dir.path()).removeRecursively());
+    ::kill(pid_t(daemon.process().processId()), SIGHUP);
+    QVERIFY(daemon.waitForOutput(QRegularExpression(QStringLiteral(
+        "socketserver: cannot open the log file .*relay\\.log: No such file or directory; log "
+        "lines are lost until it is reopened\n"))));
+    client.send("relayed all the same\n");
+    QTRY_COMPARE(client.received(), QByteArray("relayed all the same\n"));
+    QVERIFY(QDir().mkpath(dir.path()));
+    ::kill(pid_t(daemon.process().processId()), SIGHUP);
+    QTRY_VERIFY(fileText(path).contains(QStringLiteral("SIGHUP: log file reopened\n")));
+    QCOMPARE(daemon.output().count(QStringLiteral("cannot open the log file")), 1);
+}
+
+void tst_Daemon::logFileThatCannotBeOpenedStopsTheStart()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("missing/relay.log"));
+    const ProgramResult result = run({"--port", "0", "--log-file", path});
+    QCOMPARE(result.exitCode, 2);
+    QCOMPARE(result.out, QString());
+    QCOMPARE(result.err,
+        QStringLiteral("socketserver: cannot open the log file %1: No such file or directory\n")
+            .arg(path));
+}
+
+// A full disk costs the log, never the relay: one line on stderr, however much is logged.
+void tst_Daemon::logFileOnAFullDiskReportedOnce()
+{
+#ifndef Q_OS_LINUX
+    QSKIP("/dev/full (a device that is always full) is Linux's");
+#else
+    QTcpServer probe; // a free port: the start-up line goes nowhere
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    Daemon daemon;
+    QVERIFY(daemon.launch({"-v", "--port", QString::number(port), "--log-file", "/dev/full"}));
+    TestPeer client;
+    const auto connectClient = [&client, port] {
+        client.socket().abort(); // after a refused attempt, while the relay starts
+        return client.connectTo(QHostAddress::LocalHost, port);
+    };
+    QTRY_VERIFY(connectClient());
+    for (int i = 0; i < 5; ++i) {
+        client.send("logged nowhere\n");
+        QTRY_VERIFY(client.received().count("logged nowhere\n") == i + 1);
+    }
+    QVERIFY(daemon.waitForOutput(QRegularExpression(QStringLiteral(
+        "socketserver: cannot write the log file /dev/full: No space left on device; log lines "
+        "are lost until it is reopened\n"))));
+    QCOMPARE(daemon.output().count(QStringLiteral("cannot write")), 1);
+    QCOMPARE(daemon.process().state(), QProcess::Running);
+#endif
+}
+
+// Why the relay did not start: on stderr as always, and in the file for whoever reads it.
+void tst_Daemon::startFailureAlsoInTheLogFile()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("relay.log"));
+    QTcpServer occupant;
+    QVERIFY(occupant.listen(QHostAddress::LocalHost, 0));
+    const ProgramResult result
+        = run({"--port", QString::number(occupant.serverPort()), "--log-file", path});
+    QCOMPARE(result.exitCode, 1);
+    const QString why = QStringLiteral("cannot listen on 127.0.0.1:%1: the port is already in use")
+                            .arg(occupant.serverPort());
+    QVERIFY2(result.err.startsWith(QStringLiteral("socketserver: ") + why), qPrintable(result.err));
+    QVERIFY2(fileText(path).contains(QStringLiteral(" error: ") + why), qPrintable(fileText(path)));
 }
 
 // An expected client that never comes is logged missing once, after the grace; when it

@@ -1,4 +1,5 @@
-// Open at login on Linux: an XDG autostart file under $XDG_CONFIG_HOME.
+// Open at login on Linux: an XDG autostart file under $XDG_CONFIG_HOME. And, on every system,
+// which places a program must not be opened at login from (a Mac disk image, a translocated app).
 #include "loginitem.h"
 
 #include <QFile>
@@ -11,6 +12,8 @@ class tst_LoginItem : public QObject
 
 private slots:
     void xdgAutostart();
+    void locationProblem_data();
+    void locationProblem();
 };
 
 void tst_LoginItem::xdgAutostart()
@@ -48,6 +51,45 @@ void tst_LoginItem::xdgAutostart()
     QCOMPARE(item.location(),
         QDir::homePath() + QStringLiteral("/.config/autostart/socketserver-panel.desktop"));
 #endif
+}
+
+void tst_LoginItem::locationProblem_data()
+{
+    QTest::addColumn<QString>("program");
+    QTest::addColumn<QString>("problem"); // a word of the sentence; empty: no problem
+
+    const QString inApp = QStringLiteral("/SocketServer.app/Contents/MacOS/SocketServer");
+    QTest::newRow("Applications") << "/Applications" + inApp << QString();
+    QTest::newRow("the user's Applications") << "/Users/anna/Applications" + inApp << QString();
+    QTest::newRow("Downloads, not translocated") << "/Users/anna/Downloads" + inApp << QString();
+    QTest::newRow("disk image") << "/Volumes/SocketServer 1.0" + inApp << "disk image";
+    QTest::newRow("disk image, Linux-like name")
+        << QStringLiteral("/Volumes/socketserver/socketserver-panel") << "disk image";
+    QTest::newRow("translocated") << "/private/var/folders/x1/abc/T/AppTranslocation/6A2B-41D7/d"
+            + inApp << "temporary copy";
+    QTest::newRow("translocated from a disk image")
+        << "/private/var/folders/x1/abc/T/AppTranslocation/6A2B-41D7/d/Volumes" + inApp
+        << "temporary copy";
+    QTest::newRow("a folder that only starts like Volumes")
+        << "/VolumesOfNotes" + inApp << QString();
+    QTest::newRow("Linux") << QStringLiteral("/usr/bin/socketserver-panel") << QString();
+    QTest::newRow("Windows") << QStringLiteral(
+        "C:/Program Files/SocketServer/socketserver-panel.exe")
+                             << QString();
+}
+
+void tst_LoginItem::locationProblem()
+{
+    QFETCH(QString, program);
+    QFETCH(QString, problem);
+
+    const QString sentence = LoginItem::locationProblem(program);
+    if (problem.isEmpty()) {
+        QCOMPARE(sentence, QString());
+    } else {
+        QVERIFY2(sentence.contains(problem), qPrintable(sentence));
+        QVERIFY(sentence.contains(QStringLiteral("Move SocketServer to the Applications folder")));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_LoginItem)

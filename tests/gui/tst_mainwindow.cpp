@@ -6,6 +6,7 @@
 #include "httpget.h"
 #include "loginitem.h"
 #include "mainwindow.h"
+#include "panellog.h"
 #include "panelsettings.h"
 #include "panelshutdown.h"
 #include "settingsform.h"
@@ -13,13 +14,16 @@
 #include "trafficmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDesktopServices>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -32,6 +36,16 @@
 #include <memory>
 
 namespace {
+
+// Takes the URLs the panel opens with QDesktopServices, instead of the desktop.
+class UrlCatcher : public QObject
+{
+    Q_OBJECT
+
+public:
+    Q_INVOKABLE void open(const QUrl &url) { urls.append(url); }
+    QList<QUrl> urls;
+};
 
 // One panel: its settings file, controller and window.
 struct Panel
@@ -93,6 +107,7 @@ private slots:
     void expectedStateTexts_data();
     void expectedStateTexts();
     void monitoringAddressesShown();
+    void showLogFolder();
 
 private:
     static void addExpected(Panel &panel, const QString &name, const QString &match);
@@ -203,6 +218,9 @@ void tst_MainWindow::portInUseShowsError()
     auto *error = panel->child<QLabel>("error");
     QVERIFY(!error->isVisible());
 
+    // The panel's log says it too.
+    QTest::ignoreMessage(QtWarningMsg,
+        QRegularExpression(QStringLiteral("^cannot start: cannot listen on .*already in use")));
     QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
     QCOMPARE(panel->controller.state(), RelayController::State::Stopped);
     QVERIFY(error->isVisible());
@@ -510,6 +528,38 @@ void tst_MainWindow::waitingHintIsASentence()
     QCOMPARE(panel.child<QLabel>("hint")->text(),
         QStringLiteral("Waiting for the address 192.0.2.7 to appear on this computer (is the "
                        "network up?)…"));
+}
+
+// Help > Show Log Folder opens the folder of the panel's log, made if it is not there yet.
+void tst_MainWindow::showLogFolder()
+{
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    const QByteArray realHome = qgetenv("HOME");
+    const QByteArray realData = qgetenv("XDG_DATA_HOME");
+    const auto restore = qScopeGuard([&] {
+        qputenv("HOME", realHome);
+        if (realData.isEmpty())
+            qunsetenv("XDG_DATA_HOME");
+        else
+            qputenv("XDG_DATA_HOME", realData);
+    });
+    qputenv("HOME", home.path().toUtf8());
+    qunsetenv("XDG_DATA_HOME");
+    UrlCatcher desktop;
+    QDesktopServices::setUrlHandler(QStringLiteral("file"), &desktop, "open");
+    const auto unset
+        = qScopeGuard([] { QDesktopServices::unsetUrlHandler(QStringLiteral("file")); });
+
+    auto panel = openPanel();
+    auto *action = panel->window.findChild<QAction *>(QStringLiteral("showLogFolder"));
+    QVERIFY(action);
+    const QString folder = PanelLog::folder();
+    QVERIFY2(folder.startsWith(home.path() + u'/'), qPrintable(folder));
+    QVERIFY(!QFileInfo::exists(folder));
+    action->trigger();
+    QCOMPARE(desktop.urls, QList<QUrl>{QUrl::fromLocalFile(folder)});
+    QVERIFY(QFileInfo(folder).isDir());
 }
 
 // Fills a new row of the expected clients' editor, as typing would.

@@ -3,9 +3,11 @@
 // with a client connected, under the offscreen platform.
 #include "testpeer.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -49,6 +51,7 @@ private slots:
     void badOptions_data();
     void badOptions();
     void terminateWithClientExits();
+    void logFileInTheLogFolder();
 };
 
 void tst_PanelBinary::help()
@@ -151,6 +154,89 @@ void tst_PanelBinary::terminateWithClientExits()
     QVERIFY2(exited, "the panel did not exit after SIGTERM");
     QCOMPARE(panel.exitStatus(), QProcess::NormalExit);
     QCOMPARE(panel.exitCode(), 0);
+}
+
+// The panel writes the relay's log to the platform's log folder, in a temporary home here:
+// what happened (start, connections, stop) is there after the panel has gone.
+void tst_PanelBinary::logFileInTheLogFolder()
+{
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+#ifdef Q_OS_MACOS
+    const QString path
+        = home.filePath(QStringLiteral("Library/Logs/SocketServer/socketserver-panel.log"));
+#else
+    const QString path = home.filePath(
+        QStringLiteral("data/SocketServer/socketserver-panel/socketserver-panel.log"));
+#endif
+    quint16 port = 0;
+    {
+        QTcpServer probe; // a free port; a panel started with --port 0 would not say which
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    QProcess panel;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("HOME"), home.path());
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
+    env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath(QStringLiteral("data")));
+    env.insert(QStringLiteral("TMPDIR"), home.path()); // the single-instance lock and socket
+    env.insert(QStringLiteral("USER"), QUuid::createUuid().toString(QUuid::Id128));
+    panel.setProcessEnvironment(env);
+    panel.start(QStringLiteral(SOCKETSERVER_PANEL_BINARY),
+        {QStringLiteral("--start"), QStringLiteral("--port"), QString::number(port)});
+    QVERIFY(panel.waitForStarted(5000));
+    const auto logText = [&path] {
+        QFile file(path);
+        return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+    };
+
+    TestPeer peer;
+    const auto connectPeer = [&peer, port] {
+        peer.socket().abort(); // after a refused attempt, while the panel starts
+        return peer.connectTo(QHostAddress::LocalHost, port);
+    };
+    // Once: QTRY_VERIFY would connect again to check what it found.
+    QDeadlineTimer deadline(20000);
+    while (!connectPeer() && !deadline.hasExpired())
+        QTest::qWait(100);
+    QVERIFY(peer.isConnected());
+    peer.send("not for the log\n");
+    QTRY_COMPARE(peer.received(), QByteArray("not for the log\n"));
+    QTRY_VERIFY2(
+        logText().contains(
+            QStringLiteral("127.0.0.1:%1 connected, now 1 client").arg(peer.socket().localPort())),
+        qPrintable(logText()));
+    peer.socket().disconnectFromHost();
+    QTRY_VERIFY(logText().contains(QStringLiteral("disconnected (closed by client), now 0")));
+    ::kill(pid_t(panel.processId()), SIGTERM);
+    QVERIFY(panel.waitForFinished(10000));
+    QCOMPARE(panel.exitCode(), 0);
+
+    const QString text = logText();
+    const QString stamp = QStringLiteral("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} ");
+    const QStringList expected = {
+        QStringLiteral("socketserver-panel " SOCKETSERVER_VERSION " opened"),
+        QStringLiteral(
+            "socketserver-panel " SOCKETSERVER_VERSION " listening on 127\\.0\\.0\\.1:%1 ")
+            .arg(port),
+        QStringLiteral("127\\.0\\.0\\.1:\\d+ connected, now 1 client\\(s\\)"),
+        QStringLiteral(
+            "127\\.0\\.0\\.1:\\d+ disconnected \\(closed by client\\), now 0 client\\(s\\)"),
+        QStringLiteral("SIGTERM: stopping"),
+        QStringLiteral("stopped"),
+        QStringLiteral("socketserver-panel quits"),
+    };
+    // In this order, each at the start of a line of its own, after the time.
+    const QRegularExpression lines(u'^' + stamp
+            + expected.join(QStringLiteral(".*\n(?:.*\n)*?") + stamp) + QStringLiteral("\n"),
+        QRegularExpression::MultilineOption);
+    QVERIFY2(lines.match(text).hasMatch(), qPrintable(text));
+    QVERIFY2(!text.contains(QStringLiteral("not for the log")), qPrintable(text)); // no -v
+    // Connections go to the file only: the panel's stderr is as it was.
+    const QString err = QString::fromUtf8(panel.readAllStandardError());
+    QVERIFY2(!err.contains(QStringLiteral("connected")), qPrintable(err));
 }
 
 QTEST_GUILESS_MAIN(tst_PanelBinary)
