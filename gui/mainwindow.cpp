@@ -54,6 +54,23 @@ QTableView *recordView(QAbstractItemModel *model, const QString &name)
     return view;
 }
 
+// Columns as wide as what they show (header included), the last one taking what is left. The
+// header alone measures only when the table's layout changes, not as rows come and values
+// grow (a client named, "missing for 5 min"), so the columns are fitted again then. Only the
+// first rows are measured, so thousands of clients do not slow the 4 Hz refresh down.
+void fitColumnsToContents(QTableView *view)
+{
+    QHeaderView *header = view->horizontalHeader();
+    header->setResizeContentsPrecision(50);
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setStretchLastSection(true);
+    const auto fit = [view] { view->resizeColumnsToContents(); };
+    QAbstractItemModel *model = view->model();
+    QObject::connect(model, &QAbstractItemModel::rowsInserted, view, fit);
+    QObject::connect(model, &QAbstractItemModel::dataChanged, view, fit);
+    QObject::connect(model, &QAbstractItemModel::modelReset, view, fit);
+}
+
 // A column wide enough for its header and for sample, the widest value expected.
 void fitColumn(QTableView *view, int column, const QString &sample)
 {
@@ -214,13 +231,7 @@ QWidget *MainWindow::createClientsArea()
     auto *box = new QGroupBox(tr("Clients"));
     m_clientsView = recordView(m_clients, QStringLiteral("clients"));
     m_clientsView->setSelectionMode(QAbstractItemView::SingleSelection);
-    // Columns as wide as what they show (header included), the last one taking what is left:
-    // nine fixed guesses were wider than the table at the window's default size. Only the
-    // first rows are measured, so thousands of clients do not slow the 4 Hz refresh down.
-    QHeaderView *header = m_clientsView->horizontalHeader();
-    header->setResizeContentsPrecision(50);
-    header->setSectionResizeMode(QHeaderView::ResizeToContents);
-    header->setStretchLastSection(true);
+    fitColumnsToContents(m_clientsView);
     m_clientsView->setContextMenuPolicy(Qt::ActionsContextMenu);
     auto *disconnectAction = new QAction(tr("Disconnect"), m_clientsView);
     connect(disconnectAction, &QAction::triggered, this, &MainWindow::disconnectSelected);
@@ -249,11 +260,17 @@ QWidget *MainWindow::createExpectedArea()
     box->setObjectName(QStringLiteral("expectedBox"));
     auto *view = recordView(m_expected, QStringLiteral("expected"));
     view->setSelectionMode(QAbstractItemView::NoSelection);
-    view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    view->horizontalHeader()->setStretchLastSection(true);
+    fitColumnsToContents(view);
     auto *layout = new QVBoxLayout(box);
     layout->addWidget(view);
-    const auto showWhenAny = [this, box] { box->setVisible(m_expected->rowCount() > 0); };
+    // Shown while there are any, tall enough for four without scrolling.
+    const auto showWhenAny = [this, box, view] {
+        const int rows = m_expected->rowCount();
+        box->setVisible(rows > 0);
+        view->setMinimumHeight(view->horizontalHeader()->sizeHint().height()
+            + qMin(rows, 4) * view->verticalHeader()->defaultSectionSize()
+            + 2 * view->frameWidth());
+    };
     connect(m_expected, &QAbstractItemModel::modelReset, box, showWhenAny);
     showWhenAny();
     return box;
