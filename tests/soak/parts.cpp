@@ -7,12 +7,13 @@
 
 #include <csignal>
 
+#include <sys/prctl.h>
+
 namespace Soak {
 
 namespace {
 
 constexpr int kStopTimeoutMs = 10000;
-constexpr int kKeptLogLines = 2000; // per program, for count() and tail()
 
 /// Hands each whole line of @p pending (after appending @p bytes) to @p take.
 template<typename Take> void takeLines(QByteArray &pending, const QByteArray &bytes, Take take)
@@ -35,6 +36,8 @@ Program::Program(QString name, QString binary, QString logPath, bool messagesOnS
     , m_messagesOnStdout(messagesOnStdout)
 {
     m_log.open(QIODevice::WriteOnly | QIODevice::Append);
+    // Killed with the soak, however it ends (Ctrl+C included).
+    m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
     if (m_messagesOnStdout) {
         connect(&m_process, &QProcess::readyReadStandardOutput, this, [this] {
             takeLines(m_pendingMessages, m_process.readAllStandardOutput(),
@@ -94,9 +97,7 @@ void Program::readLog(QByteArray &pending, QByteArray bytes)
     m_log.write(bytes);
     m_log.flush();
     takeLines(pending, bytes, [this](const QByteArray &line) {
-        m_lines.append(QString::fromUtf8(line));
-        if (m_lines.size() > kKeptLogLines)
-            m_lines.removeFirst();
+        m_lines.append(QString::fromUtf8(line)); // a few lines a minute, without --verbose
     });
 }
 
