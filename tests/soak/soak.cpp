@@ -131,6 +131,7 @@ struct RelayRun
     QSet<QString> kindsSeen;
 };
 
+/// The soak itself: starts the parts, injects the faults, checks, and prints the summary.
 class Driver
 {
 public:
