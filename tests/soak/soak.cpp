@@ -121,6 +121,7 @@ struct Window
 /// One run of the relay process, from its start to its stop: its samples from /proc.
 struct RelayRun
 {
+    qint64 pid = 0;
     qint64 startedMs = 0;
     qint64 steadyMs = -1; // when every fault kind but restart had happened in it
     qint64 firstRss = -1;
@@ -270,6 +271,7 @@ bool Driver::startRelay(quint16 port)
     }
     m_port = quint16(listening.match(m_relay->tail(5)).captured(1).toUInt());
     m_runs.emplace_back();
+    m_runs.back().pid = m_relay->pid();
     m_runs.back().startedMs = now();
     sample();
     return m_port != 0;
@@ -307,10 +309,11 @@ void Driver::received(Receiver &receiver, const QByteArray &message, Checker *ch
 
 void Driver::sample()
 {
-    if (!m_relay->isRunning() || m_runs.empty())
+    if (m_runs.empty())
         return;
-    const ProcessSample s = ProcessSample::of(m_relay->pid());
     RelayRun &run = m_runs.back();
+    // Nothing while the next run's process starts: this one's is gone from /proc.
+    const ProcessSample s = ProcessSample::of(run.pid);
     if (s.rssKiB < 0)
         return;
     if (run.firstRss < 0)
