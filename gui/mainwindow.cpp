@@ -31,6 +31,7 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTimer>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -56,19 +57,23 @@ QTableView *recordView(QAbstractItemModel *model, const QString &name)
 
 // Columns as wide as what they show (header included), the last one taking what is left. The
 // header alone measures only when the table's layout changes, not as rows come and values
-// grow (a client named, "missing for 5 min"), so the columns are fitted again then. Only the
-// first rows are measured, so thousands of clients do not slow the 4 Hz refresh down.
+// grow (a client named, "missing for 5 min"), so the columns are fitted again then: once per
+// refresh of the model, however many rows changed. Only the first rows are measured, so
+// thousands of clients do not slow the 4 Hz refresh down.
 void fitColumnsToContents(QTableView *view)
 {
     QHeaderView *header = view->horizontalHeader();
     header->setResizeContentsPrecision(50);
     header->setSectionResizeMode(QHeaderView::ResizeToContents);
     header->setStretchLastSection(true);
-    const auto fit = [view] { view->resizeColumnsToContents(); };
+    auto *fit = new QTimer(view);
+    fit->setSingleShot(true); // at the end of this turn of the event loop
+    QObject::connect(fit, &QTimer::timeout, view, &QTableView::resizeColumnsToContents);
+    const auto fitSoon = [fit] { fit->start(0); };
     QAbstractItemModel *model = view->model();
-    QObject::connect(model, &QAbstractItemModel::rowsInserted, view, fit);
-    QObject::connect(model, &QAbstractItemModel::dataChanged, view, fit);
-    QObject::connect(model, &QAbstractItemModel::modelReset, view, fit);
+    QObject::connect(model, &QAbstractItemModel::rowsInserted, fit, fitSoon);
+    QObject::connect(model, &QAbstractItemModel::dataChanged, fit, fitSoon);
+    QObject::connect(model, &QAbstractItemModel::modelReset, fit, fitSoon);
 }
 
 // A column wide enough for its header and for sample, the widest value expected.

@@ -16,10 +16,9 @@ RotatingLog *g_file = nullptr; // install()'s
 void writeLine(QtMsgType type, const QMessageLogContext &, const QString &message)
 {
     const QByteArray line = formatLine(type, message);
-    if (g_file) {
-        g_file->write(line);
+    if (g_file && g_file->write(line))
         return;
-    }
+    // No log file, or it cannot be written now (disk full): the line is not lost.
     FILE *stream = type == QtDebugMsg || type == QtInfoMsg ? stdout : stderr;
     std::fputs(line.constData(), stream);
     std::fflush(stream);

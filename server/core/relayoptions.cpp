@@ -72,8 +72,9 @@ constexpr OptionSpec kOptions[] = {
         "affected, but their first messages may wait up to 1 s while the relay checks."},
     {"expect", "NAME=MATCH",
         "A client the exhibit needs, e.g. kiosk3=192.168.1.23 (the client connecting from that "
-        "address) or kiosk3=prefix:kiosk3: (the client whose messages start with kiosk3:); repeat "
-        "for several. The log and the panel show it by NAME; when it is missing (gone for longer "
+        "address) or kiosk3=prefix:kiosk3-hello (the client whose messages start with "
+        "kiosk3-hello: a text only that client sends); repeat for several. The log and the panel "
+        "show it by NAME; when it is missing (gone for longer "
         "than --expect-grace) or silent (--expect-silence), the log says so once, and once more "
         "when it is back. NAME: letters, digits, - _ and ."},
     {"expect-silence", "SECONDS",

@@ -24,8 +24,8 @@ constexpr int kRefusalCount = int(Refusal::WrongVersion) + 1;
 /// Why a client's connection ended.
 enum class Disconnect
 {
-    ClientClosed, ///< the client closed it (TCP FIN, a WebSocket Close frame)
-    ConnectionLost, ///< reset, timed out (TCP keepalive), a network error
+    ClientClosed, ///< the client closed it (TCP FIN or reset, a WebSocket Close frame)
+    ConnectionLost, ///< timed out (TCP keepalive), a network error
     NotReading, ///< too much output waited for it: it does not read
     Kicked, ///< the operator disconnected it (the panel's Disconnect)
     Oversize, ///< a WebSocket message over --max-message-bytes

@@ -61,7 +61,17 @@ bool RotatingLog::write(QByteArrayView bytes)
         return false;
     }
     const Busy busy(m_busy);
-    if (m_failed || !m_file.isOpen())
+    if (m_failed) {
+        if (m_failedAt.elapsed() < m_retryMs)
+            return false;
+        m_file.close();
+        if (!openFile()) {
+            m_failedAt.start();
+            return false;
+        }
+        m_failed = false;
+    }
+    if (!m_file.isOpen())
         return false;
     // A device (/dev/stderr) has no size to keep small, and cannot be renamed.
     if (m_maxBytes > 0 && m_size > 0 && m_size + bytes.size() > m_maxBytes && !m_file.isSequential()
@@ -135,14 +145,15 @@ bool RotatingLog::rotate()
     return openFile();
 }
 
-// Stops writing until reopen(); says why on stderr, once (the log itself cannot say it).
+// Stops writing until the retry or reopen(); says why on stderr, once (the log itself cannot).
 void RotatingLog::fail(const QString &error)
 {
     m_error = error;
+    m_failedAt.start();
     if (m_failed)
         return;
     m_failed = true;
-    std::fprintf(stderr, "%s: %s; log lines are lost until it is reopened\n",
+    std::fprintf(stderr, "%s: %s; trying again once a minute\n",
         qUtf8Printable(QCoreApplication::applicationName()), qUtf8Printable(error));
     std::fflush(stderr);
 }

@@ -3,10 +3,13 @@
 // Past maxBytes the file becomes PATH.1, PATH.1 becomes PATH.2 and so on; kOldFiles old files
 // are kept, the oldest is dropped. reopen() starts a new PATH after logrotate moved the file
 // away (SIGHUP). A file that cannot be written (disk full, folder gone) is reported once on
-// stderr; its lines are dropped until reopen() succeeds, and nothing else is held up by it.
+// stderr, and write() returns false for its lines (the caller may put them elsewhere) until the
+// file can be opened again: tried at the next write a minute later, or at reopen(). Nothing
+// else is held up by it.
 #pragma once
 
 #include <QByteArrayView>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QMutex>
 #include <QString>
@@ -16,6 +19,7 @@ class RotatingLog
 public:
     static constexpr qint64 kDefaultMaxBytes = 10 * 1024 * 1024;
     static constexpr int kOldFiles = 5; ///< PATH.1 (the newest) to PATH.5
+    static constexpr int kRetryMs = 60 * 1000; ///< after a failure, how often opening is tried
 
     /// A log at @p path, rotated when a write would take it past @p maxBytes (0: never
     /// rotated, for a log that logrotate rotates). Nothing is opened yet.
@@ -29,8 +33,10 @@ public:
     bool reopen();
     /// Appends @p bytes (whole lines, ending in a newline), first rotating the file when they
     /// would take it past maxBytes. False when they were not written: the first such failure
-    /// is reported on stderr, later ones are silent until reopen() succeeds.
+    /// is reported on stderr, later ones are silent until the file works again.
     bool write(QByteArrayView bytes);
+    /// For tests: how long after a failure the file is opened again (kRetryMs by default).
+    void setRetryMs(int ms) { m_retryMs = ms; }
 
     /// True while lines are written (open, and no failure since).
     bool isWriting() const;
@@ -53,6 +59,8 @@ private:
     bool m_busy = false;
     QFile m_file;
     qint64 m_size = 0; // bytes in the file now
-    bool m_failed = false; // a failure was reported; writing waits for reopen()
+    bool m_failed = false; // a failure was reported; writing waits for the retry or reopen()
+    QElapsedTimer m_failedAt; // since the last failure (or failed retry)
+    int m_retryMs = kRetryMs;
     QString m_error;
 };

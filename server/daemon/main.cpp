@@ -90,14 +90,15 @@ int main(int argc, char *argv[])
             relay.stop();
             QTimer::singleShot(kShutdownGraceMs, qApp, &QCoreApplication::quit);
         });
-    // logrotate moved the file away: a new one at the same path.
-    if (logFile) {
-        signalWatcher.watchHangup();
-        QObject::connect(&signalWatcher, &SignalWatcher::hangupReceived, &relay, [&logFile] {
-            if (logFile->reopen())
-                qCInfo(lcDaemon) << "SIGHUP: log file reopened";
-        });
-    }
+    // logrotate moved the file away: a new one at the same path. Without a log file SIGHUP is
+    // taken too, so that a stray one (a shared logrotate rule) does not end the relay.
+    signalWatcher.watchHangup();
+    QObject::connect(&signalWatcher, &SignalWatcher::hangupReceived, &relay, [&logFile] {
+        if (!logFile)
+            qCInfo(lcDaemon) << "SIGHUP: no log file to reopen";
+        else if (logFile->reopen())
+            qCInfo(lcDaemon) << "SIGHUP: log file reopened";
+    });
     QObject::connect(&relay, &RelayServer::stopped, &app, &QCoreApplication::quit);
     if (!relay.start(config)) {
         std::fprintf(stderr, "%s: %s\n", kProgram, relay.errorString().toUtf8().constData());

@@ -89,6 +89,7 @@ private slots:
     void reopenAfterTheFileWasMoved();
     void cannotOpen();
     void folderGoneAndBack();
+    void writingResumesWithoutReopen();
     void diskFullReportedOnce();
     void lineLoggedWhileOpeningGoesToStderr();
 };
@@ -236,7 +237,7 @@ void tst_RotatingLog::folderGoneAndBack()
     const QByteArray reported = stderrText.text();
     QCOMPARE(reported.count('\n'), 1);
     QVERIFY2(reported.contains("cannot open the log file " + path.toUtf8()
-                 + ": No such file or directory; log lines are lost until it is reopened"),
+                 + ": No such file or directory; trying again once a minute"),
         reported.constData());
 
     QVERIFY(QDir().mkpath(folder));
@@ -244,6 +245,36 @@ void tst_RotatingLog::folderGoneAndBack()
     QVERIFY(log.isWriting());
     QVERIFY(log.write("two\n"));
     QCOMPARE(contents(path), QByteArray("two\n"));
+#endif
+}
+
+// Nobody sends SIGHUP after a disk was full or a folder gone for a while: a write a retry
+// interval after the failure opens the file again by itself.
+void tst_RotatingLog::writingResumesWithoutReopen()
+{
+#ifdef Q_OS_WIN
+    QSKIP("A folder with an open file cannot be removed on Windows");
+#else
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString folder = dir.filePath(QStringLiteral("logs"));
+    QVERIFY(QDir().mkpath(folder));
+    const QString path = folder + QStringLiteral("/relay.log");
+    RotatingLog log(path, 20); // every second line rotates: the folder is needed again
+    QVERIFY(log.open());
+    QVERIFY(log.write("one\n"));
+    QVERIFY(QDir(folder).removeRecursively());
+
+    StderrCapture stderrText;
+    QVERIFY(!log.write("lost, rotating into a folder that is gone\n"));
+    QVERIFY(!log.write("lost, within the retry interval\n"));
+    QVERIFY(QDir().mkpath(folder));
+    QVERIFY(!log.write("lost, still within the retry interval\n"));
+    log.setRetryMs(0);
+    QVERIFY(log.write("two\n"));
+    QVERIFY(log.isWriting());
+    QCOMPARE(contents(path), QByteArray("two\n"));
+    QCOMPARE(stderrText.text().count('\n'), 1);
 #endif
 }
 
@@ -265,8 +296,8 @@ void tst_RotatingLog::diskFullReportedOnce()
     const QByteArray reported = stderrText.text();
     QCOMPARE(reported.count('\n'), 2); // once before the reopen, once after
     QVERIFY2(reported.contains(
-                 "cannot write the log file /dev/full: No space left on device; log lines are "
-                 "lost until it is reopened\n"),
+                 "cannot write the log file /dev/full: No space left on device; trying again "
+                 "once a minute\n"),
         reported.constData());
     QVERIFY(log.errorString().contains(QStringLiteral("No space left on device")));
 #endif

@@ -85,6 +85,7 @@ private slots:
     void logFileReopenedAtSighup();
     void logFileThatCannotBeOpenedStopsTheStart();
     void logFileOnAFullDiskReportedOnce();
+    void hangupWithoutLogFileKeepsRunning();
     void startFailureAlsoInTheLogFile();
 };
 
@@ -440,8 +441,8 @@ void tst_Daemon::logFileReopenedAtSighup()
     QVERIFY(QDir(dir.path()).removeRecursively());
     ::kill(pid_t(daemon.process().processId()), SIGHUP);
     QVERIFY(daemon.waitForOutput(QRegularExpression(QStringLiteral(
-        "socketserver: cannot open the log file .*relay\\.log: No such file or directory; log "
-        "lines are lost until it is reopened\n"))));
+        "socketserver: cannot open the log file .*relay\\.log: No such file or directory; "
+        "trying again once a minute\n"))));
     client.send("relayed all the same\n");
     QTRY_COMPARE(client.received(), QByteArray("relayed all the same\n"));
     QVERIFY(QDir().mkpath(dir.path()));
@@ -486,9 +487,33 @@ void tst_Daemon::logFileOnAFullDiskReportedOnce()
         QTRY_VERIFY(client.received().count("logged nowhere\n") == i + 1);
     }
     QVERIFY(daemon.waitForOutput(QRegularExpression(QStringLiteral(
-        "socketserver: cannot write the log file /dev/full: No space left on device; log lines "
-        "are lost until it is reopened\n"))));
+        "socketserver: cannot write the log file /dev/full: No space left on device; trying "
+        "again once a minute\n"))));
     QCOMPARE(daemon.output().count(QStringLiteral("cannot write")), 1);
+    // The lines the file did not take went to stdout and stderr instead, as without a file.
+    QVERIFY2(daemon.output().contains(QStringLiteral("connected, now 1 client")),
+        qPrintable(daemon.output()));
+    QCOMPARE(daemon.process().state(), QProcess::Running);
+#endif
+}
+
+// A SIGHUP without --log-file (a shared logrotate rule, a stray kill -HUP) does not end the
+// relay: systemd does not restart a service that a signal ended cleanly.
+void tst_Daemon::hangupWithoutLogFileKeepsRunning()
+{
+#ifndef Q_OS_UNIX
+    QSKIP("SIGHUP is Unix's");
+#else
+    Daemon daemon;
+    const quint16 port = daemon.start({"--port", "0"});
+    QVERIFY2(port != 0, qPrintable(daemon.output()));
+    ::kill(pid_t(daemon.process().processId()), SIGHUP);
+    QVERIFY(
+        daemon.waitForOutput(QRegularExpression(QStringLiteral("SIGHUP: no log file to reopen"))));
+    TestPeer client;
+    QVERIFY(client.connectTo(QHostAddress::LocalHost, port));
+    client.send("still here\n");
+    QTRY_COMPARE(client.received(), QByteArray("still here\n"));
     QCOMPARE(daemon.process().state(), QProcess::Running);
 #endif
 }

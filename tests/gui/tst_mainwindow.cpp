@@ -618,9 +618,9 @@ void tst_MainWindow::expectedClientsEditedSavedAndWatched()
         // Columns as wide as what they show once it has grown (a name, "missing for ..."):
         // their headers alone measured only when the table's layout changed, and cut them.
         const QFontMetrics metrics(clients->font());
-        QVERIFY(clients->columnWidth(ClientsModel::Address)
+        QTRY_VERIFY(clients->columnWidth(ClientsModel::Address)
             >= metrics.horizontalAdvance(QStringLiteral("here (127.0.0.1)")));
-        QVERIFY(view->columnWidth(ExpectedModel::State)
+        QTRY_VERIFY(view->columnWidth(ExpectedModel::State)
             >= metrics.horizontalAdvance(gone.data().toString()));
 
         QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
