@@ -25,6 +25,9 @@ struct ClientInfo
     quint16 port = 0;
     QDateTime connectedSince;
     QDateTime lastActivity; ///< last time the client sent anything
+    /// How long it had sent nothing when this snapshot was taken, on a steady clock (the time
+    /// of day may jump: a machine without a clock chip sets it from the network after boot).
+    qint64 idleMs = 0;
     qint64 messagesIn = 0;
     qint64 messagesOut = 0;
     qint64 bytesIn = 0; ///< bytes received, terminators included

@@ -22,12 +22,14 @@ ClientSession::ClientSession(
     m_info.kind = kind;
     m_info.connectedSince = QDateTime::currentDateTime();
     m_lastActivityMs = m_info.connectedSince.toMSecsSinceEpoch();
+    m_idle.start();
 }
 
 ClientInfo ClientSession::info() const
 {
     ClientInfo info = m_info;
     info.lastActivity = QDateTime::fromMSecsSinceEpoch(m_lastActivityMs);
+    info.idleMs = m_idle.elapsed();
     return info;
 }
 
@@ -111,6 +113,7 @@ void ClientSession::received(qint64 bytes, const MessageBatch &batch)
 {
     m_info.bytesIn += bytes;
     m_lastActivityMs = QDateTime::currentMSecsSinceEpoch(); // cheap, unlike a QDateTime per read
+    m_idle.start();
     if (batch.isEmpty())
         return;
     m_info.messagesIn += batch.count();

@@ -92,6 +92,7 @@ private:
     void disconnectStuck(qint64 waiting);
 
     qint64 m_lastActivityMs; // m_info.lastActivity, filled in by info()
+    QElapsedTimer m_idle; // since the client last sent something: m_info.idleMs
     LineEnding m_lineEnding;
     qint64 m_maxOutput;
     qint64 m_slowOutput;

@@ -2,6 +2,7 @@
 
 #include "netaddress.h"
 
+#include <chrono>
 #include <utility>
 
 namespace {
@@ -58,8 +59,15 @@ QByteArray ExpectedClientAlarm::message(const QByteArray &messageTemplate) const
     return message;
 }
 
-ExpectedClients::ExpectedClients(const RelayConfig &config, Clock clock)
-    : m_clock(std::move(clock))
+qint64 ExpectedClients::steadyClock()
+{
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+ExpectedClients::ExpectedClients(const RelayConfig &config, Clock steady, Clock wall)
+    : m_clock(std::move(steady))
+    , m_wallClock(std::move(wall))
     , m_startMs(m_clock())
     , m_graceMs(config.expectGraceSeconds * 1000LL)
     , m_silenceMs(config.expectSilenceSeconds * 1000LL)
@@ -68,7 +76,7 @@ ExpectedClients::ExpectedClients(const RelayConfig &config, Clock clock)
         Watch watch;
         watch.status.name = expectation.name;
         watch.status.match = expectation.matchText();
-        watch.status.since = QDateTime::fromMSecsSinceEpoch(m_startMs);
+        watch.status.since = timeOf(m_startMs, m_startMs);
         watch.goneSinceMs = m_startMs;
         watch.where
             = expectation.address.isNull() ? watch.status.match : expectation.address.toString();
@@ -85,31 +93,29 @@ QList<ExpectedClientAlarm> ExpectedClients::sample(const QList<ClientInfo> &name
         ExpectedClientStatus &status = watch.status;
         // Its first connection stands for it; the latest activity of any of them counts.
         const ClientInfo *client = nullptr;
-        qint64 lastActivityMs = 0;
+        qint64 idleMs = 0;
         for (const ClientInfo &candidate : named) {
             if (candidate.name != status.name)
                 continue;
+            idleMs = client ? qMin(idleMs, candidate.idleMs) : candidate.idleMs;
             if (!client)
                 client = &candidate;
-            lastActivityMs = qMax(lastActivityMs, candidate.lastActivity.toMSecsSinceEpoch());
         }
         State state;
         if (client) {
             watch.where = addressText(*client);
             status.clientId = client->id;
             status.address = NetAddress::unmapped(client->address);
-            const bool silent
-                = m_silenceMs > 0 && !inStartGrace && now - lastActivityMs >= m_silenceMs;
+            const bool silent = m_silenceMs > 0 && !inStartGrace && idleMs >= m_silenceMs;
             state = silent ? State::Silent : State::Present;
-            status.since
-                = silent ? QDateTime::fromMSecsSinceEpoch(lastActivityMs) : client->connectedSince;
+            status.since = silent ? timeOf(now - idleMs, now) : client->connectedSince;
         } else {
             status.clientId = 0;
             status.address.clear();
             if (status.state == State::Present || status.state == State::Silent)
                 watch.goneSinceMs = now; // noticed gone now: the grace starts
             state = now - watch.goneSinceMs >= m_graceMs ? State::Missing : State::Waiting;
-            status.since = QDateTime::fromMSecsSinceEpoch(watch.goneSinceMs);
+            status.since = timeOf(watch.goneSinceMs, now);
         }
         const State before = std::exchange(status.state, state);
         if ((state == State::Missing || state == State::Silent) && state != before) {
@@ -124,6 +130,12 @@ QList<ExpectedClientAlarm> ExpectedClients::sample(const QList<ClientInfo> &name
         }
     }
     return alarms;
+}
+
+// @p steadyMs, a moment on the steady clock, as the time of day it was (seen from @p nowMs).
+QDateTime ExpectedClients::timeOf(qint64 steadyMs, qint64 nowMs) const
+{
+    return QDateTime::fromMSecsSinceEpoch(m_wallClock() - (nowMs - steadyMs));
 }
 
 QList<ExpectedClientStatus> ExpectedClients::statuses() const

@@ -1,8 +1,10 @@
 // ExpectedClients: the exhibit's inventory (--expect), judged. Told once a second which named
 // clients are connected (RelayServer samples them; naming them is its job), it decides for each
 // expected client whether it is waiting, present, missing or silent, and returns the changes
-// worth an alarm: gone missing or silent, and back. Pure: no sockets, no timers, the clock
-// injected, so that tests step through time.
+// worth an alarm: gone missing or silent, and back. Pure: no sockets, no timers, the clocks
+// injected, so that tests step through time. Durations (grace, silence) are measured on a
+// steady clock: the time of day, used only to say when, may jump (a machine without a clock
+// chip sets it from the network after boot, which must not make everyone missing at once).
 #pragma once
 
 #include "clientinfo.h"
@@ -56,12 +58,14 @@ struct ExpectedClientAlarm
 class ExpectedClients
 {
 public:
-    /// Milliseconds since the epoch (the wall clock, as ClientInfo's times); tests pass their own.
+    /// Milliseconds: on a steady clock (any origin) to measure durations, or since the epoch
+    /// to tell the time of day. Tests pass their own.
     using Clock = std::function<qint64()>;
+    static qint64 steadyClock();
 
     /// Watches @p config's expected clients, from now (the start of the grace).
-    explicit ExpectedClients(
-        const RelayConfig &config, Clock clock = &QDateTime::currentMSecsSinceEpoch);
+    explicit ExpectedClients(const RelayConfig &config, Clock steady = &steadyClock,
+        Clock wall = &QDateTime::currentMSecsSinceEpoch);
 
     /// Judges every expected client from @p named, the connected clients that have a name
     /// (ClientInfo::name); returns what changed that is worth telling, in the inventory's order.
@@ -80,7 +84,10 @@ private:
         QDateTime alarmSince;
     };
 
-    Clock m_clock;
+    QDateTime timeOf(qint64 steadyMs, qint64 nowMs) const; // a steady time as a time of day
+
+    Clock m_clock; // steady
+    Clock m_wallClock;
     qint64 m_startMs;
     qint64 m_graceMs;
     qint64 m_silenceMs; // 0: never silent

@@ -76,7 +76,7 @@ bool RelayServer::start(const RelayConfig &config)
     Q_ASSERT(!isListening() && !isWaiting());
     m_config = config;
     m_stats = {};
-    m_startTime = QDateTime::currentDateTime();
+    m_running.start();
     m_stopping = false;
     raiseFileLimit();
     if (listenAll())
@@ -307,8 +307,10 @@ RelaySnapshot RelayServer::snapshot() const
 {
     RelaySnapshot snapshot;
     snapshot.version = QStringLiteral(SOCKETSERVER_VERSION);
-    snapshot.startTime = m_startTime;
+    // The uptime on a steady clock; the start said in today's time of day, which may have
+    // jumped since (set from the network after boot).
     snapshot.time = QDateTime::currentDateTime();
+    snapshot.startTime = snapshot.time.addMSecs(-m_running.elapsed());
     snapshot.listening = isListening();
     if (isWaiting())
         snapshot.notListening = QStringLiteral("waiting: ") + m_errorString;

@@ -137,7 +137,7 @@ private:
     QList<ClientSession *> m_sessions; // in connection order
     quint64 m_nextClientId = 1;
     RelayStats m_stats; // the clients that are gone: their counts are added when they go
-    QDateTime m_startTime;
+    QElapsedTimer m_running; // since start()
     QString m_errorString;
     bool m_addressMissing = false; // the last listen failed because the address is not here
     QTimer m_retry; // while waiting for the address to appear

@@ -34,6 +34,7 @@ private slots:
     void script();
     void matchesOnlyItsName();
     void statusesBeforeTheFirstSample();
+    void timeOfDayJumps();
     void texts();
 
 private:
@@ -100,7 +101,8 @@ void tst_ExpectedClients::script()
     config.expectGraceSeconds = grace;
     config.expectSilenceSeconds = silence;
     m_nowMs = kStartMs;
-    ExpectedClients expected(config, [this] { return m_nowMs; });
+    const auto clock = [this] { return m_nowMs; };
+    ExpectedClients expected(config, clock, clock);
 
     for (const Step &step : steps) {
         m_nowMs = kStartMs + step.at * 1000LL;
@@ -111,7 +113,7 @@ void tst_ExpectedClients::script()
             client.name = QStringLiteral("kiosk3");
             client.address = QHostAddress(QStringLiteral("::ffff:192.168.1.23"));
             client.connectedSince = QDateTime::fromMSecsSinceEpoch(kStartMs);
-            client.lastActivity = QDateTime::fromMSecsSinceEpoch(kStartMs + step.lastSent * 1000LL);
+            client.idleMs = m_nowMs - (kStartMs + step.lastSent * 1000LL);
             named.append(client);
         }
         QStringList told;
@@ -136,17 +138,18 @@ void tst_ExpectedClients::matchesOnlyItsName()
         "b=prefix:b:", "--expect-grace", "0", "--expect-silence", "10"});
     QCOMPARE(options.error, QString());
     m_nowMs = kStartMs;
-    ExpectedClients expected(options.config, [this] { return m_nowMs; });
+    const auto clock = [this] { return m_nowMs; };
+    ExpectedClients expected(options.config, clock, clock);
 
     ClientInfo first;
     first.id = 1;
     first.name = QStringLiteral("b");
     first.address = QHostAddress(QHostAddress::LocalHost);
-    first.lastActivity = QDateTime::fromMSecsSinceEpoch(kStartMs);
+    first.idleMs = 20'000;
     ClientInfo second = first;
     second.id = 2;
     m_nowMs += 20'000;
-    second.lastActivity = QDateTime::fromMSecsSinceEpoch(m_nowMs);
+    second.idleMs = 0;
 
     const QList<ExpectedClientAlarm> alarms = expected.sample({first, second});
     QCOMPARE(alarms.size(), 1);
@@ -166,11 +169,50 @@ void tst_ExpectedClients::statusesBeforeTheFirstSample()
     RelayConfig config;
     config.expected = {{QStringLiteral("kiosk1"), {}, QByteArray("k1:")}};
     m_nowMs = kStartMs;
-    const ExpectedClients expected(config, [this] { return m_nowMs; });
+    const auto clock = [this] { return m_nowMs; };
+    ExpectedClients expected(config, clock, clock);
     const QList<ExpectedClientStatus> statuses = expected.statuses();
     QCOMPARE(statuses.size(), 1);
     QCOMPARE(statuses.first().state, ExpectedClientStatus::State::Waiting);
     QCOMPARE(statuses.first().since, QDateTime::fromMSecsSinceEpoch(kStartMs));
+}
+
+// A machine without a clock chip boots in the past and sets the time of day from the network
+// later: a jump of a day during the grace, and back, makes nobody missing or silent. Durations
+// follow the steady clock; the times said follow the time of day.
+void tst_ExpectedClients::timeOfDayJumps()
+{
+    const RelayOptions options = parseRelayOptions({"--expect", "away=10.0.0.1", "--expect",
+        "here=10.0.0.2", "--expect-grace", "60", "--expect-silence", "30"});
+    QCOMPARE(options.error, QString());
+    m_nowMs = kStartMs;
+    qint64 wallMs = kStartMs;
+    ExpectedClients expected(
+        options.config, [this] { return m_nowMs; }, [&wallMs] { return wallMs; });
+    ClientInfo here;
+    here.name = QStringLiteral("here");
+    here.address = QHostAddress(QStringLiteral("10.0.0.2"));
+
+    m_nowMs += 10'000;
+    wallMs += 10'000 + 24 * 3600 * 1000LL; // the network's time arrives: a day later
+    here.idleMs = 5'000;
+    QCOMPARE(expected.sample({here}).size(), 0);
+    QCOMPARE(expected.statuses().at(0).state, ExpectedClientStatus::State::Waiting);
+    QCOMPARE(expected.statuses().at(1).state, ExpectedClientStatus::State::Present);
+    // Waiting since the start, said in the new time of day.
+    QCOMPARE(expected.statuses().at(0).since, QDateTime::fromMSecsSinceEpoch(wallMs - 10'000));
+
+    m_nowMs += 40'000; // 50 s in, still within the grace; the clock set back an hour
+    wallMs += 40'000 - 3600 * 1000LL;
+    QCOMPARE(expected.sample({here}).size(), 0);
+
+    m_nowMs += 20'000; // 70 s in: the grace is over
+    wallMs += 20'000;
+    const QList<ExpectedClientAlarm> alarms = expected.sample({here});
+    QCOMPARE(alarms.size(), 1);
+    QCOMPARE(alarms.first().name, QStringLiteral("away"));
+    QCOMPARE(alarms.first().state, QStringLiteral("missing"));
+    QCOMPARE(expected.statuses().at(1).state, ExpectedClientStatus::State::Present);
 }
 
 void tst_ExpectedClients::texts()
