@@ -1,6 +1,5 @@
 #include "clientsmodel.h"
 
-#include "netaddress.h"
 #include "relayserver.h"
 
 #include <QLocale>
@@ -17,10 +16,8 @@ bool countersDiffer(const ClientInfo &a, const ClientInfo &b)
 // An expected client by its name: "kiosk3 (192.168.1.23)".
 QString addressText(const ClientInfo &client)
 {
-    const QString address = client.kind == ClientInfo::Kind::Local
-        ? ClientsModel::tr("this computer")
-        : NetAddress::unmapped(client.address).toString();
-    return client.name.isEmpty() ? address : QStringLiteral("%1 (%2)").arg(client.name, address);
+    const QString host = client.hostText();
+    return client.name.isEmpty() ? host : QStringLiteral("%1 (%2)").arg(client.name, host);
 }
 
 QString timeText(const QDateTime &time)

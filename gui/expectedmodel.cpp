@@ -133,7 +133,7 @@ QVariant ExpectedModel::data(const QModelIndex &index, int role) const
     case Client:
         if (status.clientId == 0)
             return QVariant();
-        return status.address.isNull() ? tr("local socket") : status.address.toString();
+        return status.address.isNull() ? tr("this computer") : status.address.toString();
     case ColumnCount:
         break;
     }

@@ -15,6 +15,12 @@ QString ClientInfo::kindName(Kind kind)
     return QStringLiteral("TCP");
 }
 
+QString ClientInfo::hostText() const
+{
+    return kind == Kind::Local ? QStringLiteral("this computer")
+                               : NetAddress::unmapped(address).toString();
+}
+
 QString ClientInfo::peerName() const
 {
     QString where;

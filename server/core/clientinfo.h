@@ -34,6 +34,9 @@ struct ClientInfo
     qint64 bytesOut = 0; ///< bytes queued for sending, terminators included
     qint64 droppedMessages = 0; ///< messages over the size limit, discarded
 
+    /// Where it connects from, without the port: "192.168.1.23" (IPv4-mapped addresses as
+    /// IPv4), or "this computer" for a local socket.
+    QString hostText() const;
     /// "127.0.0.1:53422" or "[::1]:53422" (TCP), "ws 127.0.0.1:53422" (WebSocket), "local #7";
     /// an expected client as "kiosk3 (127.0.0.1:53422)".
     QString peerName() const;

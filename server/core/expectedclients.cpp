@@ -18,12 +18,6 @@ QString timeText(const QDateTime &time)
     return local.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
 }
 
-QString addressText(const ClientInfo &client)
-{
-    return client.kind == ClientInfo::Kind::Local ? QStringLiteral("local socket")
-                                                  : NetAddress::unmapped(client.address).toString();
-}
-
 } // namespace
 
 QString ExpectedClientStatus::stateName(State state)
@@ -103,7 +97,7 @@ QList<ExpectedClientAlarm> ExpectedClients::sample(const QList<ClientInfo> &name
         }
         State state;
         if (client) {
-            watch.where = addressText(*client);
+            watch.where = client->hostText();
             status.clientId = client->id;
             status.address = NetAddress::unmapped(client->address);
             const bool silent = m_silenceMs > 0 && !inStartGrace && idleMs >= m_silenceMs;

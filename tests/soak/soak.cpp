@@ -168,6 +168,7 @@ private:
     void unplug();
     void restart();
     void endOfFault(const QString &kind, const QString &label = {});
+    bool connectFaultClient(QTcpSocket &socket);
 
     void fail(const QString &sentence) { m_failures.append(sentence); }
     void printSummary();
@@ -471,11 +472,7 @@ void Driver::halfMessage(int n)
             got.insert(receiver);
     };
     FaultClient client;
-    client.socket.connectToHost(QHostAddress::LocalHost, m_port);
-    if (!waitUntil([&] { return client.socket.state() == QAbstractSocket::ConnectedState; },
-            kFaultTimeoutMs)) {
-        fail(QStringLiteral("a client could not connect to the relay"));
-    } else {
+    if (connectFaultClient(client.socket)) {
         client.socket.write(half);
         client.socket.flush();
         spin(50);
@@ -551,11 +548,7 @@ void Driver::flood(int n)
     };
     const int warnings = m_relay->count(QStringLiteral("sent a message longer than"));
     FaultClient client;
-    client.socket.connectToHost(QHostAddress::LocalHost, m_port);
-    if (!waitUntil([&] { return client.socket.state() == QAbstractSocket::ConnectedState; },
-            kFaultTimeoutMs)) {
-        fail(QStringLiteral("a client could not connect to the relay"));
-    } else {
+    if (connectFaultClient(client.socket)) {
         // Twice the limit, 16 KiB at a time, without an end; then the end, and a message.
         client.socket.write(tag);
         for (qint64 sent = 0; sent < 2 * kMaxMessageBytes; sent += 16384) {
@@ -589,16 +582,23 @@ void Driver::flood(int n)
     endOfFault(QStringLiteral("flood"));
 }
 
+// Connects one of the faults' own clients to the relay; a failure to is one of the soak's.
+bool Driver::connectFaultClient(QTcpSocket &socket)
+{
+    socket.connectToHost(QHostAddress::LocalHost, m_port);
+    if (waitUntil(
+            [&] { return socket.state() == QAbstractSocket::ConnectedState; }, kFaultTimeoutMs))
+        return true;
+    fail(QStringLiteral("a client could not connect to the relay"));
+    return false;
+}
+
 void Driver::neverReads(int n)
 {
     const int disconnected = m_relay->count(QStringLiteral("does not read what is sent to it"));
     QTcpSocket client;
     client.setReadBufferSize(1); // reads nothing: the system's buffers fill, then the relay's
-    client.connectToHost(QHostAddress::LocalHost, m_port);
-    if (!waitUntil(
-            [&] { return client.state() == QAbstractSocket::ConnectedState; }, kFaultTimeoutMs)) {
-        fail(QStringLiteral("a client could not connect to the relay"));
-    } else {
+    if (connectFaultClient(client)) {
         // It sends 32 KB messages, about 6 MB/s, and the relay echoes them back to it.
         const QByteArray bulk
             = "fault:bulk:" + QByteArray::number(n) + ':' + QByteArray(32000, 'y') + '\n';
