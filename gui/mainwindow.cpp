@@ -68,7 +68,10 @@ void fitColumnsToContents(QTableView *view)
     header->setStretchLastSection(true);
     auto *fit = new QTimer(view);
     fit->setSingleShot(true); // at the end of this turn of the event loop
-    QObject::connect(fit, &QTimer::timeout, view, &QTableView::resizeColumnsToContents);
+    // What the header does itself when the layout changes: measure, then stretch the last
+    // column (resizeColumnsToContents() would leave it unstretched). A protected slot.
+    QObject::connect(fit, &QTimer::timeout, header,
+        [header] { QMetaObject::invokeMethod(header, "resizeSections"); });
     const auto fitSoon = [fit] { fit->start(0); };
     QAbstractItemModel *model = view->model();
     QObject::connect(model, &QAbstractItemModel::rowsInserted, fit, fitSoon);
