@@ -7,16 +7,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian/Ubuntu packages the build and the tests need.
-DEBIAN_PACKAGES=(g++ cmake ninja-build qt6-base-dev qt6-serialport-dev qt6-websockets-dev fonts-dejavu-core)
+DEBIAN_PACKAGES=(g++ cmake ninja-build pkg-config qt6-base-dev qt6-serialport-dev qt6-websockets-dev libmosquitto-dev fonts-dejavu-core)
 # Needed by the tests only (./test.sh sets SOCKETSERVER_TEST_PACKAGES=1): a browser for the
 # end-to-end test of the built-in web page; systemd for systemd-analyze, which checks the
 # service units (it runs without systemd being the machine's init); Prometheus for promtool,
-# which checks /metrics. ./run.sh never installs them.
+# which checks /metrics; the mosquitto broker and its command-line clients for the MQTT bridge's
+# tests. ./run.sh never installs them.
 if [ "${SOCKETSERVER_TEST_PACKAGES:-0}" = 1 ]; then
-    DEBIAN_PACKAGES+=(chromium systemd prometheus)
+    DEBIAN_PACKAGES+=(chromium systemd prometheus mosquitto mosquitto-clients)
 fi
-# Homebrew formulae on macOS.
-BREW_FORMULAE=(qt cmake ninja)
+# Homebrew formulae on macOS (mosquitto brings libmosquitto, its broker and its clients).
+BREW_FORMULAE=(qt cmake ninja pkgconf mosquitto)
 
 say() { printf '==> %s\n' "$*"; }
 

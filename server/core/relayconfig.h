@@ -2,6 +2,7 @@
 // Filled by parseRelayOptions() (daemon) or by the panel's settings; read by RelayServer.
 #pragma once
 
+#include "mqttsettings.h"
 #include "rotatinglog.h"
 #include "terminator.h"
 
@@ -82,6 +83,9 @@ struct RelayConfig
     QString localServerName;
     /// Answer Flash/AIR policy-file requests on the TCP port.
     bool flashPolicy = false;
+
+    /// Beyond this machine: the topic on an MQTT broker this relay shares its messages on.
+    MqttSettings mqtt;
 
     // The exhibit's inventory: clients that must be there (see ExpectedClients).
     QList<Expectation> expected;

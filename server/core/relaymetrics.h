@@ -6,12 +6,15 @@
 #pragma once
 
 #include "expectedclients.h"
+#include "mqttsettings.h"
 #include "relaystats.h"
 
 #include <QByteArray>
 #include <QDateTime>
 #include <QString>
 #include <QStringList>
+
+#include <optional>
 
 /// What the monitoring pages show: the relay at one moment.
 struct RelaySnapshot
@@ -28,6 +31,7 @@ struct RelaySnapshot
     CountsBy<ClientInfo::Kind, kTransportCount> clients; ///< connected now
     RelayStats stats;
     QList<ExpectedClientStatus> expected; ///< the exhibit's inventory (--expect), as last judged
+    std::optional<MqttStatus> mqtt; ///< the MQTT bridge, with --mqtt
 };
 
 namespace RelayMetrics {

@@ -70,6 +70,35 @@ constexpr OptionSpec kOptions[] = {
         "Answer the policy-file request of Flash and AIR players on the TCP port with a policy "
         "that allows the relay's ports, then close that connection. Other clients are not "
         "affected, but their first messages may wait up to 1 s while the relay checks."},
+    {"mqtt", "URL",
+        "Share the conversation with relays in other rooms and sites (and any MQTT program) "
+        "through an MQTT 5 broker, e.g. mqtt://broker.local or mqtts://broker.museum.org "
+        "(default: off; ports 1883 and 8883 unless given). Every message relayed here is "
+        "published on --mqtt-topic, and every message published there by others reaches every "
+        "client here; heartbeats and welcome lines stay here. While the broker is away the "
+        "relay serves as usual and keeps trying (1 to 30 s)."},
+    {"mqtt-topic", "TOPIC",
+        "The MQTT topic of the conversation (default socketserver), e.g. museum/gallery2. With "
+        "--mqtt-direction in, a filter with wildcards such as museum/# listens to many."},
+    {"mqtt-direction", "WAY",
+        "both (default): publish and listen; out: only publish (a room that reports to a "
+        "central screen); in: only listen."},
+    {"mqtt-user", "NAME", "The user name to give the broker (default: none)."},
+    {"mqtt-password-file", "FILE",
+        "Read the broker's password from the first line of FILE (never give a password on the "
+        "command line, where others can see it)."},
+    {"mqtt-ca", "FILE",
+        "For mqtts://: trust the broker's certificate if this CA (PEM) signed it (default: the "
+        "system's trusted CAs)."},
+    {"mqtt-client-id", "ID",
+        "The MQTT client id (default socketserver-HOST-PORT, with this relay's TCP port, so two "
+        "relays on one machine never share one)."},
+    {"mqtt-qos", "0|1",
+        "0 (default): at most once, the fastest; 1: at least once, the broker acknowledges "
+        "each message."},
+    {"mqtt-queue", "N",
+        "Keep the last N messages while the broker is away and publish them when it is back "
+        "(default 0: drop them and count them; at most 100000)."},
     {"expect", "NAME=MATCH",
         "A client the exhibit needs, e.g. kiosk3=192.168.1.23 (the client connecting from that "
         "address) or kiosk3=prefix:kiosk3-hello (the client whose messages start with "
@@ -325,6 +354,42 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
                 .arg(RelayConfig::kMinLogBytes)
                 .arg(RelayConfig::kMaxLogBytes);
         config.logMaxBytes = *n;
+    } else if (key == u"mqtt") {
+        if (!MqttSettings::brokerFromUrl(value))
+            return QStringLiteral("'%1' is not a broker address such as mqtt://broker.local, "
+                                  "mqtt://192.168.1.5:1883 or mqtts://broker.museum.org")
+                .arg(value);
+        config.mqtt.url = value.trimmed();
+    } else if (key == u"mqtt-topic") {
+        const QString problem = MqttSettings::topicProblem(value);
+        if (!problem.isEmpty())
+            return problem;
+        config.mqtt.topic = value;
+    } else if (key == u"mqtt-direction") {
+        const auto direction = MqttSettings::directionFromName(value);
+        if (!direction)
+            return QStringLiteral("'%1' is not a direction: use both, out or in").arg(value);
+        config.mqtt.direction = *direction;
+    } else if (key == u"mqtt-user") {
+        config.mqtt.user = value;
+    } else if (key == u"mqtt-password-file" || key == u"mqtt-ca") {
+        if (value.trimmed().isEmpty())
+            return QStringLiteral("needs the path of a file");
+        (key == u"mqtt-ca" ? config.mqtt.caFile : config.mqtt.passwordFile) = value.trimmed();
+    } else if (key == u"mqtt-client-id") {
+        if (value.trimmed().isEmpty() || value.toUtf8().size() > 65535)
+            return QStringLiteral("'%1' is not an MQTT client id").arg(value);
+        config.mqtt.clientId = value.trimmed();
+    } else if (key == u"mqtt-qos") {
+        const auto qos = wholeNumber(value, 0, 1);
+        if (!qos)
+            return QStringLiteral("'%1' is not a quality of service: use 0 or 1").arg(value);
+        config.mqtt.qos = int(*qos);
+    } else if (key == u"mqtt-queue") {
+        const auto n = wholeNumber(value, 0, MqttSettings::kMaxQueue);
+        if (!n)
+            return numberProblem(value, 0, MqttSettings::kMaxQueue);
+        config.mqtt.queue = int(*n);
     } else if (key == u"local") {
         if (value.trimmed().isEmpty())
             return QStringLiteral("needs a name for the local socket, e.g. socketserver");
@@ -493,6 +558,28 @@ std::optional<QString> configFileValue(const RelayConfig &config, const QString 
                                                 : std::optional(config.localServerName);
     if (key == u"flash-policy")
         return flag(config.flashPolicy);
+    // The broker's settings are written only with a broker, each only when set.
+    const auto mqttText = [&config](const QString &value) {
+        return config.mqtt.isEnabled() && !value.isEmpty() ? std::optional(value) : std::nullopt;
+    };
+    if (key == u"mqtt")
+        return mqttText(config.mqtt.url);
+    if (key == u"mqtt-topic")
+        return mqttText(config.mqtt.topic);
+    if (key == u"mqtt-direction")
+        return mqttText(MqttSettings::directionName(config.mqtt.direction));
+    if (key == u"mqtt-user")
+        return mqttText(config.mqtt.user);
+    if (key == u"mqtt-password-file")
+        return mqttText(config.mqtt.passwordFile);
+    if (key == u"mqtt-ca")
+        return mqttText(config.mqtt.caFile);
+    if (key == u"mqtt-client-id")
+        return mqttText(config.mqtt.clientId);
+    if (key == u"mqtt-qos")
+        return mqttText(QString::number(config.mqtt.qos));
+    if (key == u"mqtt-queue")
+        return mqttText(QString::number(config.mqtt.queue));
     if (key == u"expect-silence")
         return QString::number(config.expectSilenceSeconds);
     if (key == u"expect-grace")
@@ -580,6 +667,12 @@ RelayOptions parseRelayOptions(const QStringList &arguments)
         if (setting.key == u"max-message-bytes" || setting.key == u"max-client-buffer")
             limitsOrigin = setting.origin;
     }
+    if (MqttSettings::hasWildcards(result.config.mqtt.topic)
+        && result.config.mqtt.direction != MqttSettings::Direction::In)
+        return failure(QStringLiteral("--mqtt-topic %1: a topic with the wildcards + or # can "
+                                      "only be listened to: add --mqtt-direction in, or name "
+                                      "one topic")
+                           .arg(result.config.mqtt.topic));
     const QString limitsProblem = relayLimitsProblem(result.config);
     if (!limitsProblem.isEmpty()) // a file's line is named; an option names itself
         return failure(limitsOrigin.startsWith(u'-')

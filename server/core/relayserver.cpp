@@ -61,7 +61,8 @@ RelayServer::RelayServer(QObject *parent)
     , m_tapThrottle(kTapMessagesPerSecond, kTapPeriodMs)
     , m_fullLog(1, kRefusalLogPeriodMs)
 {
-    connect(&m_heartbeat, &QTimer::timeout, this, [this] { broadcast(m_config.heartbeatMessage); });
+    connect(&m_heartbeat, &QTimer::timeout, this,
+        [this] { sendLocally(m_config.heartbeatMessage); });
     m_retry.setInterval(kRetryListenMs);
     connect(&m_retry, &QTimer::timeout, this, [this] {
         if (listenAll())
@@ -79,10 +80,20 @@ bool RelayServer::start(const RelayConfig &config)
     m_running.start();
     m_stopping = false;
     raiseFileLimit();
+    if (m_config.mqtt.isEnabled()) { // its files are checked now; it connects once listening
+        m_bridge = new MqttBridge(m_config.mqtt, m_config.maxMessageBytes, this);
+        if (!m_bridge->prepare()) {
+            m_errorString = m_bridge->errorString();
+            delete std::exchange(m_bridge, nullptr);
+            return false;
+        }
+    }
     if (listenAll())
         return true;
-    if (!m_addressMissing || !m_config.waitForAddress)
+    if (!m_addressMissing || !m_config.waitForAddress) {
+        delete std::exchange(m_bridge, nullptr);
         return false;
+    }
     qCWarning(lcRelay).noquote() << m_errorString
             + QStringLiteral(" (yet): waiting for it, trying again every %1 s")
                   .arg(kRetryListenMs / 1000);
@@ -126,8 +137,18 @@ bool RelayServer::listenAll()
         findUnmatchedPrefixes();
         m_expectedSampler.start();
     }
+    startBridge();
     emit listening();
     return true;
+}
+
+void RelayServer::startBridge()
+{
+    if (!m_bridge)
+        return;
+    connect(m_bridge, &MqttBridge::messagesReceived, this, &RelayServer::relayFromBroker);
+    connect(m_bridge, &MqttBridge::statusChanged, this, &RelayServer::mqttStatusChanged);
+    m_bridge->start(MqttBridge::defaultClientId(port()));
 }
 
 // Listens on @p port of every address (the relay's port, or the WebSocket port when @p web).
@@ -253,6 +274,11 @@ void RelayServer::stop()
     m_expectedSampler.stop();
     m_expected.reset();
     m_unmatchedPrefixes.clear();
+    if (m_bridge) {
+        m_bridge->stop();
+        m_bridge->deleteLater();
+        m_bridge = nullptr;
+    }
     closeListeners();
     m_stopping = true;
     if (m_sessions.isEmpty()) {
@@ -312,6 +338,7 @@ RelaySnapshot RelayServer::snapshot() const
     snapshot.time = QDateTime::currentDateTime();
     snapshot.startTime = snapshot.time.addMSecs(-m_running.elapsed());
     snapshot.listening = isListening();
+    snapshot.mqtt = mqttStatus();
     if (isWaiting())
         snapshot.notListening = QStringLiteral("waiting: ") + m_errorString;
     else if (m_stopping)
@@ -344,7 +371,19 @@ QList<ExpectedClientStatus> RelayServer::expectedClients() const
     return m_expected ? m_expected->statuses() : QList<ExpectedClientStatus>();
 }
 
+std::optional<MqttStatus> RelayServer::mqttStatus() const
+{
+    return m_bridge ? std::optional(m_bridge->status()) : std::nullopt;
+}
+
 void RelayServer::broadcast(QByteArrayView message)
+{
+    sendLocally(message);
+    if (m_bridge)
+        m_bridge->publish(message);
+}
+
+void RelayServer::sendLocally(QByteArrayView message)
 {
     qCDebug(lcTraffic).noquote() << "relay:"
                                  << ByteEscape::toDisplay(message, kTrafficLogMessageBytes);
@@ -502,13 +541,9 @@ void RelayServer::relay(ClientSession *from, const MessageBatch &batch)
     m_stats.messagesIn += batch.count();
     if (!m_unmatchedPrefixes.isEmpty() && from->name().isEmpty())
         nameByPrefix(from, batch.payload(0));
-    logTraffic(from, batch);
-    for (qsizetype i = 0; m_tapEnabled && i < batch.count(); ++i) {
-        if (!tap(from->id(), batch.payload(i))) { // the rest of the batch is only counted
-            m_tapThrottle.skip(batch.count() - i - 1);
-            break;
-        }
-    }
+    logTraffic(from->peerName(), batch);
+    if (m_tapEnabled)
+        tapBatch(from->id(), batch);
     // In auto mode the sender's line ending is learned from each message before that message
     // is relayed, so a change of ending mid-batch splits the batch.
     qsizetype runStart = 0;
@@ -523,6 +558,20 @@ void RelayServer::relay(ClientSession *from, const MessageBatch &batch)
         }
     }
     deliver(from, batch, runStart, batch.count());
+    if (m_bridge) {
+        for (qsizetype i = 0; i < batch.count(); ++i)
+            m_bridge->publish(batch.payload(i));
+    }
+}
+
+// Messages others published on the MQTT topic: to every client here, as if from the relay.
+void RelayServer::relayFromBroker(const MessageBatch &batch)
+{
+    m_stats.messagesIn += batch.count();
+    logTraffic(QStringLiteral("MQTT"), batch);
+    if (m_tapEnabled)
+        tapBatch(0, batch);
+    deliver(nullptr, batch, 0, batch.count());
 }
 
 // Sends messages first..last of batch to every client (@p from is null for the relay's own),
@@ -544,7 +593,7 @@ void RelayServer::deliver(
     }
 }
 
-void RelayServer::logTraffic(ClientSession *from, const MessageBatch &batch)
+void RelayServer::logTraffic(const QString &from, const MessageBatch &batch)
 {
     if (!lcTraffic().isDebugEnabled())
         return;
@@ -555,14 +604,23 @@ void RelayServer::logTraffic(ClientSession *from, const MessageBatch &batch)
             qCDebug(lcTraffic, "(%lld messages not shown: too many to log)", skipped);
         const char *note = batch.ending(i) == LineEnding::None ? " (unterminated)" : "";
         qCDebug(lcTraffic).noquote().nospace()
-            << from->peerName() << ": "
-            << ByteEscape::toDisplay(batch.payload(i), kTrafficLogMessageBytes) << note;
+            << from << ": " << ByteEscape::toDisplay(batch.payload(i), kTrafficLogMessageBytes) << note;
     }
 }
 
 void RelayServer::setTapClock(LogThrottle::Clock clock)
 {
     m_tapThrottle = LogThrottle(kTapMessagesPerSecond, kTapPeriodMs, std::move(clock));
+}
+
+void RelayServer::tapBatch(quint64 clientId, const MessageBatch &batch)
+{
+    for (qsizetype i = 0; i < batch.count(); ++i) {
+        if (!tap(clientId, batch.payload(i))) { // the rest of the batch is only counted
+            m_tapThrottle.skip(batch.count() - i - 1);
+            return;
+        }
+    }
 }
 
 bool RelayServer::tap(quint64 clientId, QByteArrayView payload)
@@ -648,6 +706,6 @@ void RelayServer::sampleExpected()
         else
             qCWarning(lcClients).noquote() << alarm.logLine();
         if (!m_config.alarmMessage.isEmpty())
-            broadcast(alarm.message(m_config.alarmMessage));
+            sendLocally(alarm.message(m_config.alarmMessage));
     }
 }

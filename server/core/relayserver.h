@@ -9,6 +9,7 @@
 #include "clientinfo.h"
 #include "expectedclients.h"
 #include "logthrottle.h"
+#include "mqttbridge.h"
 #include "relayconfig.h"
 #include "relaymetrics.h"
 
@@ -19,6 +20,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 class ClientSession;
 class MessageBatch;
@@ -79,7 +81,11 @@ public:
     /// second while listening), in the configuration's order; empty when stopped.
     QList<ExpectedClientStatus> expectedClients() const;
 
-    /// Sends a message from the relay itself to every client, ended the way each wants.
+    /// The MQTT bridge (--mqtt) as of now; nothing without one, or before the relay listens.
+    std::optional<MqttStatus> mqttStatus() const;
+
+    /// Sends a message from the relay itself (the console, the panel) to every client, ended
+    /// the way each wants, and to the MQTT topic like a client's message.
     void broadcast(QByteArrayView message);
     /// Closes one client's connection; false when there is no such client.
     bool disconnectClient(quint64 id);
@@ -101,11 +107,14 @@ signals:
     void stopped();
     /// A message seen by the tap (see setTapEnabled()).
     void messageTapped(const TappedMessage &message);
+    /// The MQTT bridge connected, lost its broker or started waiting: see mqttStatus().
+    void mqttStatusChanged();
 
 private:
     bool listenAll();
     bool listenTcp(const QList<QHostAddress> &addresses, quint16 port, bool web);
     bool listenLocal();
+    void startBridge();
     void closeListeners();
     QList<QHostAddress> addressesToListenOn();
     void raiseFileLimit();
@@ -119,8 +128,11 @@ private:
     void refuseNotAllowed(QTcpSocket *socket);
     QStringList endpoints(const QList<QTcpServer *> &listeners) const;
     void relay(ClientSession *from, const MessageBatch &batch);
+    void relayFromBroker(const MessageBatch &batch);
+    void sendLocally(QByteArrayView message); // heartbeat, alarms: never to the broker
     void deliver(ClientSession *from, const MessageBatch &batch, qsizetype first, qsizetype last);
-    void logTraffic(ClientSession *from, const MessageBatch &batch);
+    void logTraffic(const QString &from, const MessageBatch &batch);
+    void tapBatch(quint64 clientId, const MessageBatch &batch);
     bool tap(quint64 clientId, QByteArrayView payload); // false when over the rate
     void removeSession(ClientSession *session, const QString &reason);
     void nameByAddress(ClientSession *session);
@@ -153,4 +165,5 @@ private:
     // The expected clients known by a prefix that no connected client has matched: while there
     // are any, a client without a name has the first message of each batch it sends compared.
     QList<Expectation> m_unmatchedPrefixes;
+    MqttBridge *m_bridge = nullptr; // with --mqtt, from start() to stop()
 };
