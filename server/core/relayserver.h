@@ -131,7 +131,7 @@ private:
     void relayFromBroker(const MessageBatch &batch);
     void sendLocally(QByteArrayView message); // heartbeat, alarms: never to the broker
     void deliver(ClientSession *from, const MessageBatch &batch, qsizetype first, qsizetype last);
-    void logTraffic(const QString &from, const MessageBatch &batch);
+    void logTraffic(const QString &from, const MessageBatch &batch, bool fromClient);
     void tapBatch(quint64 clientId, const MessageBatch &batch);
     bool tap(quint64 clientId, QByteArrayView payload); // false when over the rate
     void removeSession(ClientSession *session, const QString &reason);
