@@ -71,6 +71,7 @@ public:
         stop();
         m_options = options;
         m_error.clear();
+        m_output.clear();
         if (!m_dir.isValid())
             return fail(QStringLiteral("no temporary folder"));
         if (!m_options.password.isEmpty() && !writePasswordFile())
@@ -125,7 +126,7 @@ public:
                  << m_options.password;
         return args;
     }
-    /// The broker's log so far (every run since start()).
+    /// The broker's log so far (every run since start(), restarts included).
     QString output()
     {
         if (m_process.isOpen())
