@@ -113,6 +113,8 @@ results=$build/bench-results.jsonl
 logs=$build/bench-logs
 mkdir -p "$logs"
 : >"$results"
+# A log left by an earlier run could be read before a relay starts writing its own (its port).
+rm -f "$logs"/*.log
 : >"$logs/shell.log"
 
 # --------------------------------------------------------------------------------- relays
