@@ -6,8 +6,8 @@
 # First, what monitoring costs: fan-out 1 -> 10 with a scraper reading /metrics ten times a
 # second (loadgen --scrape), against none, alternated a few times on the same relay settings.
 # Last, the MQTT bridge (mqttload): 1 sender on relay A -> 10 receivers on relay B, the relays
-# joined by a mosquitto of its own, against an MQTT publisher and 10 subscribers on that broker
-# alone, alternated: msgs/s, latency, and the CPU of the broker and the relays.
+# joined by a mosquitto of its own, against an MQTT publisher and 10 subscribers (and 1) on that
+# broker alone, alternated: msgs/s, latency, and the CPU of the broker and the relays.
 # Each workload gets a fresh relay process, so memory figures are its own. Prints four tables
 # and writes every result as one JSON line to BUILD/bench-results.jsonl (relay logs in
 # BUILD/bench-logs/).
