@@ -19,7 +19,6 @@
 // Linux only.
 
 #include <mosquitto.h>
-#include <mqtt_protocol.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -125,8 +124,8 @@ of MQTT payload), on 127.0.0.1.
   --rate R            paced: R messages a second for --seconds S (default 5); latency from
                       when each message was due
   --window N          saturating: messages on their way at most (default 4096)
-  --timeout S         longest wait for the path to be ready, and for the next message to
-                      arrive (default 30)
+  --timeout S         longest wait for the path to be ready and, saturating, for the next
+                      message to arrive (paced: 2 s after the last was due) (default 30)
   --cpu NAME=PID      report the CPU seconds PID used during the run as cpu_NAME_s, and
                       per message sent as cpu_NAME_us (microseconds); may be repeated
   --json              one JSON object instead of a line of text
