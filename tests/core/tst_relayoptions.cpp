@@ -39,6 +39,21 @@ QString describeExpected(const RelayConfig &c)
         .arg(QString::fromUtf8(c.alarmMessage));
 }
 
+// The MQTT bridge's settings, with the broker as read from the URL, in one line.
+QString describeMqtt(const RelayConfig &c)
+{
+    const MqttSettings &m = c.mqtt;
+    const auto broker = MqttSettings::brokerFromUrl(m.url);
+    return QStringLiteral("mqtt=%1 broker=%2 tls=%3 topic=%4 direction=%5 user=%6 password=%7 "
+                          "ca=%8 id=%9 qos=%10 queue=%11")
+        .arg(m.url, broker ? broker->displayName() : QStringLiteral("none"))
+        .arg(broker ? int(broker->tls) : -1)
+        .arg(m.topic, MqttSettings::directionName(m.direction), m.user, m.passwordFile, m.caFile,
+            m.clientId)
+        .arg(m.qos)
+        .arg(m.queue);
+}
+
 QString defaultsWith(const QString &key, const QString &value)
 {
     QString line = describe(RelayConfig());
@@ -75,6 +90,8 @@ private slots:
     void configFileTextRoundTrip();
     void logFile_data();
     void logFile();
+    void mqtt_data();
+    void mqtt();
 };
 
 void tst_RelayOptions::valid_data()
@@ -232,6 +249,65 @@ void tst_RelayOptions::errors_data()
         "--log-max-bytes", "1073741825"} << "--log-max-bytes: '1073741825' is neither 0";
     QTest::newRow("--log-max-bytes word")
         << QStringList{"--log-max-bytes", "10M"} << "--log-max-bytes: '10M' is neither 0";
+    QTest::newRow("--mqtt http") << QStringList{"--mqtt", "http://x"}
+                                 << "--mqtt: 'http://x' is not a broker address such as "
+                                    "mqtt://broker.local, mqtt://192.168.1.5:1883 or "
+                                    "mqtts://broker.museum.org";
+    QTest::newRow("--mqtt without a host")
+        << QStringList{"--mqtt", "mqtt://"} << "--mqtt: 'mqtt://' is not a broker address";
+    QTest::newRow("--mqtt with a path") << QStringList{"--mqtt", "mqtt://host/path"}
+                                        << "--mqtt: 'mqtt://host/path' is not a broker address";
+    QTest::newRow("--mqtt with a user") << QStringList{"--mqtt", "mqtt://user@host"}
+                                        << "--mqtt: 'mqtt://user@host' is not a broker address";
+    QTest::newRow("--mqtt with a password") << QStringList{"--mqtt",
+        "mqtt://user:secret@host"} << "--mqtt: 'mqtt://user:secret@host' is not a broker address";
+    QTest::newRow("--mqtt with a query") << QStringList{"--mqtt", "mqtt://host?topic=a"}
+                                         << "--mqtt: 'mqtt://host?topic=a' is not a broker address";
+    QTest::newRow("--mqtt port 0")
+        << QStringList{"--mqtt", "mqtt://host:0"} << "--mqtt: 'mqtt://host:0' is not a broker";
+    QTest::newRow("--mqtt port too big") << QStringList{"--mqtt", "mqtt://host:65536"}
+                                         << "--mqtt: 'mqtt://host:65536' is not a broker";
+    QTest::newRow("--mqtt a bare host name")
+        << QStringList{"--mqtt", "broker.local"} << "--mqtt: 'broker.local' is not a broker";
+    QTest::newRow("--mqtt empty") << QStringList{"--mqtt="} << "--mqtt: '' is not a broker";
+    QTest::newRow("--mqtt-topic # not last")
+        << QStringList{"--mqtt", "mqtt://host", "--mqtt-topic", "a/#/b", "--mqtt-direction", "in"}
+        << "--mqtt-topic: 'a/#/b' is not an MQTT topic: + and # stand for whole levels";
+    QTest::newRow("--mqtt-topic # in a level") << QStringList{"--mqtt-topic", "a/b#",
+        "--mqtt-direction", "in"} << "--mqtt-topic: 'a/b#' is not an MQTT topic";
+    QTest::newRow("--mqtt-topic + in a level") << QStringList{"--mqtt-topic", "a+/b",
+        "--mqtt-direction", "in"} << "--mqtt-topic: 'a+/b' is not an MQTT topic";
+    QTest::newRow("--mqtt-topic empty")
+        << QStringList{"--mqtt-topic="} << "--mqtt-topic: the topic must not be empty";
+    // A filter can be listened to, not published to.
+    QTest::newRow("--mqtt-topic wildcard, both ways")
+        << QStringList{"--mqtt", "mqtt://host", "--mqtt-topic", "museum/#"}
+        << "--mqtt-topic museum/#: a topic with the wildcards + or # can only be listened to: "
+           "add --mqtt-direction in";
+    QTest::newRow("--mqtt-topic wildcard, out")
+        << QStringList{"--mqtt", "mqtt://host", "--mqtt-topic", "museum/+/screen",
+               "--mqtt-direction", "out"}
+        << "--mqtt-topic museum/+/screen: a topic with the wildcards + or # can only be listened";
+    QTest::newRow("--mqtt-direction word") << QStringList{"--mqtt-direction",
+        "sideways"} << "--mqtt-direction: 'sideways' is not a direction: use both, out or in";
+    QTest::newRow("--mqtt-qos 2") << QStringList{"--mqtt-qos", "2"}
+                                  << "--mqtt-qos: '2' is not a quality of service: use 0 or 1";
+    QTest::newRow("--mqtt-qos word")
+        << QStringList{"--mqtt-qos", "once"} << "--mqtt-qos: 'once' is not a quality of service";
+    QTest::newRow("--mqtt-queue -1") << QStringList{"--mqtt-queue", "-1"}
+                                     << "--mqtt-queue: '-1' is not a whole number from 0 to 100000";
+    QTest::newRow("--mqtt-queue 100001")
+        << QStringList{"--mqtt-queue", "100001"} << "--mqtt-queue: '100001' is not a whole number";
+    QTest::newRow("--mqtt-password-file empty")
+        << QStringList{"--mqtt-password-file="} << "--mqtt-password-file: needs the path of a file";
+    QTest::newRow("--mqtt-ca empty")
+        << QStringList{"--mqtt-ca", " "} << "--mqtt-ca: needs the path of a file";
+    QTest::newRow("--mqtt-client-id empty")
+        << QStringList{"--mqtt-client-id="} << "--mqtt-client-id: '' is not an MQTT client id";
+    QTest::newRow("--mqtt-client-id too long")
+        << QStringList{"--mqtt-client-id", QString(65536, u'x')}
+        << "--mqtt-client-id: '" + QString(65536, u'x') + "' is not an MQTT client id";
+    QTest::newRow("--mqtt missing") << QStringList{"--mqtt"} << "--mqtt needs a value (URL)";
     QTest::newRow("missing config") << QStringList{"--config", "/nonexistent/exhibit.ini"}
                                     << "cannot read the config file /nonexistent/exhibit.ini";
 }
@@ -378,6 +454,17 @@ void tst_RelayOptions::configFileErrors_data()
         << "line 2: --max-message-bytes 65537 is more than --max-client-buffer 65536";
     QTest::newRow("nested config")
         << QByteArray("config = other.ini\n") << "line 1: unknown setting 'config'";
+    QTest::newRow("mqtt not a broker")
+        << QByteArray("mqtt = http://x\n") << "line 1: 'http://x' is not a broker address";
+    QTest::newRow("mqtt-topic bad wildcard")
+        << QByteArray("mqtt = mqtt://host\nmqtt-direction = in\nmqtt-topic = a+/b\n")
+        << "line 3: 'a+/b' is not an MQTT topic";
+    QTest::newRow("mqtt-direction word")
+        << QByteArray("mqtt-direction = up\n") << "line 1: 'up' is not a direction";
+    QTest::newRow("mqtt-qos 2") << QByteArray("mqtt-qos = 2\n")
+                                << "line 1: '2' is not a quality of service";
+    QTest::newRow("mqtt-queue too long")
+        << QByteArray("mqtt-queue = 100001\n") << "line 1: '100001' is not a whole number from 0";
 }
 
 void tst_RelayOptions::configFileErrors()
@@ -425,6 +512,15 @@ void tst_RelayOptions::helpMentionsEveryOption()
         "--alarm-message TEMPLATE",
         "--log-file PATH",
         "--log-max-bytes BYTES",
+        "--mqtt URL",
+        "--mqtt-topic TOPIC",
+        "--mqtt-direction WAY",
+        "--mqtt-user NAME",
+        "--mqtt-password-file FILE",
+        "--mqtt-ca FILE",
+        "--mqtt-client-id ID",
+        "--mqtt-qos 0|1",
+        "--mqtt-queue N",
         "  -v ",
         "  IP ",
         "  -l ",
@@ -519,6 +615,16 @@ void tst_RelayOptions::configFileTextRoundTrip_data()
     QTest::newRow("expected clients") << QStringList{"--expect", "kiosk1=192.168.1.21", "--expect",
         "kiosk3=prefix:kiosk3: hi", "--expect", "pi=::1", "--expect-silence", "45",
         "--expect-grace", "300", "--alarm-message", " socketserver:alarm:{name}:{state} "};
+    QTest::newRow("mqtt, defaults") << QStringList{"--mqtt", "mqtt://broker.local"};
+    QTest::newRow("mqtt, everything changed") << QStringList{"--mqtt",
+        "mqtts://broker.museum.org:8884", "--mqtt-topic", "museum/gallery 2", "--mqtt-direction",
+        "out", "--mqtt-user", "gallery two", "--mqtt-password-file",
+        "/etc/socketserver/mqtt password", "--mqtt-ca", "/etc/socketserver/museum ca.pem",
+        "--mqtt-client-id", "gallery2-relay", "--mqtt-qos", "1", "--mqtt-queue", "100000"};
+    QTest::newRow("mqtt, listening to a filter") << QStringList{"--mqtt", "mqtt://[::1]:1884",
+        "--mqtt-topic", "museum/+/screen/#", "--mqtt-direction", "in", "--mqtt-queue", "0"};
+    // Without a broker the other settings are not written: nothing to join.
+    QTest::newRow("mqtt settings without a broker") << QStringList{"--mqtt-topic", "museum"};
 }
 
 // What relayConfigFileText() writes, the --config reader reads back as the same settings.
@@ -553,6 +659,10 @@ void tst_RelayOptions::configFileTextRoundTrip()
     QCOMPARE(b.expected, a.expected);
     QCOMPARE(b.logFile, a.logFile);
     QCOMPARE(b.logMaxBytes, a.logMaxBytes);
+    if (a.mqtt.isEnabled())
+        QCOMPARE(describeMqtt(b), describeMqtt(a));
+    else
+        QCOMPARE(describeMqtt(b), describeMqtt(RelayConfig()));
 }
 
 void tst_RelayOptions::logFile_data()
@@ -607,5 +717,96 @@ void tst_RelayOptions::logFile()
     QCOMPARE(options.error, QString());
     QCOMPARE(options.config.logFile, logFile);
     QCOMPARE(options.config.logMaxBytes, logMaxBytes);
+    QCOMPARE(describe(options.config), describe(RelayConfig())); // nothing else changed
+}
+
+void tst_RelayOptions::mqtt_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QByteArray>("file"); // a --config file's text; empty: none
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("off by default")
+        << QStringList{} << QByteArray()
+        << "mqtt= broker=none tls=-1 topic=socketserver direction=both user= password= ca= id= "
+           "qos=0 queue=0";
+    QTest::newRow("mqtt://, port 1883")
+        << QStringList{"--mqtt", "mqtt://broker.local"} << QByteArray()
+        << "mqtt=mqtt://broker.local broker=broker.local:1883 tls=0 topic=socketserver "
+           "direction=both user= password= ca= id= qos=0 queue=0";
+    QTest::newRow("mqtts://, port 8883")
+        << QStringList{"--mqtt=mqtts://broker.museum.org"} << QByteArray()
+        << "mqtt=mqtts://broker.museum.org broker=broker.museum.org:8883 tls=1 topic=socketserver "
+           "direction=both user= password= ca= id= qos=0 queue=0";
+    QTest::newRow("a port, a trailing slash")
+        << QStringList{"--mqtt", " mqtt://192.168.1.5:1884/ "} << QByteArray()
+        << "mqtt=mqtt://192.168.1.5:1884/ broker=192.168.1.5:1884 tls=0 topic=socketserver "
+           "direction=both user= password= ca= id= qos=0 queue=0";
+    QTest::newRow("IPv6, scheme in capitals")
+        << QStringList{"--mqtt", "MQTTS://[::1]:8884"} << QByteArray()
+        << "mqtt=MQTTS://[::1]:8884 broker=[::1]:8884 tls=1 topic=socketserver direction=both "
+           "user= password= ca= id= qos=0 queue=0";
+    QTest::newRow("every option")
+        << QStringList{"--mqtt", "mqtts://broker.local", "--mqtt-topic", "museum/gallery2",
+               "--mqtt-direction", "OUT", "--mqtt-user", "gallery2", "--mqtt-password-file",
+               "/etc/socketserver/mqtt.pw", "--mqtt-ca", "/etc/socketserver/ca.pem",
+               "--mqtt-client-id", "gallery2-relay", "--mqtt-qos", "1", "--mqtt-queue", "500"}
+        << QByteArray()
+        << "mqtt=mqtts://broker.local broker=broker.local:8883 tls=1 topic=museum/gallery2 "
+           "direction=out user=gallery2 password=/etc/socketserver/mqtt.pw "
+           "ca=/etc/socketserver/ca.pem id=gallery2-relay qos=1 queue=500";
+    QTest::newRow("a filter, listening")
+        << QStringList{"--mqtt", "mqtt://broker.local", "--mqtt-topic", "museum/+/screen/#",
+               "--mqtt-direction", "in"}
+        << QByteArray()
+        << "mqtt=mqtt://broker.local broker=broker.local:1883 tls=0 topic=museum/+/screen/# "
+           "direction=in user= password= ca= id= qos=0 queue=0";
+    QTest::newRow("# alone, listening")
+        << QStringList{"--mqtt", "mqtt://b", "--mqtt-topic", "#", "--mqtt-direction", "in"}
+        << QByteArray()
+        << "mqtt=mqtt://b broker=b:1883 tls=0 topic=# direction=in "
+           "user= password= ca= id= qos=0 queue=0";
+    QTest::newRow("the largest queue")
+        << QStringList{"--mqtt", "mqtt://b", "--mqtt-queue", "100000"} << QByteArray()
+        << "mqtt=mqtt://b broker=b:1883 tls=0 topic=socketserver direction=both user= "
+           "password= ca= id= qos=0 queue=100000";
+    QTest::newRow("config file")
+        << QStringList{}
+        << QByteArray("mqtt = mqtt://broker.local:1884\nmqtt-topic = \"museum/gallery 2\"\n"
+                      "mqtt-direction = in\nmqtt-user = guide\nmqtt-password-file = mqtt.pw\n"
+                      "mqtt-ca = ca.pem\nmqtt-client-id = lobby\nmqtt-qos = 1\n"
+                      "mqtt-queue = 10\n")
+        << "mqtt=mqtt://broker.local:1884 broker=broker.local:1884 tls=0 "
+           "topic=museum/gallery 2 direction=in user=guide password=mqtt.pw ca=ca.pem id=lobby "
+           "qos=1 queue=10";
+    // The file's filter is listened to; the command line makes the relay publish as well, so
+    // it names one topic too.
+    QTest::newRow("command line wins over the file")
+        << QStringList{"--mqtt-topic", "museum/lobby", "--mqtt-direction", "both"}
+        << QByteArray("mqtt = mqtt://broker.local\nmqtt-topic = museum/#\n"
+                      "mqtt-direction = in\nmqtt-qos = 1\n")
+        << "mqtt=mqtt://broker.local broker=broker.local:1883 tls=0 topic=museum/lobby "
+           "direction=both user= password= ca= id= qos=1 queue=0";
+}
+
+void tst_RelayOptions::mqtt()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QByteArray, file);
+    QFETCH(QString, expected);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    if (!file.isEmpty()) {
+        const QString path = dir.filePath(QStringLiteral("exhibit.ini"));
+        QFile ini(path);
+        QVERIFY(ini.open(QIODevice::WriteOnly));
+        ini.write(file);
+        ini.close();
+        args << QStringLiteral("--config") << path;
+    }
+    const RelayOptions options = parseRelayOptions(args);
+    QCOMPARE(options.error, QString());
+    QCOMPARE(describeMqtt(options.config), expected);
     QCOMPARE(describe(options.config), describe(RelayConfig())); // nothing else changed
 }

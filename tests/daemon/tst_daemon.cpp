@@ -1,5 +1,6 @@
 // Black-box tests of the socketserver binary: started as a process, talked to over loopback.
 #include "httpget.h"
+#include "promtool.h"
 #include "testpeer.h"
 #include "testprocess.h"
 
@@ -10,7 +11,6 @@
 #include <QLocalSocket>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -571,12 +571,7 @@ void tst_Daemon::expectedClientMissingOnceThenBack()
 // reads: Prometheus' own checker finds no problem in it.
 void tst_Daemon::metricsPassPromtool()
 {
-    const QString promtool = QStandardPaths::findExecutable(QStringLiteral("promtool"));
-    if (promtool.isEmpty()) {
-        if (QFileInfo::exists(QStringLiteral("/etc/debian_version")))
-            QFAIL("promtool is missing: ./test.sh installs it (Debian package prometheus)");
-        QSKIP("no promtool found (it comes with Prometheus)");
-    }
+    REQUIRE_PROMTOOL(promtool);
     QTemporaryDir dir;
     const QString local = dir.filePath(QStringLiteral("relay.sock"));
     Daemon daemon;
@@ -618,15 +613,8 @@ void tst_Daemon::metricsPassPromtool()
         1);
     QCOMPARE(samples.value("socketserver_expected_client_up{name=\"kiosk\"}", -1), 0);
 
-    QProcess check;
-    check.setProcessChannelMode(QProcess::MergedChannels);
-    check.start(promtool, {QStringLiteral("check"), QStringLiteral("metrics")});
-    QVERIFY(check.waitForStarted(5000));
-    check.write(metrics.body);
-    check.closeWriteChannel();
-    QVERIFY(check.waitForFinished(30000));
-    const QByteArray problems = check.readAll();
-    QVERIFY2(check.exitCode() == 0 && problems.isEmpty(), problems.constData());
+    const QByteArray problems = promtoolCheckMetrics(promtool, metrics.body);
+    QVERIFY2(problems.isEmpty(), problems.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_Daemon)
