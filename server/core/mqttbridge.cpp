@@ -117,11 +117,15 @@ void MqttBridge::start(const QString &clientId)
         mosquitto_username_pw_set(m_mosq, m_settings.user.toUtf8().constData(),
             m_password.isEmpty() ? nullptr : m_password.constData());
     if (m_broker.tls) {
-        if (m_settings.caFile.isEmpty())
+        if (m_settings.caFile.isEmpty()) {
             mosquitto_int_option(m_mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
-        else
+            // Else libmosquitto 2.0.11 refuses every connection after the first, saying
+            // "MOSQ_OPT_SSL_CTX_WITH_DEFAULTS used without specifying cafile".
+            mosquitto_int_option(m_mosq, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0);
+        } else {
             mosquitto_tls_set(m_mosq, QFile::encodeName(m_settings.caFile).constData(), nullptr,
                 nullptr, nullptr, nullptr);
+        }
     }
     m_topic = m_settings.topic.toUtf8();
     m_clientIdUtf8 = m_clientId.toUtf8();
@@ -329,6 +333,10 @@ void MqttBridge::writeSocket()
 void MqttBridge::afterLoop()
 {
     const int socket = m_running ? mosquitto_socket(m_mosq) : -1;
+    // A TLS handshake that fails in mosquitto_loop_read() closes the socket without calling
+    // onDisconnect(); its OpenSSL error is in m_libraryError.
+    if (socket < 0 && m_socket >= 0 && m_running && !m_retry.isActive())
+        failed(disconnectProblem(MOSQ_ERR_TLS));
     if (socket != m_socket) {
         unwatchSocket();
         m_socket = socket;

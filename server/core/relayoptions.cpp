@@ -558,28 +558,32 @@ std::optional<QString> configFileValue(const RelayConfig &config, const QString 
                                                 : std::optional(config.localServerName);
     if (key == u"flash-policy")
         return flag(config.flashPolicy);
-    // The broker's settings are written only with a broker, each only when set.
-    const auto mqttText = [&config](const QString &value) {
-        return config.mqtt.isEnabled() && !value.isEmpty() ? std::optional(value) : std::nullopt;
+    // The broker's settings are kept when set, with a broker or not: a bridge turned off in the
+    // panel keeps its topic for the day it is turned on again.
+    const MqttSettings &mqtt = config.mqtt;
+    const MqttSettings defaults;
+    const auto unlessDefault = [](bool isDefault, const QString &value) {
+        return isDefault ? std::nullopt : std::optional(value);
     };
     if (key == u"mqtt")
-        return mqttText(config.mqtt.url);
+        return unlessDefault(mqtt.url.isEmpty(), mqtt.url);
     if (key == u"mqtt-topic")
-        return mqttText(config.mqtt.topic);
+        return unlessDefault(mqtt.topic == defaults.topic, mqtt.topic);
     if (key == u"mqtt-direction")
-        return mqttText(MqttSettings::directionName(config.mqtt.direction));
+        return unlessDefault(
+            mqtt.direction == defaults.direction, MqttSettings::directionName(mqtt.direction));
     if (key == u"mqtt-user")
-        return mqttText(config.mqtt.user);
+        return unlessDefault(mqtt.user.isEmpty(), mqtt.user);
     if (key == u"mqtt-password-file")
-        return mqttText(config.mqtt.passwordFile);
+        return unlessDefault(mqtt.passwordFile.isEmpty(), mqtt.passwordFile);
     if (key == u"mqtt-ca")
-        return mqttText(config.mqtt.caFile);
+        return unlessDefault(mqtt.caFile.isEmpty(), mqtt.caFile);
     if (key == u"mqtt-client-id")
-        return mqttText(config.mqtt.clientId);
+        return unlessDefault(mqtt.clientId.isEmpty(), mqtt.clientId);
     if (key == u"mqtt-qos")
-        return mqttText(QString::number(config.mqtt.qos));
+        return unlessDefault(mqtt.qos == defaults.qos, QString::number(mqtt.qos));
     if (key == u"mqtt-queue")
-        return mqttText(QString::number(config.mqtt.queue));
+        return unlessDefault(mqtt.queue == defaults.queue, QString::number(mqtt.queue));
     if (key == u"expect-silence")
         return QString::number(config.expectSilenceSeconds);
     if (key == u"expect-grace")
@@ -659,20 +663,23 @@ RelayOptions parseRelayOptions(const QStringList &arguments)
         if (setting.key != u"config")
             settings.append(setting);
     }
-    QString limitsOrigin; // where the last of the two limits checked below was set
+    // Where the settings checked together below were set last.
+    QString limitsOrigin;
+    QString topicOrigin;
     for (const Setting &setting : std::as_const(settings)) {
         const QString problem = applySetting(result.config, setting.key, setting.value);
         if (!problem.isEmpty())
             return failure(setting.origin + QStringLiteral(": ") + problem);
         if (setting.key == u"max-message-bytes" || setting.key == u"max-client-buffer")
             limitsOrigin = setting.origin;
+        if (setting.key == u"mqtt-topic")
+            topicOrigin = setting.origin;
     }
     if (MqttSettings::hasWildcards(result.config.mqtt.topic)
         && result.config.mqtt.direction != MqttSettings::Direction::In)
-        return failure(QStringLiteral("--mqtt-topic %1: a topic with the wildcards + or # can "
-                                      "only be listened to: add --mqtt-direction in, or name "
-                                      "one topic")
-                           .arg(result.config.mqtt.topic));
+        return failure(QStringLiteral("%1: '%2' has the wildcards + or #, so it can only be "
+                                      "listened to: add --mqtt-direction in, or name one topic")
+                           .arg(topicOrigin, result.config.mqtt.topic));
     const QString limitsProblem = relayLimitsProblem(result.config);
     if (!limitsProblem.isEmpty()) // a file's line is named; an option names itself
         return failure(limitsOrigin.startsWith(u'-')

@@ -373,7 +373,7 @@ QList<ExpectedClientStatus> RelayServer::expectedClients() const
 
 std::optional<MqttStatus> RelayServer::mqttStatus() const
 {
-    return m_bridge ? std::optional(m_bridge->status()) : std::nullopt;
+    return m_bridge && isListening() ? std::optional(m_bridge->status()) : std::nullopt;
 }
 
 void RelayServer::broadcast(QByteArrayView message)
