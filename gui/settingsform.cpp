@@ -15,6 +15,7 @@
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace {
@@ -317,12 +318,15 @@ QWidget *SettingsForm::createMqttPage()
     return page;
 }
 
-// A path field with a "Choose…" button beside it.
+// A path field with a small "…" button beside it that chooses the file.
 QLayout *SettingsForm::fileField(QLineEdit *line, const QString &caption)
 {
-    auto *choose = new QPushButton(tr("Choose…"));
+    auto *choose = new QToolButton;
+    choose->setText(QStringLiteral("…"));
+    choose->setToolTip(tr("Choose the file…"));
+    choose->setAccessibleName(tr("Choose %1").arg(caption));
     choose->setObjectName(line->objectName() + QStringLiteral("Choose"));
-    connect(choose, &QPushButton::clicked, this, [this, line, caption] {
+    connect(choose, &QToolButton::clicked, this, [this, line, caption] {
         const QString path = m_fileChooser(caption, line->text());
         if (path.isEmpty())
             return;

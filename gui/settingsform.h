@@ -30,7 +30,7 @@ public:
 
     explicit SettingsForm(QWidget *parent = nullptr);
 
-    /// Replaces the file dialog of the "Choose…" buttons (tests answer it).
+    /// Replaces the file dialog of the file fields' "…" buttons (tests answer it).
     void setFileChooser(FileChooser chooser) { m_fileChooser = std::move(chooser); }
 
     void setConfig(const RelayConfig &config);
