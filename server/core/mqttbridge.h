@@ -4,7 +4,8 @@
 // to the relay. libmosquitto speaks MQTT; this class drives it from Qt's event loop: the
 // broker's name is looked up with QHostInfo, the socket is watched by QSocketNotifiers,
 // mosquitto_loop_misc() runs once a second, and a lost broker is retried by a timer (1 s to
-// 30 s, jittered). No thread, and nothing here blocks the loop.
+// 30 s, jittered). No thread, and nothing here blocks the loop (but for one case: with
+// mqtts://, libmosquitto looks the name up again itself, to check the certificate against it).
 //
 // No loops, no duplicates: the subscription has MQTT 5's No Local option (the broker never
 // sends a client its own publishes back), and each publish carries the user property
@@ -41,12 +42,15 @@ public:
     MqttBridge(const MqttSettings &settings, qsizetype maxMessageBytes, QObject *parent = nullptr);
     ~MqttBridge() override;
 
-    /// Checks the settings that name files (the password, the CA) and sets up the MQTT client;
-    /// false with a one-sentence errorString() when something is wrong.
+    /// What is wrong with the files @p settings names (the password file, the CA), in one
+    /// sentence, or an empty string.
+    static QString filesProblem(const MqttSettings &settings);
+    /// Reads the files the settings name; false with a one-sentence errorString() when one
+    /// cannot be used.
     bool prepare();
     QString errorString() const { return m_errorString; }
-    /// Starts connecting (and reconnecting whenever the broker is lost) as @p clientId
-    /// (MqttSettings::clientId when that is set).
+    /// Starts connecting (and reconnecting whenever the broker is lost) as @p clientId, or as
+    /// MqttSettings::clientId when that is set.
     void start(const QString &clientId);
     /// Disconnects cleanly; nothing more is published or received.
     void stop();
@@ -55,7 +59,7 @@ public:
     /// kept (up to --mqtt-queue) or dropped and counted; it never waits.
     void publish(QByteArrayView payload);
 
-    MqttStatus status() const;
+    MqttStatus status() const { return m_status; }
     /// The client id in use (after start()).
     QString clientId() const { return m_clientId; }
 
@@ -69,44 +73,57 @@ signals:
     void statusChanged();
 
 private:
+    // libmosquitto's callbacks; @p self is the bridge.
     static void onConnect(mosquitto *, void *self, int reason, int flags, const mqtt5__property *);
     static void onDisconnect(mosquitto *, void *self, int reason, const mqtt5__property *);
     static void onPublish(mosquitto *, void *self, int mid, int reason, const mqtt5__property *);
     static void onMessage(
         mosquitto *, void *self, const mosquitto_message *message, const mqtt5__property *props);
+    static void onLog(mosquitto *, void *self, int level, const char *text);
 
     void lookUpBroker();
     void brokerFound(const QHostInfo &info);
     void connected();
-    void lost(const QString &problem);
-    void scheduleRetry();
-    void setState(MqttStatus::State state, const QString &problem = {});
+    void failed(const QString &problem);
     void readSocket();
     void writeSocket();
-    void afterLoop(int rc); // after any libmosquitto call: errors, notifiers, received messages
-    void watchSocket();
+    void afterLoop(); // after libmosquitto ran: new socket, write interest, received messages
+    void unwatchSocket();
     void publishNow(QByteArrayView payload);
+    void setStatus(MqttStatus::State state, const QString &problem = {});
+    QString disconnectProblem(int reason) const;
 
     MqttSettings m_settings;
     MqttSettings::Broker m_broker;
     qsizetype m_maxMessageBytes;
     QString m_errorString;
     QString m_clientId;
+    QByteArray m_clientIdUtf8;
+    QByteArray m_topic; // in UTF-8, as libmosquitto takes it
     QByteArray m_password;
     mosquitto *m_mosq = nullptr;
     mqtt5__property *m_origin = nullptr; // the "origin" user property of every publish
     MqttStatus m_status;
-    int m_socket = -1; // libmosquitto's, while watched
+    bool m_running = false; // between start() and stop()
+    int m_socket = -1; // libmosquitto's socket, while watched
     QSocketNotifier *m_readNotifier = nullptr;
     QSocketNotifier *m_writeNotifier = nullptr;
     QTimer m_misc; // mosquitto_loop_misc(): keepalive pings, once a second
     QTimer m_retry;
-    int m_retryDelayMs = 0;
+    int m_attempt = 0; // failed attempts since the last connection
     int m_lookupId = -1;
-    bool m_stopped = true;
-    QHash<int, qsizetype> m_inFlight; // message id -> bytes, until libmosquitto has sent it
+    QString m_refusal; // why the broker refused the last CONNECT
+    QString m_libraryError; // libmosquitto's last error line (a TLS failure says what)
+    QString m_loggedProblem; // the last problem logged: the same one is not logged again
+    qint64 m_droppedAtLoss = 0; // droppedAway when the broker was lost
+    // Messages libmosquitto has not written yet, by message id, and their bytes: publish()
+    // drops past kMaxBacklogBytes. A message written at once is never entered.
+    QHash<int, qsizetype> m_inFlight;
     qint64 m_inFlightBytes = 0;
+    int m_publishingMid = 0; // the message publishNow() is handing over, until it returns
+    bool m_publishingWritten = false; // ... and libmosquitto wrote it at once
     std::deque<QByteArray> m_queue; // while the broker is away, up to --mqtt-queue
     MessageBatch m_received; // filled by onMessage() during one read
     QElapsedTimer m_oversizeLogged;
+    QElapsedTimer m_backlogLogged;
 };

@@ -62,6 +62,19 @@ QString MqttSettings::directionName(Direction direction)
     return {};
 }
 
+QString MqttSettings::directionText(Direction direction)
+{
+    switch (direction) {
+    case Direction::Both:
+        return QStringLiteral("publishing and listening");
+    case Direction::Out:
+        return QStringLiteral("publishing only");
+    case Direction::In:
+        return QStringLiteral("listening only");
+    }
+    return {};
+}
+
 std::optional<MqttSettings::Direction> MqttSettings::directionFromName(const QString &name)
 {
     for (Direction direction : {Direction::Both, Direction::Out, Direction::In}) {
@@ -69,4 +82,17 @@ std::optional<MqttSettings::Direction> MqttSettings::directionFromName(const QSt
             return direction;
     }
     return std::nullopt;
+}
+
+QString MqttStatus::text() const
+{
+    switch (state) {
+    case State::Connecting:
+        return QStringLiteral("connecting to %1").arg(broker);
+    case State::Connected:
+        return QStringLiteral("connected to %1, topic %2").arg(broker, topic);
+    case State::Waiting:
+        return QStringLiteral("waiting for %1 (%2)").arg(broker, problem);
+    }
+    return {};
 }

@@ -52,6 +52,8 @@ struct MqttSettings
 
     /// "both", "out" or "in".
     static QString directionName(Direction direction);
+    /// "publishing and listening", "publishing only" or "listening only".
+    static QString directionText(Direction direction);
     static std::optional<Direction> directionFromName(const QString &name);
 };
 

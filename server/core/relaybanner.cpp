@@ -53,5 +53,9 @@ QStringList relayBanner(const RelayServer &relay, const QString &program)
     if (!relay.localServerPath().isEmpty())
         lines += QStringLiteral("programs on this machine connect to the local socket %1")
                      .arg(relay.localServerPath());
+    if (config.mqtt.isEnabled())
+        lines += QStringLiteral("other rooms: through the MQTT broker %1, topic %2 (%3)")
+                     .arg(config.mqtt.url, config.mqtt.topic,
+                         MqttSettings::directionText(config.mqtt.direction));
     return lines;
 }

@@ -135,6 +135,12 @@ int RelayLink::backoffMs(int attempt)
     return qMin(kFirstRetryMs << attempt, kLastRetryMs);
 }
 
+int RelayLink::jitteredBackoffMs(int attempt)
+{
+    const int base = backoffMs(attempt);
+    return base - int(QRandomGenerator::global()->bounded(base / 5 + 1));
+}
+
 void RelayLink::connectNow()
 {
     m_codec = FrameCodec(m_codec.terminator(), m_codec.maxMessageBytes()); // nothing half-read
@@ -191,9 +197,7 @@ void RelayLink::scheduleRetry()
         setState(State::Disconnected);
         return;
     }
-    const int base = backoffMs(m_attempt++);
-    const int jitter = int(QRandomGenerator::global()->bounded(base / 5 + 1));
-    m_retry.start(base - jitter);
+    m_retry.start(jitteredBackoffMs(m_attempt++));
     setState(State::WaitingToRetry);
 }
 

@@ -68,6 +68,9 @@ public:
     /// The wait before retry number @p attempt (0 for the first), before jitter: 1 s doubling
     /// up to 30 s.
     static int backoffMs(int attempt);
+    /// backoffMs() less up to a fifth, at random, so that many clients of one restarted server
+    /// do not all come back at once. The MQTT bridge waits for its broker the same way.
+    static int jitteredBackoffMs(int attempt);
 
 signals:
     void stateChanged(RelayLink::State state);

@@ -97,6 +97,22 @@ QList<Check> expectedChecks(const RelaySnapshot &snapshot)
     return checks;
 }
 
+// The MQTT bridge: connected passes; anything else warns, as the room still works on its own.
+QList<Check> mqttChecks(const RelaySnapshot &snapshot)
+{
+    if (!snapshot.mqtt)
+        return {};
+    const MqttStatus &mqtt = *snapshot.mqtt;
+    const bool connected = mqtt.state == MqttStatus::State::Connected;
+    QJsonObject result{{QStringLiteral("componentId"), mqtt.broker},
+        {QStringLiteral("componentType"), QStringLiteral("component")},
+        {QStringLiteral("observedValue"),
+            connected ? QStringLiteral("connected") : QStringLiteral("not connected")}};
+    if (!connected)
+        result.insert(QStringLiteral("output"), QStringLiteral("MQTT: ") + mqtt.text());
+    return {{QStringLiteral("mqtt:connection"), connected ? Status::Pass : Status::Warn, result}};
+}
+
 // Every check of the relay, in the order /health lists them.
 QList<Check> checks(const RelaySnapshot &snapshot)
 {
@@ -104,6 +120,7 @@ QList<Check> checks(const RelaySnapshot &snapshot)
     checks.append(uptimeCheck(snapshot));
     checks.append(clientChecks(snapshot));
     checks.append(expectedChecks(snapshot));
+    checks.append(mqttChecks(snapshot));
     return checks;
 }
 
@@ -271,6 +288,32 @@ QByteArray prometheusText(const RelaySnapshot &snapshot)
         const bool up = client.state == ExpectedClientStatus::State::Present;
         sample(out, "socketserver_expected_client_up", "name=\"" + labelValue(client.name) + '"',
             up ? "1" : "0");
+    }
+
+    if (snapshot.mqtt) {
+        const MqttStatus &mqtt = *snapshot.mqtt;
+        family(out, "socketserver_mqtt_connected", "gauge",
+            "1 while the MQTT bridge (--mqtt) is connected to its broker.");
+        sample(
+            out, "socketserver_mqtt_connected", mqtt.state == MqttStatus::State::Connected ? 1 : 0);
+        family(out, "socketserver_mqtt_connections_total", "counter",
+            "Connections the MQTT bridge made to its broker: more than 1 means it was lost.");
+        sample(out, "socketserver_mqtt_connections_total", mqtt.connects);
+        family(out, "socketserver_mqtt_messages_total", "counter",
+            "Messages published to the broker (out) and relayed from it (in).");
+        sample(out, "socketserver_mqtt_messages_total", "direction=\"out\"",
+            QByteArray::number(mqtt.published));
+        sample(out, "socketserver_mqtt_messages_total", "direction=\"in\"",
+            QByteArray::number(mqtt.received));
+        family(out, "socketserver_mqtt_dropped_total", "counter",
+            "Messages the MQTT bridge dropped: not published while the broker was away or "
+            "slower than the relay, or from the broker and over --max-message-bytes.");
+        sample(out, "socketserver_mqtt_dropped_total", "reason=\"away\"",
+            QByteArray::number(mqtt.droppedAway));
+        sample(out, "socketserver_mqtt_dropped_total", "reason=\"backlog\"",
+            QByteArray::number(mqtt.droppedBacklog));
+        sample(out, "socketserver_mqtt_dropped_total", "reason=\"oversize\"",
+            QByteArray::number(mqtt.droppedOversize));
     }
     return out;
 }

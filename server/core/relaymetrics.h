@@ -52,11 +52,13 @@ Status healthStatus(const RelaySnapshot &snapshot);
 
 /// The /health document: {"status", "version", "releaseId", "description", "output" (why, when
 /// not "pass"), "checks": {"relay:listening", "relay:uptime", "clients:connected", and with
-/// --expect "expected-clients:state", one entry per expected client}}.
+/// --expect "expected-clients:state", one entry per expected client; with --mqtt
+/// "mqtt:connection", which warns while the bridge is not connected}}.
 QByteArray healthJson(const RelaySnapshot &snapshot);
 
 /// The /metrics document: every family with HELP and TYPE lines, every label value of a reason
-/// or transport present even at 0; with --expect, socketserver_expected_client_up per name.
+/// or transport present even at 0; with --expect, socketserver_expected_client_up per name;
+/// with --mqtt, the socketserver_mqtt_* families.
 QByteArray prometheusText(const RelaySnapshot &snapshot);
 
 } // namespace RelayMetrics

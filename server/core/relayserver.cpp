@@ -61,8 +61,8 @@ RelayServer::RelayServer(QObject *parent)
     , m_tapThrottle(kTapMessagesPerSecond, kTapPeriodMs)
     , m_fullLog(1, kRefusalLogPeriodMs)
 {
-    connect(&m_heartbeat, &QTimer::timeout, this,
-        [this] { sendLocally(m_config.heartbeatMessage); });
+    connect(
+        &m_heartbeat, &QTimer::timeout, this, [this] { sendLocally(m_config.heartbeatMessage); });
     m_retry.setInterval(kRetryListenMs);
     connect(&m_retry, &QTimer::timeout, this, [this] {
         if (listenAll())
@@ -567,7 +567,6 @@ void RelayServer::relay(ClientSession *from, const MessageBatch &batch)
 // Messages others published on the MQTT topic: to every client here, as if from the relay.
 void RelayServer::relayFromBroker(const MessageBatch &batch)
 {
-    m_stats.messagesIn += batch.count();
     logTraffic(QStringLiteral("MQTT"), batch);
     if (m_tapEnabled)
         tapBatch(0, batch);
@@ -604,7 +603,8 @@ void RelayServer::logTraffic(const QString &from, const MessageBatch &batch)
             qCDebug(lcTraffic, "(%lld messages not shown: too many to log)", skipped);
         const char *note = batch.ending(i) == LineEnding::None ? " (unterminated)" : "";
         qCDebug(lcTraffic).noquote().nospace()
-            << from << ": " << ByteEscape::toDisplay(batch.payload(i), kTrafficLogMessageBytes) << note;
+            << from << ": " << ByteEscape::toDisplay(batch.payload(i), kTrafficLogMessageBytes)
+            << note;
     }
 }
 

@@ -17,7 +17,7 @@ enum class LineEnding : quint8
     Exact, ///< the one configured terminator (exact mode)
     None, ///< no terminator: the client disconnected mid-message
     TextMessage, ///< no terminator needed: a WebSocket text message (valid UTF-8)
-    BinaryMessage, ///< no terminator needed: a WebSocket binary message
+    BinaryMessage, ///< no terminator needed: a WebSocket binary message, an MQTT message
 };
 inline constexpr int kLineEndingCount = 7;
 

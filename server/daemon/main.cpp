@@ -4,6 +4,7 @@
 #include "consolereader.h"
 #include "headlesslog.h"
 #include "heaptuning.h"
+#include "mqttbridge.h"
 #include "relaybanner.h"
 #include "relayoptions.h"
 #include "relayserver.h"
@@ -54,6 +55,14 @@ int main(int argc, char *argv[])
         return 2;
     case RelayOptions::Action::Run:
         break;
+    }
+
+    // A file the settings name that cannot be used is a mistake in the settings, like a bad
+    // option: exit status 2, which the service units do not restart.
+    const QString filesProblem = MqttBridge::filesProblem(options.config.mqtt);
+    if (!filesProblem.isEmpty()) {
+        std::fprintf(stderr, "%s: %s\n", kProgram, qUtf8Printable(filesProblem));
+        return 2;
     }
 
     // With --log-file every line goes to the file, and only what happens before it is open (or

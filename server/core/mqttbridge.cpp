@@ -1,0 +1,457 @@
+#include "mqttbridge.h"
+
+#include "logging.h"
+#include "relaylink.h"
+
+#include <QFile>
+#include <QHostInfo>
+#include <QSocketNotifier>
+
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace {
+
+constexpr int kKeepAliveSeconds = 20;
+constexpr int kMiscIntervalMs = 1000;
+constexpr int kDropLogPeriodMs = 10000;
+// Packets read per notification at most, so that a busy broker cannot starve the clients.
+constexpr int kPacketsPerRead = 256;
+constexpr char kOriginProperty[] = "origin";
+
+void initLibrary()
+{
+    static const int once = mosquitto_lib_init();
+    Q_UNUSED(once);
+}
+
+// The first line of the password file, or nothing (with @p problem) when it cannot be used.
+QByteArray readPassword(const QString &path, QString *problem)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *problem = QStringLiteral("cannot read the MQTT password file %1: %2")
+                       .arg(path, file.errorString());
+        return {};
+    }
+    const QByteArray password = file.readLine().trimmed();
+    if (password.isEmpty())
+        *problem = QStringLiteral("the MQTT password file %1 is empty: its first line is the "
+                                  "password")
+                       .arg(path);
+    return password;
+}
+
+} // namespace
+
+MqttBridge::MqttBridge(const MqttSettings &settings, qsizetype maxMessageBytes, QObject *parent)
+    : QObject(parent)
+    , m_settings(settings)
+    , m_broker(MqttSettings::brokerFromUrl(settings.url).value_or(MqttSettings::Broker()))
+    , m_maxMessageBytes(maxMessageBytes)
+{
+    m_status.broker = m_broker.displayName();
+    m_status.topic = settings.topic;
+    m_misc.setInterval(kMiscIntervalMs);
+    connect(&m_misc, &QTimer::timeout, this, [this] {
+        mosquitto_loop_misc(m_mosq);
+        afterLoop();
+    });
+    m_retry.setSingleShot(true);
+    connect(&m_retry, &QTimer::timeout, this, &MqttBridge::lookUpBroker);
+}
+
+MqttBridge::~MqttBridge()
+{
+    if (m_lookupId >= 0)
+        QHostInfo::abortHostLookup(m_lookupId);
+    if (m_mosq)
+        mosquitto_destroy(m_mosq);
+    mosquitto_property_free_all(&m_origin);
+}
+
+QString MqttBridge::filesProblem(const MqttSettings &settings)
+{
+    QString problem;
+    if (!settings.passwordFile.isEmpty())
+        readPassword(settings.passwordFile, &problem);
+    QFile ca(settings.caFile);
+    if (problem.isEmpty() && !settings.caFile.isEmpty() && !ca.open(QIODevice::ReadOnly))
+        problem = QStringLiteral("cannot read the MQTT CA file %1: %2")
+                      .arg(settings.caFile, ca.errorString());
+    return problem;
+}
+
+bool MqttBridge::prepare()
+{
+    m_errorString = filesProblem(m_settings);
+    if (!m_errorString.isEmpty())
+        return false;
+    if (!m_settings.passwordFile.isEmpty())
+        m_password = readPassword(m_settings.passwordFile, &m_errorString);
+    return true;
+}
+
+QString MqttBridge::defaultClientId(quint16 tcpPort)
+{
+    return QStringLiteral("socketserver-%1-%2").arg(QHostInfo::localHostName()).arg(tcpPort);
+}
+
+void MqttBridge::start(const QString &clientId)
+{
+    Q_ASSERT(!m_mosq);
+    initLibrary();
+    m_clientId = m_settings.clientId.isEmpty() ? clientId : m_settings.clientId;
+    m_mosq = mosquitto_new(m_clientId.toUtf8().constData(), true, this); // clean start
+    mosquitto_int_option(m_mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+    mosquitto_int_option(m_mosq, MOSQ_OPT_TCP_NODELAY, 1);
+    mosquitto_connect_v5_callback_set(m_mosq, &MqttBridge::onConnect);
+    mosquitto_disconnect_v5_callback_set(m_mosq, &MqttBridge::onDisconnect);
+    mosquitto_publish_v5_callback_set(m_mosq, &MqttBridge::onPublish);
+    mosquitto_message_v5_callback_set(m_mosq, &MqttBridge::onMessage);
+    mosquitto_log_callback_set(m_mosq, &MqttBridge::onLog);
+    if (!m_settings.user.isEmpty())
+        mosquitto_username_pw_set(m_mosq, m_settings.user.toUtf8().constData(),
+            m_password.isEmpty() ? nullptr : m_password.constData());
+    if (m_broker.tls) {
+        if (m_settings.caFile.isEmpty())
+            mosquitto_int_option(m_mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
+        else
+            mosquitto_tls_set(m_mosq, QFile::encodeName(m_settings.caFile).constData(), nullptr,
+                nullptr, nullptr, nullptr);
+    }
+    m_topic = m_settings.topic.toUtf8();
+    m_clientIdUtf8 = m_clientId.toUtf8();
+    mosquitto_property_add_string_pair(
+        &m_origin, MQTT_PROP_USER_PROPERTY, kOriginProperty, m_clientIdUtf8.constData());
+    m_running = true;
+    lookUpBroker();
+}
+
+void MqttBridge::stop()
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    m_retry.stop();
+    m_misc.stop();
+    if (m_lookupId >= 0)
+        QHostInfo::abortHostLookup(std::exchange(m_lookupId, -1));
+    if (m_status.state == MqttStatus::State::Connected) {
+        mosquitto_disconnect_v5(m_mosq, MQTT_RC_NORMAL_DISCONNECTION, nullptr);
+        qCInfo(lcMqtt).noquote()
+            << QStringLiteral("MQTT: disconnected from %1").arg(m_status.broker);
+    }
+    unwatchSocket();
+}
+
+// The broker's name is looked up by Qt, without blocking; libmosquitto then connects to the
+// address (or, for TLS, to the name, which it checks the certificate against).
+void MqttBridge::lookUpBroker()
+{
+    m_lookupId = QHostInfo::lookupHost(m_broker.host, this, &MqttBridge::brokerFound);
+}
+
+void MqttBridge::brokerFound(const QHostInfo &info)
+{
+    m_lookupId = -1;
+    if (!m_running)
+        return;
+    if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+        failed(QStringLiteral("cannot find %1 (%2)").arg(m_broker.host, info.errorString()));
+        return;
+    }
+    // A name with several addresses: each attempt takes the next one.
+    const QList<QHostAddress> addresses = info.addresses();
+    const QString host
+        = m_broker.tls ? m_broker.host : addresses.at(m_attempt % addresses.size()).toString();
+    m_refusal.clear();
+    m_libraryError.clear();
+    errno = 0;
+    const int rc = mosquitto_connect_bind_async(
+        m_mosq, host.toUtf8().constData(), m_broker.port, kKeepAliveSeconds, nullptr);
+    if (rc != MOSQ_ERR_SUCCESS) {
+        failed(disconnectProblem(rc));
+        return;
+    }
+    m_misc.start();
+    afterLoop();
+}
+
+void MqttBridge::onConnect(mosquitto *, void *self, int reason, int, const mqtt5__property *)
+{
+    auto *bridge = static_cast<MqttBridge *>(self);
+    if (reason == MQTT_RC_SUCCESS) {
+        bridge->connected();
+    } else if (reason == MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION) {
+        bridge->m_refusal = QStringLiteral(
+            "it does not speak MQTT 5, which the bridge needs to keep its own messages from "
+            "coming back: use mosquitto 1.6 or later, EMQX, HiveMQ or another MQTT 5 broker");
+    } else if (reason == MQTT_RC_BAD_USERNAME_OR_PASSWORD || reason == MQTT_RC_NOT_AUTHORIZED) {
+        bridge->m_refusal = QStringLiteral("it refused the user name or password (%1)")
+                                .arg(QString::fromUtf8(mosquitto_reason_string(reason)));
+    } else {
+        bridge->m_refusal = QStringLiteral("it refused the connection (%1)")
+                                .arg(QString::fromUtf8(mosquitto_reason_string(reason)));
+    }
+}
+
+void MqttBridge::connected()
+{
+    m_attempt = 0;
+    m_loggedProblem.clear();
+    ++m_status.connects;
+    if (m_settings.direction != MqttSettings::Direction::Out)
+        mosquitto_subscribe_v5(
+            m_mosq, nullptr, m_topic.constData(), m_settings.qos, MQTT_SUB_OPT_NO_LOCAL, nullptr);
+    QString line = QStringLiteral("MQTT: connected to %1 as %2, topic %3 (%4)")
+                       .arg(m_status.broker, m_clientId, m_settings.topic,
+                           MqttSettings::directionText(m_settings.direction));
+    if (const qint64 dropped = m_status.droppedAway - m_droppedAtLoss)
+        line += QStringLiteral("; %1 message(s) were not published while it was away").arg(dropped);
+    qCInfo(lcMqtt).noquote() << line;
+    setStatus(MqttStatus::State::Connected);
+    while (!m_queue.empty()) {
+        publishNow(m_queue.front());
+        m_queue.pop_front();
+    }
+}
+
+void MqttBridge::onDisconnect(mosquitto *, void *self, int reason, const mqtt5__property *)
+{
+    auto *bridge = static_cast<MqttBridge *>(self);
+    if (!bridge->m_running)
+        return;
+    const bool wasConnected = bridge->m_status.state == MqttStatus::State::Connected;
+    const QString problem = bridge->disconnectProblem(reason);
+    // What libmosquitto held is gone with the connection (QoS 1 messages it keeps and sends
+    // again, so their acknowledgements still come).
+    if (bridge->m_settings.qos == 0) {
+        bridge->m_inFlight.clear();
+        bridge->m_inFlightBytes = 0;
+    }
+    if (wasConnected) {
+        bridge->m_droppedAtLoss = bridge->m_status.droppedAway;
+        bridge->m_loggedProblem = problem;
+        qCWarning(lcMqtt).noquote()
+            << QStringLiteral("MQTT: lost the broker %1 (%2); trying again in 1 to 30 s")
+                   .arg(bridge->m_status.broker, problem);
+    }
+    bridge->failed(problem);
+}
+
+// Why the connection ended or could not start, in a few words.
+QString MqttBridge::disconnectProblem(int reason) const
+{
+    if (!m_refusal.isEmpty())
+        return m_refusal;
+    if (!m_libraryError.isEmpty())
+        return m_libraryError;
+    switch (reason) {
+    case MOSQ_ERR_ERRNO:
+        return QString::fromLocal8Bit(std::strerror(errno)).toLower();
+    case MOSQ_ERR_KEEPALIVE:
+        return QStringLiteral("it stopped answering");
+    case MOSQ_ERR_CONN_LOST:
+        return QStringLiteral("the connection was lost");
+    case MOSQ_ERR_SUCCESS:
+        return QStringLiteral("it closed the connection");
+    default:
+        return QString::fromUtf8(mosquitto_strerror(reason));
+    }
+}
+
+// The broker could not be reached or was lost: wait, then try again. A problem is logged once,
+// however often it repeats.
+void MqttBridge::failed(const QString &problem)
+{
+    m_misc.stop();
+    unwatchSocket();
+    if (problem != m_loggedProblem) {
+        m_loggedProblem = problem;
+        qCWarning(lcMqtt).noquote()
+            << QStringLiteral("MQTT: cannot connect to %1: %2; trying again every 1 to 30 s")
+                   .arg(m_status.broker, problem);
+    }
+    setStatus(MqttStatus::State::Waiting, problem);
+    m_retry.start(RelayLink::jitteredBackoffMs(m_attempt++));
+}
+
+void MqttBridge::onLog(mosquitto *, void *self, int level, const char *text)
+{
+    if (level == MOSQ_LOG_ERR) // e.g. "OpenSSL Error[0]: ... certificate verify failed"
+        static_cast<MqttBridge *>(self)->m_libraryError = QString::fromUtf8(text);
+}
+
+void MqttBridge::setStatus(MqttStatus::State state, const QString &problem)
+{
+    if (m_status.state == state && m_status.problem == problem)
+        return;
+    m_status.state = state;
+    m_status.problem = problem;
+    emit statusChanged();
+}
+
+void MqttBridge::readSocket()
+{
+    // libmosquitto reads one packet per call; a notification takes what has arrived, up to
+    // kPacketsPerRead packets. It stops at EAGAIN: nothing more to read.
+    for (int i = 0; i < kPacketsPerRead && m_socket >= 0; ++i) {
+        errno = 0;
+        if (mosquitto_loop_read(m_mosq, 1) != MOSQ_ERR_SUCCESS || errno == EAGAIN
+            || errno == EWOULDBLOCK)
+            break;
+    }
+    afterLoop();
+}
+
+void MqttBridge::writeSocket()
+{
+    // Over TLS, a read call first: only that moves a TLS handshake on (libmosquitto's own loop
+    // does the same); once connected it finds nothing and returns.
+    if (!m_broker.tls
+        || (mosquitto_loop_read(m_mosq, 1) == MOSQ_ERR_SUCCESS && mosquitto_socket(m_mosq) >= 0))
+        mosquitto_loop_write(m_mosq, 1);
+    afterLoop();
+}
+
+// After libmosquitto ran: watch its socket (a new one after each connect), ask to be told
+// when it can write while it has output waiting, and relay what it received.
+void MqttBridge::afterLoop()
+{
+    const int socket = m_running ? mosquitto_socket(m_mosq) : -1;
+    if (socket != m_socket) {
+        unwatchSocket();
+        m_socket = socket;
+        if (socket >= 0) {
+            m_readNotifier = new QSocketNotifier(socket, QSocketNotifier::Read, this);
+            connect(m_readNotifier, &QSocketNotifier::activated, this, &MqttBridge::readSocket);
+            m_writeNotifier = new QSocketNotifier(socket, QSocketNotifier::Write, this);
+            connect(m_writeNotifier, &QSocketNotifier::activated, this, &MqttBridge::writeSocket);
+        }
+    }
+    if (m_writeNotifier)
+        m_writeNotifier->setEnabled(mosquitto_want_write(m_mosq));
+    if (!m_received.isEmpty()) {
+        emit messagesReceived(m_received);
+        m_received.clear();
+    }
+}
+
+// The notifiers may be the ones running now (the connection failed during a read), so they go
+// later; a new socket is made no sooner than the next retry.
+void MqttBridge::unwatchSocket()
+{
+    for (QSocketNotifier *notifier : {m_readNotifier, m_writeNotifier}) {
+        if (notifier) {
+            notifier->setEnabled(false);
+            notifier->deleteLater();
+        }
+    }
+    m_readNotifier = nullptr;
+    m_writeNotifier = nullptr;
+    m_socket = -1;
+}
+
+void MqttBridge::onMessage(
+    mosquitto *, void *self, const mosquitto_message *message, const mqtt5__property *props)
+{
+    auto *bridge = static_cast<MqttBridge *>(self);
+    // No Local keeps the broker from sending our own messages back; the origin is checked too,
+    // for a broker that does not honour it.
+    char *name = nullptr;
+    char *origin = nullptr;
+    mosquitto_property_read_string_pair(props, MQTT_PROP_USER_PROPERTY, &name, &origin, false);
+    const bool own = origin && name && std::strcmp(name, kOriginProperty) == 0
+        && std::strcmp(origin, bridge->m_clientIdUtf8.constData()) == 0;
+    std::free(name);
+    std::free(origin);
+    if (own)
+        return;
+    const qsizetype size = message->payloadlen;
+    if (size > bridge->m_maxMessageBytes) {
+        ++bridge->m_status.droppedOversize;
+        if (!bridge->m_oversizeLogged.isValid()
+            || bridge->m_oversizeLogged.hasExpired(kDropLogPeriodMs)) {
+            bridge->m_oversizeLogged.start();
+            qCWarning(lcMqtt).noquote()
+                << QStringLiteral("MQTT: dropped a message of %1 bytes from the broker: longer "
+                                  "than --max-message-bytes %2 (%3 dropped so far)")
+                       .arg(size)
+                       .arg(bridge->m_maxMessageBytes)
+                       .arg(bridge->m_status.droppedOversize);
+        }
+        return;
+    }
+    ++bridge->m_status.received;
+    bridge->m_received.append(QByteArrayView(static_cast<const char *>(message->payload), size),
+        LineEnding::BinaryMessage);
+}
+
+void MqttBridge::publish(QByteArrayView payload)
+{
+    if (!m_running || m_settings.direction == MqttSettings::Direction::In)
+        return;
+    if (m_status.state != MqttStatus::State::Connected) {
+        if (m_settings.queue == 0) {
+            ++m_status.droppedAway;
+            return;
+        }
+        m_queue.emplace_back(payload.toByteArray());
+        if (qsizetype(m_queue.size()) > m_settings.queue) {
+            m_queue.pop_front();
+            ++m_status.droppedAway;
+        }
+        return;
+    }
+    if (m_inFlightBytes + payload.size() > kMaxBacklogBytes) {
+        ++m_status.droppedBacklog;
+        if (!m_backlogLogged.isValid() || m_backlogLogged.hasExpired(kDropLogPeriodMs)) {
+            m_backlogLogged.start();
+            qCWarning(lcMqtt).noquote()
+                << QStringLiteral("MQTT: the broker %1 is not taking messages as fast as they "
+                                  "come: dropping them (%2 so far)")
+                       .arg(m_status.broker)
+                       .arg(m_status.droppedBacklog);
+        }
+        return;
+    }
+    publishNow(payload);
+    afterLoop();
+}
+
+void MqttBridge::publishNow(QByteArrayView payload)
+{
+    m_publishingWritten = false;
+    const int rc = mosquitto_publish_v5(m_mosq, &m_publishingMid, m_topic.constData(),
+        int(payload.size()), payload.data(), m_settings.qos, false, m_origin);
+    if (rc != MOSQ_ERR_SUCCESS) {
+        ++m_status.droppedAway;
+    } else {
+        ++m_status.published;
+        if (!m_publishingWritten) {
+            m_inFlight.insert(m_publishingMid, payload.size());
+            m_inFlightBytes += payload.size();
+        }
+    }
+    m_publishingMid = 0;
+}
+
+// A message was written (QoS 0) or acknowledged (QoS 1).
+void MqttBridge::onPublish(mosquitto *, void *self, int mid, int, const mqtt5__property *)
+{
+    auto *bridge = static_cast<MqttBridge *>(self);
+    if (mid == bridge->m_publishingMid) {
+        bridge->m_publishingWritten = true;
+        return;
+    }
+    const auto it = bridge->m_inFlight.constFind(mid);
+    if (it != bridge->m_inFlight.cend()) {
+        bridge->m_inFlightBytes -= *it;
+        bridge->m_inFlight.erase(it);
+    }
+}
