@@ -5,6 +5,7 @@
 #include "panelfixture.h"
 #include "settingsform.h"
 #include "testprocess.h"
+#include "trafficmodel.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -14,6 +15,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -361,8 +363,9 @@ void tst_PanelMqtt::exportedSettingsJoinBroker()
         qPrintable(daemon.output()));
 }
 
-// Connected, then waiting while the broker is away (amber, like the relay waiting for its
-// network), connected again when it is back; gone when the relay stops.
+// Connected (what another room says shows in the traffic as from MQTT), then waiting while the
+// broker is away (amber, like the relay waiting for its network), connected again when it is
+// back; gone when the relay stops.
 void tst_PanelMqtt::stateShownWithBroker()
 {
     if (!MosquittoBroker::mosquittoAvailable())
@@ -383,6 +386,14 @@ void tst_PanelMqtt::stateShownWithBroker()
     QTRY_COMPARE(state->text(), connected);
     QVERIFY(state->isVisible());
     QVERIFY2(dot->styleSheet().contains(kGreen), qPrintable(dot->styleSheet()));
+
+    QCOMPARE(mosquittoPublish(broker, QStringLiteral("museum/gallery2"), "door 1 open"), 0);
+    auto *traffic = panel->child<QTableView>("traffic");
+    QTRY_COMPARE(traffic->model()->rowCount(), 1);
+    QCOMPARE(
+        traffic->model()->index(0, TrafficModel::Client).data().toString(), QStringLiteral("MQTT"));
+    QCOMPARE(traffic->model()->index(0, TrafficModel::Message).data().toString(),
+        QStringLiteral("door 1 open"));
 
     // One log line for the loss and one for the first retry refused, however many follow.
     const QString where
