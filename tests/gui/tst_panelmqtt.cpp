@@ -74,6 +74,7 @@ private slots:
     void chooseButtonsFillPaths();
     void badValueIsRefused_data();
     void badValueIsRefused();
+    void missingPasswordFileIsRefused();
     void settingsRoundTrip();
     void settingsSurviveRestart();
     void exportedSettingsJoinBroker();
@@ -264,6 +265,22 @@ void tst_PanelMqtt::badValueIsRefused()
     QVERIFY(errorLabel->isVisible());
     QCOMPARE(errorLabel->text(), error);
     QVERIFY(!PanelSettings(settingsFile()).relayConfig().mqtt.isEnabled());
+}
+
+// A password file that is not there stops Start with the relay's sentence naming it.
+void tst_PanelMqtt::missingPasswordFileIsRefused()
+{
+    auto panel = openPanel();
+    const QString path = m_dir->filePath(QStringLiteral("not here/password.txt"));
+    panel->child<QLineEdit>("mqtt")->setText(QStringLiteral("mqtt://127.0.0.1"));
+    panel->child<QLineEdit>("mqttPasswordFile")->setText(path);
+    QTest::ignoreMessage(QtWarningMsg,
+        QRegularExpression(QStringLiteral("^cannot start: cannot read the MQTT password file ")));
+    QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+    QCOMPARE(panel->controller.state(), RelayController::State::Stopped);
+    const QString error = panel->child<QLabel>("error")->text();
+    QVERIFY2(error.startsWith(QStringLiteral("Cannot read the MQTT password file %1").arg(path)),
+        qPrintable(error));
 }
 
 // PanelSettings keeps every MQTT setting under the daemon's option names, and reads them back.
