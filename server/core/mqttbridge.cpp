@@ -113,7 +113,6 @@ void MqttBridge::start(const QString &clientId)
     mosquitto_disconnect_v5_callback_set(m_mosq, &MqttBridge::onDisconnect);
     mosquitto_publish_v5_callback_set(m_mosq, &MqttBridge::onPublish);
     mosquitto_message_v5_callback_set(m_mosq, &MqttBridge::onMessage);
-    mosquitto_log_callback_set(m_mosq, &MqttBridge::onLog);
     if (!m_settings.user.isEmpty())
         mosquitto_username_pw_set(m_mosq, m_settings.user.toUtf8().constData(),
             m_password.isEmpty() ? nullptr : m_password.constData());
@@ -171,6 +170,9 @@ void MqttBridge::brokerFound(const QHostInfo &info)
         = m_broker.tls ? m_broker.host : addresses.at(m_attempt % addresses.size()).toString();
     m_refusal.clear();
     m_libraryError.clear();
+    // libmosquitto formats a line for every packet once a log callback is set: it is set only
+    // while connecting, to learn why a connection fails (a TLS error says what).
+    mosquitto_log_callback_set(m_mosq, &MqttBridge::onLog);
     errno = 0;
     const int rc = mosquitto_connect_bind_async(
         m_mosq, host.toUtf8().constData(), m_broker.port, kKeepAliveSeconds, nullptr);
@@ -202,6 +204,7 @@ void MqttBridge::onConnect(mosquitto *, void *self, int reason, int, const mqtt5
 
 void MqttBridge::connected()
 {
+    mosquitto_log_callback_set(m_mosq, nullptr);
     m_attempt = 0;
     m_loggedProblem.clear();
     ++m_status.connects;
@@ -224,7 +227,7 @@ void MqttBridge::connected()
 void MqttBridge::onDisconnect(mosquitto *, void *self, int reason, const mqtt5__property *)
 {
     auto *bridge = static_cast<MqttBridge *>(self);
-    if (!bridge->m_running)
+    if (!bridge->m_running || bridge->m_retry.isActive()) // stopped, or already waiting
         return;
     const bool wasConnected = bridge->m_status.state == MqttStatus::State::Connected;
     const QString problem = bridge->disconnectProblem(reason);
@@ -251,6 +254,8 @@ QString MqttBridge::disconnectProblem(int reason) const
         return m_refusal;
     if (!m_libraryError.isEmpty())
         return m_libraryError;
+    if (reason >= MQTT_RC_UNSPECIFIED) // the broker's DISCONNECT said why: "server shutting down"
+        return QString::fromUtf8(mosquitto_reason_string(reason)).toLower();
     switch (reason) {
     case MOSQ_ERR_ERRNO:
         return QString::fromLocal8Bit(std::strerror(errno)).toLower();
@@ -388,8 +393,8 @@ void MqttBridge::onMessage(
         return;
     }
     ++bridge->m_status.received;
-    bridge->m_received.append(QByteArrayView(static_cast<const char *>(message->payload), size),
-        LineEnding::BinaryMessage);
+    bridge->m_received.append(
+        QByteArrayView(static_cast<const char *>(message->payload), size), LineEnding::None);
 }
 
 void MqttBridge::publish(QByteArrayView payload)

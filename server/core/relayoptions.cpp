@@ -719,6 +719,8 @@ QString relayOptionsHelp(const QString &program)
         "                            also web pages: open http://THIS-MACHINE:6781/\n"
         "  %1 -r --expect kiosk3=192.168.1.23\n"
         "                            log when kiosk3 has been away for 2 minutes\n"
+        "  %1 -r --mqtt mqtt://broker.local --mqtt-topic museum/gallery2\n"
+        "                            share messages with the relays of other rooms\n"
         "\nTry it: run %1 -v, then in another terminal \"nc localhost 6780\" (or\n"
         "\"telnet localhost 6780\") and type a line: it comes back, and every other\n"
         "client gets it too. Stop the server with Ctrl+C.\n")

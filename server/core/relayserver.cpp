@@ -541,7 +541,7 @@ void RelayServer::relay(ClientSession *from, const MessageBatch &batch)
     m_stats.messagesIn += batch.count();
     if (!m_unmatchedPrefixes.isEmpty() && from->name().isEmpty())
         nameByPrefix(from, batch.payload(0));
-    logTraffic(from->peerName(), batch);
+    logTraffic(from->peerName(), batch, true);
     if (m_tapEnabled)
         tapBatch(from->id(), batch);
     // In auto mode the sender's line ending is learned from each message before that message
@@ -567,7 +567,7 @@ void RelayServer::relay(ClientSession *from, const MessageBatch &batch)
 // Messages others published on the MQTT topic: to every client here, as if from the relay.
 void RelayServer::relayFromBroker(const MessageBatch &batch)
 {
-    logTraffic(QStringLiteral("MQTT"), batch);
+    logTraffic(QStringLiteral("MQTT"), batch, false);
     if (m_tapEnabled)
         tapBatch(0, batch, true);
     deliver(nullptr, batch, 0, batch.count());
@@ -592,7 +592,9 @@ void RelayServer::deliver(
     }
 }
 
-void RelayServer::logTraffic(const QString &from, const MessageBatch &batch)
+// The -v lines; @p fromClient marks a message a client left unterminated (MQTT messages have
+// no terminator to leave out).
+void RelayServer::logTraffic(const QString &from, const MessageBatch &batch, bool fromClient)
 {
     if (!lcTraffic().isDebugEnabled())
         return;
@@ -601,7 +603,8 @@ void RelayServer::logTraffic(const QString &from, const MessageBatch &batch)
             continue;
         if (const qint64 skipped = m_trafficLog.takeSkipped())
             qCDebug(lcTraffic, "(%lld messages not shown: too many to log)", skipped);
-        const char *note = batch.ending(i) == LineEnding::None ? " (unterminated)" : "";
+        const char *note
+            = fromClient && batch.ending(i) == LineEnding::None ? " (unterminated)" : "";
         qCDebug(lcTraffic).noquote().nospace()
             << from << ": " << ByteEscape::toDisplay(batch.payload(i), kTrafficLogMessageBytes)
             << note;

@@ -132,7 +132,7 @@ private:
     void relayFromBroker(const MessageBatch &batch);
     void sendLocally(QByteArrayView message); // heartbeat, alarms: never to the broker
     void deliver(ClientSession *from, const MessageBatch &batch, qsizetype first, qsizetype last);
-    void logTraffic(const QString &from, const MessageBatch &batch);
+    void logTraffic(const QString &from, const MessageBatch &batch, bool fromClient);
     void tapBatch(quint64 clientId, const MessageBatch &batch, bool fromBroker = false);
     // False when over the rate.
     bool tap(quint64 clientId, QByteArrayView payload, bool fromBroker = false);

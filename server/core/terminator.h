@@ -15,9 +15,9 @@ enum class LineEnding : quint8
     CrLf, ///< "\r\n" (auto mode: telnet)
     Nul, ///< "\0" (auto mode: Flash/AIR)
     Exact, ///< the one configured terminator (exact mode)
-    None, ///< no terminator: the client disconnected mid-message
+    None, ///< no terminator: the client disconnected mid-message; or an MQTT message
     TextMessage, ///< no terminator needed: a WebSocket text message (valid UTF-8)
-    BinaryMessage, ///< no terminator needed: a WebSocket binary message, an MQTT message
+    BinaryMessage, ///< no terminator needed: a WebSocket binary message
 };
 inline constexpr int kLineEndingCount = 7;
 

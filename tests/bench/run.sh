@@ -5,35 +5,46 @@
 # against a Node.js relay on the npm package ws (wsrelay.js: what a web developer would write).
 # First, what monitoring costs: fan-out 1 -> 10 with a scraper reading /metrics ten times a
 # second (loadgen --scrape), against none, alternated a few times on the same relay settings.
-# Each workload gets a fresh relay process, so memory figures are its own. Prints three tables
+# Last, the MQTT bridge (mqttload): 1 sender on relay A -> 10 receivers on relay B, the relays
+# joined by a mosquitto of its own, against an MQTT publisher and 10 subscribers (and 1) on that
+# broker alone, alternated: msgs/s, latency, and the CPU of the broker and the relays.
+# Each workload gets a fresh relay process, so memory figures are its own. Prints four tables
 # and writes every result as one JSON line to BUILD/bench-results.jsonl (relay logs in
 # BUILD/bench-logs/).
 #
-#   usage: tests/bench/run.sh [--quick] [--metrics-only] [--build-dir DIR]
+#   usage: tests/bench/run.sh [--quick] [--metrics-only | --mqtt-only] [--build-dir DIR]
 #     --quick          1 s runs and smaller counts, for a fast check
 #     --metrics-only   only the monitoring comparison (needs neither ncat nor node)
+#     --mqtt-only      only the MQTT bridge comparison (needs mosquitto, neither ncat nor node)
 #     --build-dir DIR  the CMake build directory, relative to the repository (default: build);
 #                      configured (RelWithDebInfo) only if it is not yet
 #
 # The connections workload also runs against barerelay, a bare epoll loop that only calls send()
 # for each client: the floor of what any relay can do on this machine.
-# Builds socketserver, loadgen and barerelay; installs ncat, and node and npm, with apt-get when
-# they are missing, and ws with npm into BUILD/bench-node/. Only 127.0.0.1 is used.
+# Builds socketserver, loadgen, barerelay and mqttload; installs ncat, node and npm, and
+# mosquitto with apt-get when they are missing, and ws with npm into BUILD/bench-node/. Only
+# 127.0.0.1 is used (the broker on a free port, never 1883).
 set -euo pipefail
 
 quick=false
 metrics_only=false
+mqtt_only=false
 build=build
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) quick=true ;;
         --metrics-only) metrics_only=true ;;
+        --mqtt-only) mqtt_only=true ;;
         --build-dir) build=${2:?--build-dir wants a directory}; shift ;;
-        -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
 done
+if $metrics_only && $mqtt_only; then
+    echo "run.sh: --metrics-only and --mqtt-only exclude each other" >&2
+    exit 2
+fi
 
 cd "$(dirname "$0")/../.."
 started=$(date +%s)
@@ -42,10 +53,14 @@ started=$(date +%s)
 if $quick; then
     seconds=1; connection_counts=(200 1000); slow_megabytes=20; wait_limit=5
     saturated_messages=5000; saturated_wait=30; long_messages=200000; scrape_rounds=2
+    mqtt_messages=20000; mqtt_rounds=1
 else
     seconds=5; connection_counts=(1000 5000 10000); slow_megabytes=200; wait_limit=15
     saturated_messages=50000; saturated_wait=150; long_messages=5000000; scrape_rounds=5
+    mqtt_messages=100000; mqtt_rounds=3
 fi
+mqtt_receivers=10
+mqtt_rate=2000
 fanout_receivers=(1 10 100)
 ws_fanout_receivers=(10 100)
 ws_clients=1000 # one of connection_counts: the TCP figures come from there
@@ -64,27 +79,30 @@ need() {
     as_root apt-get install -y "$@" >/dev/null \
         || { as_root apt-get update >/dev/null && as_root apt-get install -y "$@" >/dev/null; }
 }
-if ! $metrics_only; then
+if ! $metrics_only && ! $mqtt_only; then
     need ncat ncat
     need node nodejs npm
     need npm npm
 fi
+PATH=$PATH:/usr/sbin # where Debian puts mosquitto
+$metrics_only || need mosquitto mosquitto
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
     cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
-cmake --build "$build" --target socketserver loadgen barerelay >/dev/null
+cmake --build "$build" --target socketserver loadgen barerelay mqttload >/dev/null
 socketserver=$build/server/daemon/socketserver
 loadgen=$build/tests/bench/loadgen
 barerelay=$build/tests/bench/barerelay
+mqttload=$build/tests/bench/mqttload
 
 # The Node.js relay's one package, kept in the build directory.
 node_modules=$build/bench-node/node_modules
-if ! $metrics_only && [ ! -f "$node_modules/ws/package.json" ]; then
+if ! $metrics_only && ! $mqtt_only && [ ! -f "$node_modules/ws/package.json" ]; then
     echo "Installing the npm package ws..."
     npm install --prefix "$build/bench-node" --no-audit --no-fund --loglevel=error ws@8 >/dev/null
 fi
-$metrics_only || node_modules=$(cd "$node_modules" && pwd)
+$metrics_only || $mqtt_only || node_modules=$(cd "$node_modules" && pwd)
 
 # Every relay and loadgen started from here may open this many files (root may raise the hard
 # limit; anyone else gets the hard limit, and the biggest connection counts may fail).
@@ -95,6 +113,8 @@ results=$build/bench-results.jsonl
 logs=$build/bench-logs
 mkdir -p "$logs"
 : >"$results"
+# A log left by an earlier run could be read before a relay starts writing its own (its port).
+rm -f "$logs"/*.log
 : >"$logs/shell.log"
 
 # --------------------------------------------------------------------------------- relays
@@ -103,18 +123,24 @@ relay_port= # TCP
 relay_ws_port= # WebSocket
 relay_log=
 
-stop_relay() {
-    [ -n "$relay_pid" ] || return 0
-    kill "$relay_pid" 2>/dev/null || true
+# stop_pid VARIABLE: stops the process whose id VARIABLE holds (killed after 5 s) and empties
+# VARIABLE.
+stop_pid() {
+    local pid=${!1}
+    [ -n "$pid" ] || return 0
+    kill "$pid" 2>/dev/null || true
     for _ in $(seq 50); do
-        kill -0 "$relay_pid" 2>/dev/null || break
+        kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
-    kill -9 "$relay_pid" 2>/dev/null || true
-    wait "$relay_pid" 2>/dev/null || true
-    relay_pid=
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    printf -v "$1" %s ''
 }
-trap stop_relay EXIT
+stop_relay() { stop_pid relay_pid; }
+broker_pid= # the MQTT part's mosquitto
+mqtt_sender_pid= # and its relay A (relay B is relay_pid)
+trap 'stop_relay; stop_pid mqtt_sender_pid; stop_pid broker_pid' EXIT
 
 # Whether 127.0.0.1:$1 is listening (/proc/net/tcp: local address, state 0A).
 is_listening() {
@@ -168,25 +194,45 @@ start_barerelay() {
     wait_for_port barerelay relay_port 's/^listening on \([0-9]*\)$/\1/p'
 }
 
-# ncat needs a port of its own: one below the ephemeral range, tried until one is free.
-start_ncat() {
+# on_free_port NAME LAUNCH LOG: for servers that need a port of their own (ncat, mosquitto).
+# LAUNCH PORT starts one on 127.0.0.1:PORT in the background, its output to LOG, and sets
+# started_pid; PORT is one below the ephemeral range that nothing listens on, tried until the
+# server listens there. Sets started_port.
+on_free_port() {
     local first_ephemeral
     first_ephemeral=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
     for _ in $(seq 10); do
-        relay_port=$((20000 + RANDOM % (first_ephemeral - 20000)))
-        is_listening "$relay_port" && continue
-        ncat --broker --listen 127.0.0.1 "$relay_port" --max-conns "$max_clients" \
-            </dev/null >"$relay_log" 2>&1 &
-        relay_pid=$!
+        started_port=$((20000 + RANDOM % (first_ephemeral - 20000)))
+        is_listening "$started_port" && continue
+        "$2" "$started_port"
         for _ in $(seq 50); do
-            kill -0 "$relay_pid" 2>/dev/null || break
-            is_listening "$relay_port" && return 0
+            kill -0 "$started_pid" 2>/dev/null || break
+            is_listening "$started_port" && return 0
             sleep 0.1
         done
-        stop_relay
+        stop_pid started_pid
     done
-    echo "ncat did not start: $(cat "$relay_log")" >&2
+    echo "$1 did not start: $(cat "$3")" >&2
     return 1
+}
+
+launch_ncat() {
+    ncat --broker --listen 127.0.0.1 "$1" --max-conns "$max_clients" </dev/null >"$relay_log" 2>&1 &
+    started_pid=$!
+}
+
+start_ncat() {
+    on_free_port ncat launch_ncat "$relay_log" || return 1
+    relay_pid=$started_pid
+    relay_port=$started_port
+}
+
+# The MQTT part's broker: a mosquitto of its own on a free port (never the system's 1883).
+launch_mosquitto() {
+    printf '# tests/bench/run.sh: the MQTT bridge benchmark'"'"'s broker\n%s\n%s\n' \
+        "listener $1 127.0.0.1" "allow_anonymous true" >"$logs/mosquitto.conf"
+    mosquitto -c "$logs/mosquitto.conf" >"$logs/mosquitto.log" 2>&1 &
+    started_pid=$!
 }
 
 # ------------------------------------------------------------------------------ workloads
@@ -337,8 +383,162 @@ monitoring_table() {
     echo "scraped / not scraped should be at least 0.97."
 }
 
+# --------------------------------------------------------------------------------- MQTT
+mqtt_topic=socketserver/bench
+mqtt_sender_port= # relay A's TCP port
+
+# start_mqtt_relays RUN: relay A (mqtt_sender_pid, mqtt_sender_port; --no-echo, as the
+# reference's publisher gets nothing back either) and relay B (relay_pid, relay_port), both
+# joined to the broker on one topic.
+start_mqtt_relays() {
+    local mqtt=(--mqtt "mqtt://127.0.0.1:$broker_port" --mqtt-topic "$mqtt_topic")
+    relay_log=$logs/mqtt-relay-a-${1// /-}.log
+    socketserver_with --no-echo "${mqtt[@]}" || return 1
+    mqtt_sender_pid=$relay_pid
+    mqtt_sender_port=$relay_port
+    relay_pid=
+    relay_log=$logs/mqtt-relay-b-${1// /-}.log
+    socketserver_with "${mqtt[@]}"
+}
+
+# run_mqtt PATH RUN MQTTLOAD-ARGS...: one mqttload run on the broker alone (PATH broker, or
+# broker-1 for a single subscriber), or through two fresh relays joined to it (PATH relays),
+# with the CPU of the broker (and the relays); its JSON line goes to the results like
+# run_workload's, as relay "mqtt-PATH".
+run_mqtt() {
+    local path=$1 run=$2 line='' ok=true error target cpu=(--cpu "broker=$broker_pid")
+    shift 2
+    printf '%-20s %-22s ' "mqtt-$path" "$run"
+    error=$(mktemp)
+    {
+        if [ "$path" != relays ]; then
+            target=(--broker "$broker_port" --topic "$mqtt_topic")
+            [ "$path" = broker ] || target+=(--receivers 1)
+        elif start_mqtt_relays "$run" 2>"$error"; then
+            target=(--send-port "$mqtt_sender_port" --receive-port "$relay_port")
+            cpu+=(--cpu "relay_a=$mqtt_sender_pid" --cpu "relay_b=$relay_pid")
+        else
+            ok=false
+        fi
+        if $ok; then
+            line=$(timeout 900 "$mqttload" --receivers "$mqtt_receivers" "${target[@]}" \
+                "${cpu[@]}" --timeout "$wait_limit" --json "$@" 2>"$error") || ok=false
+        fi
+        stop_relay
+        stop_pid mqtt_sender_pid
+    } 2>>"$logs/shell.log"
+    if [ -z "$line" ]; then
+        line="{\"error\":\"$(json_escape <"$error")\"}"
+    fi
+    line="{\"relay\":\"mqtt-$path\",\"run\":\"$run\",\"ok\":$ok,${line#\{}"
+    echo "$line" >>"$results"
+    result[mqtt-$path|$run]=$line
+    if $ok; then echo "done"; else echo "failed: $(tr '\n' ' ' <"$error")"; fi
+    rm -f "$error"
+}
+
+# mqtt_mean PATH RUN KEY DECIMALS: KEY's mean over the rounds of RUN ("-" if one is missing).
+mqtt_mean() {
+    local round values=()
+    for round in $(seq "$mqtt_rounds"); do
+        values+=("$(cell "mqtt-$1" "$2 $round" "$3" 1 3)")
+    done
+    awk -v d="$4" 'BEGIN {
+        for (i = 1; i < ARGC; i++) {
+            if (ARGV[i] !~ /^[0-9.]+$/) { print "-"; exit }
+            sum += ARGV[i]
+        }
+        printf "%.*f", d, sum / (ARGC - 1) }' "${values[@]}"
+}
+
+# added PATH: how much later than on PATH messages arrive through the relays, at p50 and p99.
+added() {
+    awk -v r="$(mqtt_mean relays paced p50_ms 3)" -v m="$(mqtt_mean "$1" paced p50_ms 3)" \
+        -v r99="$(mqtt_mean relays paced p99_ms 3)" -v m99="$(mqtt_mean "$1" paced p99_ms 3)" \
+        'BEGIN { if (r m r99 m99 ~ /-/) print "-"
+                 else printf "%.3f ms at p50 and %.3f ms at p99", r - m, r99 - m99 }'
+}
+
+# The MQTT bridge against the broker alone, alternated, on one broker; then its table. The
+# broker alone delivers to 10 subscribers (the issue's reference) and to 1: what the broker does
+# on the bridge's path, where relay B fans out. The bridge holds its path back when it stays
+# below the second.
+mqtt_part() {
+    local round p what a b c d
+    echo "MQTT ($mode): 1 sender -> $mqtt_receivers receivers through relays A and B and" \
+        "mosquitto $(mosquitto -h 2>/dev/null | sed -n 's/^mosquitto version \([^ ]*\).*/\1/p'), against" \
+        "the broker alone, alternated"
+    on_free_port mosquitto launch_mosquitto "$logs/mosquitto.log" || return 0
+    broker_pid=$started_pid
+    broker_port=$started_port
+    for round in $(seq "$mqtt_rounds"); do
+        for path in relays broker broker-1; do
+            run_mqtt "$path" "saturated $round" --messages "$mqtt_messages"
+            run_mqtt "$path" "paced $round" --rate "$mqtt_rate" --seconds "$seconds"
+        done
+    done
+    stop_pid broker_pid
+
+    echo
+    heading "MQTT: 1 sender, 64-byte messages" "relays 1 -> $mqtt_receivers" \
+        "broker 1 -> $mqtt_receivers" "broker 1 -> 1" / r/b10 r/b1
+    for round in $(seq "$mqtt_rounds"); do
+        row "saturated, round $round: msgs/s per rcv" \
+            "$(cell mqtt-relays "saturated $round" msgs_per_s 1 0)" \
+            "$(cell mqtt-broker "saturated $round" msgs_per_s 1 0)" \
+            "$(cell mqtt-broker-1 "saturated $round" msgs_per_s 1 0)"
+    done
+    row "saturated, mean: msgs/s per receiver" "$(mqtt_mean relays saturated msgs_per_s 0)" \
+        "$(mqtt_mean broker saturated msgs_per_s 0)" "$(mqtt_mean broker-1 saturated msgs_per_s 0)"
+    for round in $(seq "$mqtt_rounds"); do
+        for p in p50 p99; do
+            row "$mqtt_rate/s, round $round: $p ms" \
+                "$(cell mqtt-relays "paced $round" "${p}_ms" 1 3)" \
+                "$(cell mqtt-broker "paced $round" "${p}_ms" 1 3)" \
+                "$(cell mqtt-broker-1 "paced $round" "${p}_ms" 1 3)"
+        done
+    done
+    for p in p50 p99 max; do
+        row "$mqtt_rate/s, mean: $p ms" "$(mqtt_mean relays paced "${p}_ms" 3)" \
+            "$(mqtt_mean broker paced "${p}_ms" 3)" "$(mqtt_mean broker-1 paced "${p}_ms" 3)"
+    done
+    for what in saturated paced; do
+        row "$what, mean: broker CPU us/msg" "$(mqtt_mean relays "$what" cpu_broker_us 1)" \
+            "$(mqtt_mean broker "$what" cpu_broker_us 1)" \
+            "$(mqtt_mean broker-1 "$what" cpu_broker_us 1)"
+        row "$what, mean: relay A / B CPU us/msg" \
+            "$(mqtt_mean relays "$what" cpu_relay_a_us 1) / $(mqtt_mean relays "$what" cpu_relay_b_us 1)" \
+            - -
+        row "$what, mean: mqttload CPU us/msg" "$(mqtt_mean relays "$what" cpu_mqttload_us 1)" \
+            "$(mqtt_mean broker "$what" cpu_mqttload_us 1)" \
+            "$(mqtt_mean broker-1 "$what" cpu_mqttload_us 1)"
+    done
+    a=$(ratio "$(mqtt_mean relays saturated msgs_per_s 0)" "$(mqtt_mean broker saturated msgs_per_s 0)")
+    c=$(ratio "$(mqtt_mean relays saturated msgs_per_s 0)" "$(mqtt_mean broker-1 saturated msgs_per_s 0)")
+    b=$(added broker)
+    d=$(added broker-1)
+    echo "relays: a TCP sender on relay A (--no-echo), $mqtt_receivers TCP receivers on relay B, both relays"
+    echo "joined with --mqtt to one mosquitto of this run's own. broker: an MQTT publisher and"
+    echo "$mqtt_receivers subscribers (or 1: the broker's part of the relays' path) on that broker alone"
+    echo "(mqttload's libmosquitto clients, MQTT 5, QoS 0, as mosquitto_pub and mosquitto_sub are;"
+    echo "those cannot time messages)."
+    echo "saturated: $mqtt_messages messages, at most 4096 not yet at every receiver; paced:"
+    echo "$mqtt_rate a second for $seconds s, latency from when each was due. CPU: microseconds per"
+    echo "message sent (not per delivery), during the run: once each has a core, the costliest stage"
+    echo "limits the path. Every receiver must get every message in order (else 'failed' or '!')."
+    echo "The bridge: $a of the broker's msgs/s to $mqtt_receivers clients of its own (goal: at least 0.9),"
+    echo "$c of the broker's 1 -> 1 (below 1: the relays, not the broker, limit their path)."
+    echo "It adds $b to the broker's 1 -> $mqtt_receivers (goal: under 1 ms at p50),"
+    echo "$d to its 1 -> 1 (paced, means of the rounds)."
+}
+
 mode=full
 $quick && mode=quick
+if $mqtt_only; then
+    mqtt_part
+    echo "Results: $results   relay logs: $logs/   total time: $(($(date +%s) - started)) s"
+    exit 0
+fi
 echo "Monitoring ($mode): socketserver --ws-port, fanout 1 -> 10 with /metrics read 10 times a" \
     "second, and without, alternated"
 for round in $(seq "$scrape_rounds"); do
@@ -462,4 +662,6 @@ echo "TCP); tcp: the same workload over TCP, from the first table; node ws: test
 echo "(no echo, no limits). saturated: the sender sends $saturated_messages messages as fast as"
 echo "its window allows; 'got': the share that arrived. !: the run failed (messages missing,"
 echo "clients disconnected), and this is what it measured. -: not run."
+echo
+mqtt_part
 echo "Results: $results   relay logs: $logs/   total time: $(($(date +%s) - started)) s"

@@ -6,15 +6,14 @@
 #include "relayfixture.h"
 #include "relayserver.h"
 #include "webgateway.h"
+#include "wspeer.h"
 
 #include <QFileInfo>
 #include <QLocalSocket>
-#include <QNetworkRequest>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QWebSocket>
 
 #include <memory>
 
@@ -28,44 +27,6 @@ RelayConfig testConfig()
     config.webSocketPort = 0;
     return config;
 }
-
-// A test's WebSocket client: collects every message, and whether each came as text.
-class WsPeer
-{
-public:
-    WsPeer()
-    {
-        QObject::connect(
-            &m_socket, &QWebSocket::textMessageReceived, &m_socket, [this](const QString &text) {
-                m_messages.append({text.toUtf8(), true});
-            });
-        QObject::connect(&m_socket, &QWebSocket::binaryMessageReceived, &m_socket,
-            [this](const QByteArray &bytes) {
-                m_messages.append({bytes, false});
-            });
-    }
-
-    void open(quint16 port, const QString &origin = QString())
-    {
-        QNetworkRequest request(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port)));
-        if (!origin.isEmpty())
-            request.setRawHeader("Origin", origin.toUtf8());
-        m_socket.open(request);
-    }
-    bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
-    QList<QByteArray> texts() const
-    {
-        QList<QByteArray> list;
-        for (const auto &message : m_messages)
-            list.append(message.first + (message.second ? "" : " (binary)"));
-        return list;
-    }
-    QWebSocket &socket() { return m_socket; }
-
-private:
-    QWebSocket m_socket;
-    QList<QPair<QByteArray, bool>> m_messages;
-};
 
 // A test's local-socket client: collects every byte.
 class LocalPeer
