@@ -79,6 +79,19 @@ void fitColumnsToContents(QTableView *view)
     QObject::connect(model, &QAbstractItemModel::modelReset, fit, fitSoon);
 }
 
+// Paints @p dot, a square label, as a round light of @p color.
+void paintDot(QLabel *dot, const QString &color)
+{
+    dot->setStyleSheet(
+        QStringLiteral("background: %1; border-radius: %2px; border: 1px solid rgba(0,0,0,60);")
+            .arg(color)
+            .arg(dot->width() / 2));
+}
+
+const QString kGreen = QStringLiteral("#2e9d44"); // serving, connected
+const QString kAmber = QStringLiteral("#e0a526"); // waiting: a warning
+const QString kGrey = QStringLiteral("#9e9e9e"); // stopped
+
 // A column wide enough for its header and for sample, the widest value expected.
 void fitColumn(QTableView *view, int column, const QString &sample)
 {
@@ -165,6 +178,7 @@ MainWindow::MainWindow(
     const auto updateCount = [this] { m_stateLabel->setText(m_controller->stateText()); };
     connect(controller->relay(), &RelayServer::clientConnected, this, updateCount);
     connect(controller->relay(), &RelayServer::clientDisconnected, this, updateCount);
+    connect(controller->relay(), &RelayServer::mqttStatusChanged, this, &MainWindow::updateMqtt);
     updateState();
 
     // An explicit minimum: the layout then never changes the window's size constraints as
@@ -202,6 +216,12 @@ QWidget *MainWindow::createStatusArea()
     m_startStop->setMinimumWidth(120);
     m_startStop->setDefault(true);
     connect(m_startStop, &QPushButton::clicked, this, &MainWindow::toggleServing);
+    m_mqttDot = new QLabel;
+    m_mqttDot->setObjectName(QStringLiteral("mqttDot"));
+    m_mqttDot->setFixedSize(10, 10);
+    m_mqttLabel = new QLabel;
+    m_mqttLabel->setObjectName(QStringLiteral("mqttState"));
+    m_mqttLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_errorLabel = new QLabel;
     m_errorLabel->setObjectName(QStringLiteral("error"));
     m_errorLabel->setWordWrap(true);
@@ -225,11 +245,22 @@ QWidget *MainWindow::createStatusArea()
     monitoring->addSpacing(22);
     monitoring->addWidget(m_monitoringLabel);
     monitoring->addStretch(1);
+    // The bridge's light sits under the relay's, smaller.
+    m_mqttRow = new QWidget;
+    auto *mqtt = new QHBoxLayout(m_mqttRow);
+    mqtt->setContentsMargins(0, 0, 0, 0);
+    mqtt->setSpacing(0);
+    mqtt->addSpacing(2);
+    mqtt->addWidget(m_mqttDot);
+    mqtt->addSpacing(10);
+    mqtt->addWidget(m_mqttLabel);
+    mqtt->addStretch(1);
     auto *layout = new QVBoxLayout(area);
     layout->setContentsMargins(4, 4, 4, 8);
     layout->addLayout(title);
     layout->addLayout(hint);
     layout->addLayout(monitoring);
+    layout->addWidget(m_mqttRow);
     layout->addWidget(m_errorLabel);
     return area;
 }
@@ -502,20 +533,32 @@ void MainWindow::updateState()
             .arg(link(web + QStringLiteral("health")), link(web + QStringLiteral("metrics"))));
     m_monitoringLabel->setVisible(!web.isEmpty());
     const bool running = state == RelayController::State::Running;
-    QString color = QStringLiteral("#9e9e9e");
+    QString color = kGrey;
     if (running)
-        color = QStringLiteral("#2e9d44");
+        color = kGreen;
     else if (state != RelayController::State::Stopped)
-        color = QStringLiteral("#e0a526");
-    m_stateDot->setStyleSheet(
-        QStringLiteral("background: %1; border-radius: 7px; border: 1px solid rgba(0,0,0,60);")
-            .arg(color));
+        color = kAmber;
+    paintDot(m_stateDot, color);
     m_startStop->setText(state == RelayController::State::Stopped ? tr("Start") : tr("Stop"));
     m_startStop->setEnabled(state != RelayController::State::Stopping);
     m_copy->setVisible(running);
     m_form->setRelaySettingsEnabled(state == RelayController::State::Stopped);
     m_sendLine->setEnabled(running);
     m_send->setEnabled(running);
+    updateMqtt();
+}
+
+// "MQTT: connected to broker.local:1883, topic museum/gallery2", while the relay serves with a
+// broker; amber while it is not connected.
+void MainWindow::updateMqtt()
+{
+    const std::optional<MqttStatus> status = m_controller->relay()->mqttStatus();
+    const bool shown = status && m_controller->state() == RelayController::State::Running;
+    m_mqttRow->setVisible(shown);
+    if (!shown)
+        return;
+    m_mqttLabel->setText(tr("MQTT: %1").arg(status->text()));
+    paintDot(m_mqttDot, status->state == MqttStatus::State::Connected ? kGreen : kAmber);
 }
 
 void MainWindow::showError(const QString &message)

@@ -1,6 +1,7 @@
-// MainWindow: the panel's window. Renders the relay's state, its settings, the clients table and
-// the traffic log, and forwards what the technician does to RelayController, PanelSettings and
-// LoginItem. Questions and file choices go through replaceable functions so tests can answer them.
+// MainWindow: the panel's window. Renders the relay's state (and its MQTT bridge's), its
+// settings, the clients table and the traffic log, and forwards what the technician does to
+// RelayController, PanelSettings and LoginItem. Questions and file choices go through replaceable
+// functions so tests can answer them.
 #pragma once
 
 #include "relaycontroller.h"
@@ -68,6 +69,7 @@ private:
     QWidget *createTrafficArea();
     void createMenus();
     void updateState();
+    void updateMqtt();
     void showError(const QString &message);
     void disconnectSelected();
     void sendToAll();
@@ -85,6 +87,9 @@ private:
     QLabel *m_stateLabel = nullptr;
     QLabel *m_hintLabel = nullptr;
     QLabel *m_monitoringLabel = nullptr; // the web port's /health and /metrics, when it is on
+    QWidget *m_mqttRow = nullptr; // the MQTT bridge's state, while there is one
+    QLabel *m_mqttDot = nullptr;
+    QLabel *m_mqttLabel = nullptr;
     QLabel *m_errorLabel = nullptr;
     QPushButton *m_startStop = nullptr;
     QPushButton *m_copy = nullptr;

@@ -37,8 +37,6 @@ PanelSettings::PanelSettings(const QString &fileName)
 
 RelayConfig PanelSettings::relayConfig() const
 {
-    // The core's parser checks every value, as it does for the daemon's command line. A value
-    // it refuses is left out, so one bad line does not lose the others.
     QStringList args;
     const QStringList keys = m_settings.childKeys();
     for (const QString &key : keys) {
@@ -46,14 +44,31 @@ RelayConfig PanelSettings::relayConfig() const
             continue;
         // A setting given several times (expect) is stored as a list.
         const QStringList values = m_settings.value(key).toStringList();
-        for (const QString &value : values) {
-            const QString arg = QStringLiteral("--%1=%2").arg(key, value);
-            if (parseRelayOptions({arg}).action == RelayOptions::Action::Run)
-                args.append(arg);
+        for (const QString &value : values)
+            args.append(QStringLiteral("--%1=%2").arg(key, value));
+    }
+    // The core's parser checks every value, as it does for the daemon's command line. A value
+    // it refuses (edited by hand) is left out, so one bad line does not lose the others. Some
+    // values are right only beside another (a topic with wildcards needs mqtt-direction = in),
+    // and the platform's storage may list keys in any order: a value refused is tried again
+    // once another has been taken.
+    RelayConfig config;
+    QStringList taken;
+    for (bool tookMore = true; tookMore;) {
+        tookMore = false;
+        for (auto arg = args.begin(); arg != args.end();) {
+            const RelayOptions options = parseRelayOptions(taken + QStringList{*arg});
+            if (options.action != RelayOptions::Action::Run) {
+                ++arg;
+                continue;
+            }
+            config = options.config;
+            taken.append(*arg);
+            arg = args.erase(arg);
+            tookMore = true;
         }
     }
-    const RelayOptions options = parseRelayOptions(args);
-    return options.action == RelayOptions::Action::Run ? options.config : RelayConfig();
+    return config;
 }
 
 void PanelSettings::setRelayConfig(const RelayConfig &config)

@@ -1,7 +1,8 @@
 // PanelSettings: the one owner of the panel's QSettings. The relay's settings are stored under
 // the daemon's own option names (port, bind, max-clients, eol, no-echo, ...), so that what the
 // panel saves and what `socketserver --config` reads are the same words; the panel's own
-// preferences live under "panel/". Owned by main() (or a test, pointed at a temporary file).
+// preferences live under "panel/". The MQTT broker's password is never stored, only the path of
+// the file it is in. Owned by main() (or a test, pointed at a temporary file).
 #pragma once
 
 #include "relayconfig.h"

@@ -4,6 +4,8 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -13,6 +15,7 @@
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace {
@@ -24,6 +27,31 @@ QSpinBox *spinBox(int min, int max, const QString &name)
     box->setObjectName(name);
     box->setAlignment(Qt::AlignRight);
     return box;
+}
+
+// The parser's error in the form's words: "Topic: ..." for "--mqtt-topic: ...".
+QString fieldError(QString message)
+{
+    message.replace(QStringLiteral("add --mqtt-direction in"), // the wildcard rule's advice
+        SettingsForm::tr("set Direction to In"));
+    const std::pair<QString, QString> fields[] = {
+        {QStringLiteral("--eol"), SettingsForm::tr("Message ending")},
+        {QStringLiteral("--allow"), SettingsForm::tr("Allow only")},
+        {QStringLiteral("--ws-origin"), SettingsForm::tr("Web pages from")},
+        {QStringLiteral("--expect"), SettingsForm::tr("Expected clients")},
+        {QStringLiteral("--mqtt"), SettingsForm::tr("Broker")},
+        {QStringLiteral("--mqtt-topic"), SettingsForm::tr("Topic")},
+        {QStringLiteral("--mqtt-direction"), SettingsForm::tr("Direction")},
+        {QStringLiteral("--mqtt-user"), SettingsForm::tr("User")},
+        {QStringLiteral("--mqtt-password-file"), SettingsForm::tr("Password file")},
+        {QStringLiteral("--mqtt-ca"), SettingsForm::tr("CA file")},
+        {QStringLiteral("--mqtt-client-id"), SettingsForm::tr("Client id")},
+    };
+    for (const auto &[option, field] : fields) {
+        message.replace(option + QStringLiteral(": "), field + QStringLiteral(": "));
+        message.replace(option + u' ', field + u' '); // "--mqtt-topic museum/#: ..."
+    }
+    return message;
 }
 
 } // namespace
@@ -49,8 +77,20 @@ SettingsForm::SettingsForm(QWidget *parent)
     , m_expectSilence(spinBox(0, RelayConfig::kMaxExpectSeconds, QStringLiteral("expectSilence")))
     , m_expectGrace(spinBox(0, RelayConfig::kMaxExpectSeconds, QStringLiteral("expectGrace")))
     , m_alarmMessage(new QLineEdit)
+    , m_mqttUrl(new QLineEdit)
+    , m_mqttTopic(new QLineEdit)
+    , m_mqttDirection(new QComboBox)
+    , m_mqttUser(new QLineEdit)
+    , m_mqttPasswordFile(new QLineEdit)
+    , m_mqttCaFile(new QLineEdit)
+    , m_mqttClientId(new QLineEdit)
+    , m_mqttQos(new QComboBox)
+    , m_mqttQueue(spinBox(0, MqttSettings::kMaxQueue, QStringLiteral("mqttQueue")))
     , m_startOnOpen(new QCheckBox(tr("Start serving when the app opens")))
     , m_openAtLogin(new QCheckBox(tr("Open at login")))
+    , m_fileChooser([this](const QString &caption, const QString &current) {
+        return QFileDialog::getOpenFileName(this, caption, current);
+    })
 {
     m_bind->setObjectName(QStringLiteral("bind"));
     for (const BindChoice &choice : std::as_const(m_choices))
@@ -114,6 +154,7 @@ SettingsForm::SettingsForm(QWidget *parent)
     tabs->setObjectName(QStringLiteral("settingsTabs"));
     tabs->addTab(relayPage, tr("Relay"));
     tabs->addTab(createExpectedPage(), tr("Expected Clients"));
+    tabs->addTab(createMqttPage(), tr("Other Rooms"));
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -126,14 +167,17 @@ SettingsForm::SettingsForm(QWidget *parent)
     m_relayWidgets += {m_bind, m_port, m_maxClients, m_eol, m_echo, m_maxMessage, m_allow,
         m_heartbeat, m_webSocketPort, m_webOrigins, m_localName, m_flashPolicy};
     connect(m_bind, &QComboBox::activated, this, &SettingsForm::edited);
+    for (QComboBox *box : {m_mqttDirection, m_mqttQos})
+        connect(box, &QComboBox::activated, this, &SettingsForm::edited);
     for (QSpinBox *box : {m_port, m_maxClients, m_maxMessage, m_heartbeat, m_webSocketPort,
-             m_expectSilence, m_expectGrace})
+             m_expectSilence, m_expectGrace, m_mqttQueue})
         connect(box, &QSpinBox::valueChanged, this, &SettingsForm::edited);
     connect(m_expected, &QTableWidget::itemChanged, this, &SettingsForm::edited);
     connect(m_eol, &QComboBox::currentTextChanged, this, &SettingsForm::edited);
     for (QCheckBox *box : {m_echo, m_flashPolicy})
         connect(box, &QCheckBox::toggled, this, &SettingsForm::edited);
-    for (QLineEdit *line : {m_allow, m_webOrigins, m_localName, m_alarmMessage})
+    for (QLineEdit *line : {m_allow, m_webOrigins, m_localName, m_alarmMessage, m_mqttUrl,
+             m_mqttTopic, m_mqttUser, m_mqttPasswordFile, m_mqttCaFile, m_mqttClientId})
         connect(line, &QLineEdit::textEdited, this, &SettingsForm::edited);
     connect(m_openAtLogin, &QCheckBox::toggled, this, &SettingsForm::openAtLoginToggled);
     connect(m_startOnOpen, &QCheckBox::toggled, this, &SettingsForm::startOnOpenToggled);
@@ -207,6 +251,95 @@ QWidget *SettingsForm::createExpectedPage()
     return page;
 }
 
+// Other rooms: the MQTT broker, its topic and how to join it.
+QWidget *SettingsForm::createMqttPage()
+{
+    m_mqttUrl->setObjectName(QStringLiteral("mqtt"));
+    m_mqttUrl->setPlaceholderText(tr("Off, or e.g. mqtt://broker.local"));
+    m_mqttUrl->setToolTip(tr("mqtt://HOST or mqtts://HOST (TLS), port 1883 or 8883 unless given "
+                             "as HOST:PORT.\nWhile the broker is away the relay serves as usual "
+                             "and keeps trying."));
+    m_mqttTopic->setObjectName(QStringLiteral("mqttTopic"));
+    m_mqttTopic->setPlaceholderText(MqttSettings().topic);
+    m_mqttTopic->setToolTip(tr("The topic of the conversation, e.g. museum/gallery2.\nTo "
+                               "listen to many (museum/#), set Direction to In."));
+    m_mqttDirection->setObjectName(QStringLiteral("mqttDirection"));
+    m_mqttDirection->addItem(tr("Both: send and receive"), QStringLiteral("both"));
+    m_mqttDirection->addItem(tr("Out: only send"), QStringLiteral("out"));
+    m_mqttDirection->addItem(tr("In: only receive"), QStringLiteral("in"));
+    m_mqttDirection->setToolTip(tr("Out: a room that reports to a central screen.\nIn: a screen "
+                                   "that only listens."));
+    m_mqttUser->setObjectName(QStringLiteral("mqttUser"));
+    m_mqttUser->setPlaceholderText(tr("None"));
+    m_mqttPasswordFile->setObjectName(QStringLiteral("mqttPasswordFile"));
+    m_mqttPasswordFile->setPlaceholderText(tr("None"));
+    m_mqttPasswordFile->setToolTip(tr("A file whose first line is the broker's password (the "
+                                      "panel never stores the password itself)."));
+    m_mqttCaFile->setObjectName(QStringLiteral("mqttCa"));
+    m_mqttCaFile->setPlaceholderText(tr("The system's CAs"));
+    m_mqttCaFile->setToolTip(tr("For mqtts://: trust the broker's certificate if this CA (PEM) "
+                                "signed it."));
+    m_mqttClientId->setObjectName(QStringLiteral("mqttClientId"));
+    m_mqttClientId->setPlaceholderText(QStringLiteral("socketserver-HOST-PORT"));
+    m_mqttClientId->setToolTip(tr("By default this computer's name and the relay's port, so "
+                                  "two relays never share an id."));
+    m_mqttQos->setObjectName(QStringLiteral("mqttQos"));
+    m_mqttQos->addItem(tr("0: at most once"), 0);
+    m_mqttQos->addItem(tr("1: at least once"), 1);
+    m_mqttQos->setToolTip(tr("0: the fastest.\n1: the broker acknowledges each message."));
+    m_mqttQueue->setSpecialValueText(tr("None: drop"));
+    m_mqttQueue->setSuffix(tr(" messages"));
+    m_mqttQueue->setToolTip(tr("The last messages kept while the broker is away, and sent when "
+                               "it is back.\nNone: they are dropped (and counted)."));
+
+    auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->addRow(tr("Broker:"), m_mqttUrl);
+    form->addRow(tr("Topic:"), m_mqttTopic);
+    form->addRow(tr("Direction:"), m_mqttDirection);
+    form->addRow(tr("User:"), m_mqttUser);
+    form->addRow(tr("Password file:"), fileField(m_mqttPasswordFile, tr("Password File")));
+    form->addRow(tr("CA file:"), fileField(m_mqttCaFile, tr("CA File")));
+    form->addRow(tr("Client id:"), m_mqttClientId);
+    form->addRow(tr("QoS:"), m_mqttQos);
+    form->addRow(tr("Keep while away:"), m_mqttQueue);
+    auto *hint = new QLabel(tr("Relays in other rooms and sites, and any MQTT program, share "
+                               "this relay's messages through an MQTT broker."));
+    hint->setWordWrap(true);
+    hint->setEnabled(false);
+
+    auto *page = new QWidget;
+    auto *layout = new QVBoxLayout(page);
+    layout->addWidget(hint);
+    layout->addLayout(form);
+    layout->addStretch(1);
+    m_relayWidgets += {m_mqttUrl, m_mqttTopic, m_mqttDirection, m_mqttUser, m_mqttPasswordFile,
+        m_mqttCaFile, m_mqttClientId, m_mqttQos, m_mqttQueue};
+    return page;
+}
+
+// A path field with a small "…" button beside it that chooses the file.
+QLayout *SettingsForm::fileField(QLineEdit *line, const QString &caption)
+{
+    auto *choose = new QToolButton;
+    choose->setText(QStringLiteral("…"));
+    choose->setToolTip(tr("Choose the file…"));
+    choose->setAccessibleName(tr("Choose %1").arg(caption));
+    choose->setObjectName(line->objectName() + QStringLiteral("Choose"));
+    connect(choose, &QToolButton::clicked, this, [this, line, caption] {
+        const QString path = m_fileChooser(caption, line->text());
+        if (path.isEmpty())
+            return;
+        line->setText(QDir::toNativeSeparators(path));
+        emit edited();
+    });
+    auto *row = new QHBoxLayout;
+    row->addWidget(line, 1);
+    row->addWidget(choose);
+    m_relayWidgets += choose;
+    return row;
+}
+
 void SettingsForm::addExpectedRow(const QString &name, const QString &match)
 {
     const QSignalBlocker blocker(m_expected);
@@ -223,7 +356,8 @@ void SettingsForm::setConfig(const RelayConfig &config)
         QSignalBlocker(m_maxMessage), QSignalBlocker(m_allow), QSignalBlocker(m_heartbeat),
         QSignalBlocker(m_webSocketPort), QSignalBlocker(m_webOrigins), QSignalBlocker(m_localName),
         QSignalBlocker(m_flashPolicy), QSignalBlocker(m_expectSilence),
-        QSignalBlocker(m_expectGrace), QSignalBlocker(m_alarmMessage)};
+        QSignalBlocker(m_expectGrace), QSignalBlocker(m_alarmMessage),
+        QSignalBlocker(m_mqttDirection), QSignalBlocker(m_mqttQos), QSignalBlocker(m_mqttQueue)};
     m_base = config;
     // The address of an earlier call that is not on this machine: replaced, not kept.
     while (m_choices.size() > m_availableChoices) {
@@ -261,6 +395,17 @@ void SettingsForm::setConfig(const RelayConfig &config)
     m_expectSilence->setValue(config.expectSilenceSeconds);
     m_expectGrace->setValue(config.expectGraceSeconds);
     m_alarmMessage->setText(QString::fromUtf8(config.alarmMessage));
+    const MqttSettings &mqtt = config.mqtt;
+    m_mqttUrl->setText(mqtt.url);
+    m_mqttTopic->setText(mqtt.topic);
+    m_mqttDirection->setCurrentIndex(
+        m_mqttDirection->findData(MqttSettings::directionName(mqtt.direction)));
+    m_mqttUser->setText(mqtt.user);
+    m_mqttPasswordFile->setText(mqtt.passwordFile);
+    m_mqttCaFile->setText(mqtt.caFile);
+    m_mqttClientId->setText(mqtt.clientId);
+    m_mqttQos->setCurrentIndex(m_mqttQos->findData(mqtt.qos));
+    m_mqttQueue->setValue(mqtt.queue);
 }
 
 RelayConfig SettingsForm::config(QString *error) const
@@ -295,22 +440,31 @@ RelayConfig SettingsForm::config(QString *error) const
         if (!text(0).isEmpty() || !text(1).isEmpty()) // a row left empty is no expectation
             args << QStringLiteral("--expect") << text(0) + u'=' + text(1);
     }
+    // The broker's settings: an empty field is the option's default.
+    const auto addMqtt = [&args](const QString &option, const QString &value) {
+        if (!value.isEmpty())
+            args << option << value;
+    };
+    addMqtt(QStringLiteral("--mqtt"), m_mqttUrl->text().trimmed());
+    addMqtt(QStringLiteral("--mqtt-topic"), m_mqttTopic->text().trimmed());
+    addMqtt(QStringLiteral("--mqtt-direction"), m_mqttDirection->currentData().toString());
+    addMqtt(QStringLiteral("--mqtt-user"), m_mqttUser->text().trimmed());
+    addMqtt(QStringLiteral("--mqtt-password-file"), m_mqttPasswordFile->text().trimmed());
+    addMqtt(QStringLiteral("--mqtt-ca"), m_mqttCaFile->text().trimmed());
+    addMqtt(QStringLiteral("--mqtt-client-id"), m_mqttClientId->text().trimmed());
+    addMqtt(QStringLiteral("--mqtt-qos"), m_mqttQos->currentData().toString());
+    addMqtt(QStringLiteral("--mqtt-queue"), QString::number(m_mqttQueue->value()));
     const RelayOptions parsed = parseRelayOptions(args);
     if (parsed.action == RelayOptions::Action::Fail) {
-        if (error) {
-            QString message = parsed.error;
-            message.replace(QStringLiteral("--eol: "), tr("Message ending: "));
-            message.replace(QStringLiteral("--allow: "), tr("Allow only: "));
-            message.replace(QStringLiteral("--ws-origin: "), tr("Web pages from: "));
-            message.replace(QStringLiteral("--expect: "), tr("Expected clients: "));
-            *error = message;
-        }
+        if (error)
+            *error = fieldError(parsed.error);
         return m_base;
     }
     config.terminator = parsed.config.terminator;
     config.allow = parsed.config.allow;
     config.webSocketOrigins = parsed.config.webSocketOrigins;
     config.expected = parsed.config.expected;
+    config.mqtt = parsed.config.mqtt;
     if (error)
         error->clear();
     return config;

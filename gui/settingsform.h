@@ -1,7 +1,8 @@
 // SettingsForm: the panel's settings, as widgets. Shows a RelayConfig and turns what was typed
-// back into one (the core's parser checks the allow list, the terminator and the expected
-// clients). Two tabs: the relay's settings, and the expected clients (the exhibit's inventory:
-// name and match per row, and when they count as silent or missing). It keeps the
+// back into one (the core's parser checks the allow list, the terminator, the expected clients
+// and the MQTT broker's settings). Three tabs: the relay's settings, the expected clients (the
+// exhibit's inventory: name and match per row, and when they count as silent or missing), and
+// other rooms (the MQTT broker the relay shares its conversation through). It keeps the
 // settings it does not show (welcome, buffers) as they were loaded. Part of MainWindow.
 #pragma once
 
@@ -10,8 +11,11 @@
 
 #include <QWidget>
 
+#include <functional>
+
 class QCheckBox;
 class QComboBox;
+class QLayout;
 class QLineEdit;
 class QSpinBox;
 class QTableWidget;
@@ -21,7 +25,13 @@ class SettingsForm : public QWidget
     Q_OBJECT
 
 public:
+    /// Asks for a file to read; an empty string cancels.
+    using FileChooser = std::function<QString(const QString &caption, const QString &current)>;
+
     explicit SettingsForm(QWidget *parent = nullptr);
+
+    /// Replaces the file dialog of the file fields' "…" buttons (tests answer it).
+    void setFileChooser(FileChooser chooser) { m_fileChooser = std::move(chooser); }
 
     void setConfig(const RelayConfig &config);
     /// The settings as typed; on a mistake, @p error says which setting and why.
@@ -43,6 +53,8 @@ signals:
 
 private:
     QWidget *createExpectedPage();
+    QWidget *createMqttPage();
+    QLayout *fileField(QLineEdit *line, const QString &caption);
     void addExpectedRow(const QString &name, const QString &match);
 
     RelayConfig m_base;
@@ -64,7 +76,17 @@ private:
     QSpinBox *m_expectSilence;
     QSpinBox *m_expectGrace;
     QLineEdit *m_alarmMessage;
+    QLineEdit *m_mqttUrl;
+    QLineEdit *m_mqttTopic;
+    QComboBox *m_mqttDirection;
+    QLineEdit *m_mqttUser;
+    QLineEdit *m_mqttPasswordFile;
+    QLineEdit *m_mqttCaFile;
+    QLineEdit *m_mqttClientId;
+    QComboBox *m_mqttQos;
+    QSpinBox *m_mqttQueue;
     QCheckBox *m_startOnOpen;
     QCheckBox *m_openAtLogin;
     QList<QWidget *> m_relayWidgets;
+    FileChooser m_fileChooser;
 };

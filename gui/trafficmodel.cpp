@@ -97,15 +97,17 @@ void TrafficModel::onMessage(const TappedMessage &message)
                 .arg(message.skippedBefore)
                 .arg(RelayServer::kTapMessagesPerSecond));
     }
-    append(Kind::Message, message.timeMs, clientName(message.clientId),
+    append(Kind::Message, message.timeMs, senderName(message),
         ByteEscape::toDisplay(message.payload, kShownMessageBytes));
 }
 
-QString TrafficModel::clientName(quint64 id) const
+QString TrafficModel::senderName(const TappedMessage &message) const
 {
-    if (id == 0)
+    if (message.fromBroker)
+        return QStringLiteral("MQTT");
+    if (message.clientId == 0)
         return tr("relay");
-    return m_names.value(id, tr("client %1").arg(id));
+    return m_names.value(message.clientId, tr("client %1").arg(message.clientId));
 }
 
 QString TrafficModel::timeText(qint64 timeMs)

@@ -76,7 +76,7 @@ private:
     };
 
     void onMessage(const TappedMessage &message);
-    QString clientName(quint64 id) const;
+    QString senderName(const TappedMessage &message) const;
     static QString timeText(qint64 timeMs);
 
     QPointer<RelayServer> m_relay;

@@ -569,7 +569,7 @@ void RelayServer::relayFromBroker(const MessageBatch &batch)
 {
     logTraffic(QStringLiteral("MQTT"), batch, false);
     if (m_tapEnabled)
-        tapBatch(0, batch);
+        tapBatch(0, batch, true);
     deliver(nullptr, batch, 0, batch.count());
 }
 
@@ -616,23 +616,24 @@ void RelayServer::setTapClock(LogThrottle::Clock clock)
     m_tapThrottle = LogThrottle(kTapMessagesPerSecond, kTapPeriodMs, std::move(clock));
 }
 
-void RelayServer::tapBatch(quint64 clientId, const MessageBatch &batch)
+void RelayServer::tapBatch(quint64 clientId, const MessageBatch &batch, bool fromBroker)
 {
     for (qsizetype i = 0; i < batch.count(); ++i) {
-        if (!tap(clientId, batch.payload(i))) { // the rest of the batch is only counted
+        if (!tap(clientId, batch.payload(i), fromBroker)) { // the rest of the batch is only counted
             m_tapThrottle.skip(batch.count() - i - 1);
             return;
         }
     }
 }
 
-bool RelayServer::tap(quint64 clientId, QByteArrayView payload)
+bool RelayServer::tap(quint64 clientId, QByteArrayView payload, bool fromBroker)
 {
     if (!m_tapThrottle.allow())
         return false;
     TappedMessage message;
     message.timeMs = QDateTime::currentMSecsSinceEpoch();
     message.clientId = clientId;
+    message.fromBroker = fromBroker;
     message.payload = payload.first(qMin(payload.size(), kTapMessageBytes)).toByteArray();
     message.skippedBefore = m_tapThrottle.takeSkipped();
     emit messageTapped(message);

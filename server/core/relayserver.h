@@ -34,6 +34,7 @@ struct TappedMessage
 {
     qint64 timeMs = 0; ///< when it was relayed, in ms since the epoch
     quint64 clientId = 0; ///< who sent it; 0 for the relay itself (console, heartbeat)
+    bool fromBroker = false; ///< from the MQTT broker: another relay or MQTT program (clientId 0)
     QByteArray payload; ///< without its terminator, cut at RelayServer::kTapMessageBytes
     qint64 skippedBefore = 0; ///< messages not tapped since the previous one: over the rate
 };
@@ -132,8 +133,9 @@ private:
     void sendLocally(QByteArrayView message); // heartbeat, alarms: never to the broker
     void deliver(ClientSession *from, const MessageBatch &batch, qsizetype first, qsizetype last);
     void logTraffic(const QString &from, const MessageBatch &batch, bool fromClient);
-    void tapBatch(quint64 clientId, const MessageBatch &batch);
-    bool tap(quint64 clientId, QByteArrayView payload); // false when over the rate
+    void tapBatch(quint64 clientId, const MessageBatch &batch, bool fromBroker = false);
+    // False when over the rate.
+    bool tap(quint64 clientId, QByteArrayView payload, bool fromBroker = false);
     void removeSession(ClientSession *session, const QString &reason);
     void nameByAddress(ClientSession *session);
     void nameByPrefix(ClientSession *session, QByteArrayView message);

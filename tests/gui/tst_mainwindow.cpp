@@ -4,8 +4,7 @@
 #include "clientsmodel.h"
 #include "expectedmodel.h"
 #include "httpget.h"
-#include "loginitem.h"
-#include "mainwindow.h"
+#include "panelfixture.h"
 #include "panellog.h"
 #include "panelsettings.h"
 #include "panelshutdown.h"
@@ -47,38 +46,6 @@ public:
     QList<QUrl> urls;
 };
 
-// One panel: its settings file, controller and window.
-struct Panel
-{
-    explicit Panel(const QString &settingsFile)
-        : settings(settingsFile)
-        , loginItem(QStringLiteral("/opt/socketserver-panel"))
-        , window(&controller, &settings, &loginItem)
-    {
-        window.setQuestion([this](const QString &text) {
-            questions.append(text);
-            return answer;
-        });
-    }
-
-    template<typename T> T *child(const char *name)
-    {
-        T *widget = window.findChild<T *>(QLatin1String(name));
-        if (!widget)
-            qFatal("no widget named %s", name);
-        return widget;
-    }
-
-    QString stateText() { return child<QLabel>("state")->text(); }
-
-    PanelSettings settings;
-    LoginItem loginItem;
-    RelayController controller;
-    MainWindow window;
-    QStringList questions;
-    bool answer = false;
-};
-
 } // namespace
 
 class tst_MainWindow : public QObject
@@ -93,6 +60,7 @@ private slots:
     void disconnectRemovesClient();
     void portInUseShowsError();
     void settingsSurviveRestart();
+    void settingsThatNeedEachOtherKept();
     void exportedSettingsStartDaemon();
     void closeAsksWhileClientsConnected();
     void sendToAllAndTraffic();
@@ -274,6 +242,23 @@ void tst_MainWindow::settingsSurviveRestart()
     PanelSettings edited(settingsFile());
     QCOMPARE(edited.relayConfig().maxClients, RelayConfig().maxClients);
     QCOMPARE(edited.relayConfig().port, 4567);
+}
+
+// A value that is right only beside another (a message longer than the default output budget,
+// with a larger budget) is kept, however the storage orders them.
+void tst_MainWindow::settingsThatNeedEachOtherKept()
+{
+    RelayConfig config;
+    config.maxClientBuffer = 8 * 1024 * 1024;
+    config.maxMessageBytes = 5 * 1024 * 1024; // over the default budget of 4 MiB
+    {
+        PanelSettings settings(settingsFile());
+        settings.setRelayConfig(config);
+        settings.sync();
+    }
+    const RelayConfig saved = PanelSettings(settingsFile()).relayConfig();
+    QCOMPARE(saved.maxClientBuffer, config.maxClientBuffer);
+    QCOMPARE(saved.maxMessageBytes, config.maxMessageBytes);
 }
 
 // The exported INI file starts the real daemon with the same settings.
