@@ -675,16 +675,19 @@ RelayOptions parseRelayOptions(const QStringList &arguments)
         if (setting.key == u"mqtt-topic")
             topicOrigin = setting.origin;
     }
+    // A file's line is named; an option names itself.
+    const auto named = [](const QString &origin, const QString &problem) {
+        return origin.startsWith(u'-') ? problem : origin + QStringLiteral(": ") + problem;
+    };
     if (MqttSettings::hasWildcards(result.config.mqtt.topic)
         && result.config.mqtt.direction != MqttSettings::Direction::In)
-        return failure(QStringLiteral("%1: '%2' has the wildcards + or #, so it can only be "
-                                      "listened to: add --mqtt-direction in, or name one topic")
-                           .arg(topicOrigin, result.config.mqtt.topic));
+        return failure(named(topicOrigin,
+            QStringLiteral("--mqtt-topic %1: a topic with the wildcards + or # can only be "
+                           "listened to: add --mqtt-direction in, or name one topic")
+                .arg(result.config.mqtt.topic)));
     const QString limitsProblem = relayLimitsProblem(result.config);
-    if (!limitsProblem.isEmpty()) // a file's line is named; an option names itself
-        return failure(limitsOrigin.startsWith(u'-')
-                ? limitsProblem
-                : limitsOrigin + QStringLiteral(": ") + limitsProblem);
+    if (!limitsProblem.isEmpty())
+        return failure(named(limitsOrigin, limitsProblem));
     return result;
 }
 
