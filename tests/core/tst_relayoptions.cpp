@@ -73,8 +73,13 @@ private slots:
     void limits();
     void configFileTextRoundTrip_data();
     void configFileTextRoundTrip();
+    void settingsRoundTrip_data();
+    void settingsRoundTrip();
     void logFile_data();
     void logFile();
+
+private:
+    static void compareConfigs(const RelayConfig &b, const RelayConfig &a);
 };
 
 void tst_RelayOptions::valid_data()
@@ -308,6 +313,14 @@ void tst_RelayOptions::helpAndVersion_data()
         << QStringList{"--bogus", "--help"} << RelayOptions::Action::ShowHelp;
     QTest::newRow("--version") << QStringList{"--version"} << RelayOptions::Action::ShowVersion;
     QTest::newRow("-v is verbose, not version") << QStringList{"-v"} << RelayOptions::Action::Run;
+    QTest::newRow("--help as the welcome text")
+        << QStringList{"--welcome", "--help"} << RelayOptions::Action::Run;
+    QTest::newRow("--version as the heartbeat text")
+        << QStringList{"--heartbeat-message", "--version"} << RelayOptions::Action::Run;
+    QTest::newRow("help after a value")
+        << QStringList{"--welcome", "--help", "--help"} << RelayOptions::Action::ShowHelp;
+    QTest::newRow("help after a value given with =")
+        << QStringList{"--welcome=x", "--help"} << RelayOptions::Action::ShowHelp;
 }
 
 void tst_RelayOptions::helpAndVersion()
@@ -327,6 +340,11 @@ void tst_RelayOptions::texts()
 
     options = parseRelayOptions({"--heartbeat-message="});
     QCOMPARE(options.action, RelayOptions::Action::Fail);
+
+    // A text that looks like an option is the option's value.
+    options = parseRelayOptions({"--welcome", "--help"});
+    QCOMPARE(options.action, RelayOptions::Action::Run);
+    QCOMPARE(options.config.welcome, QByteArray("--help"));
 }
 
 void tst_RelayOptions::configFile()
@@ -538,8 +556,34 @@ void tst_RelayOptions::configFileTextRoundTrip()
 
     const RelayOptions read = parseRelayOptions({"--config", path});
     QCOMPARE(read.error, QString());
-    const RelayConfig &a = original.config;
-    const RelayConfig &b = read.config;
+    compareConfigs(read.config, original.config);
+}
+
+// The panel keeps relaySettings() and gives them back as --KEY=VALUE: the same settings.
+void tst_RelayOptions::settingsRoundTrip_data()
+{
+    configFileTextRoundTrip_data();
+}
+
+void tst_RelayOptions::settingsRoundTrip()
+{
+    QFETCH(QStringList, args);
+    const RelayOptions original = parseRelayOptions(args);
+    QCOMPARE(original.error, QString());
+
+    QStringList again;
+    const auto settings = relaySettings(original.config);
+    for (const auto &[key, value] : settings) {
+        QVERIFY2(!value.startsWith(u'"'), qPrintable(key)); // values as typed, not as in a file
+        again.append(QStringLiteral("--%1=%2").arg(key, value));
+    }
+    const RelayOptions read = parseRelayOptions(again);
+    QCOMPARE(read.error, QString());
+    compareConfigs(read.config, original.config);
+}
+
+void tst_RelayOptions::compareConfigs(const RelayConfig &b, const RelayConfig &a)
+{
     QCOMPARE(describe(b), describe(a));
     QCOMPARE(b.bind, a.bind);
     QCOMPARE(b.address, a.address);
