@@ -1,8 +1,24 @@
 #include "panelcommandline.h"
 
+#include "commandline.h"
+#include "helptext.h"
 #include "relayoptions.h"
 
 namespace {
+
+// The panel's own options, written once: the parser's pre-scan and --help read this table.
+constexpr OptionSpec kOptions[] = {
+    {"start", nullptr, "Start serving as soon as the window opens."},
+    {"port", "PORT",
+        "TCP port to listen on (saved setting by default, 6780 at first). 0 picks a free port; "
+        "the window shows which."},
+    {"bind", "ADDRESS",
+        "Where clients can connect: localhost (programs on this computer only), any (every "
+        "network interface), lan (this computer's LAN address) or one IP address of this "
+        "computer (saved setting by default, localhost at first)."},
+    {"help", nullptr, "Show this help and exit (-h also does)."},
+    {"version", nullptr, "Show the version and exit."},
+};
 
 // Qt's own options, which QApplication reads (and removes) itself: with a value, and without.
 // Qt accepts them with one dash or two, and "-style=fusion" as well as "-style fusion".
@@ -43,17 +59,16 @@ PanelCommandLine PanelCommandLine::parse(const QStringList &arguments)
         result.error = error;
         return result;
     };
-    for (const QString &arg : arguments) {
-        const QString lower = arg.toLower();
-        if (lower == u"--help" || lower == u"-h" || lower == u"-?") {
-            result.action = Action::ShowHelp;
-            return result;
-        }
-        if (lower == u"--version")
-            result.action = Action::ShowVersion;
-    }
-    if (result.action != Action::Run)
+    switch (CommandLine::helpOrVersion(kOptions, arguments)) {
+    case CommandLine::Request::Help:
+        result.action = Action::ShowHelp;
         return result;
+    case CommandLine::Request::Version:
+        result.action = Action::ShowVersion;
+        return result;
+    case CommandLine::Request::Run:
+        break;
+    }
 
     QStringList relayArgs; // handed to the core's parser, which checks the values
     for (qsizetype i = 0; i < arguments.size(); ++i) {
@@ -105,33 +120,22 @@ RelayConfig PanelCommandLine::apply(RelayConfig saved) const
 
 QString PanelCommandLine::help(const QString &program)
 {
-    return QStringLiteral(
-        "Usage: %1 [--start] [--port PORT] [--bind ADDRESS]\n"
-        "\n"
-        "The SocketServer control panel: a window that runs the message relay for an\n"
-        "exhibit, shows the address clients must use, the connected clients and the\n"
-        "traffic. Without options it opens with the settings saved last time and waits\n"
-        "for Start (or starts at once when \"Start serving when the app opens\" is on).\n"
-        "Options given here win over the saved settings for this run only.\n"
-        "\n"
-        "Options:\n"
-        "  --start                 Start serving as soon as the window opens.\n"
-        "  --port PORT             TCP port to listen on (saved setting by default,\n"
-        "                          6780 at first). 0 picks a free port; the window\n"
-        "                          shows which.\n"
-        "  --bind ADDRESS          Where clients can connect: localhost (programs on\n"
-        "                          this computer only), any (every network\n"
-        "                          interface), lan (this computer's LAN address) or\n"
-        "                          one IP address of this computer (saved setting by\n"
-        "                          default, localhost at first).\n"
-        "  --help                  Show this help and exit (-h also does).\n"
-        "  --version               Show the version and exit.\n"
-        "\n"
-        "Only one panel runs at a time: opening it again brings the open window forward.\n"
-        "For a machine without a screen, use File > Export settings for headless use\n"
-        "and run: socketserver --config FILE\n"
-        "\n"
-        "Example:\n"
-        "  %1 --start --bind any --port 6780\n")
-        .arg(program);
+    QString help
+        = QStringLiteral("Usage: %1 [--start] [--port PORT] [--bind ADDRESS]\n\n").arg(program);
+    help += HelpText::paragraph(
+        QStringLiteral("The SocketServer control panel: a window that runs the message relay for "
+                       "an exhibit, shows the address clients must use, the connected clients "
+                       "and the traffic. Without options it opens with the settings saved last "
+                       "time and waits for Start (or starts at once when \"Start serving when "
+                       "the app opens\" is on). Options given here win over the saved settings "
+                       "for this run only."));
+    help += QStringLiteral("\nOptions:\n");
+    help += CommandLine::optionsHelp(kOptions);
+    help += u'\n';
+    help += HelpText::paragraph(
+        QStringLiteral("Only one panel runs at a time: opening it again brings the open window "
+                       "forward. For a machine without a screen, use File > Export settings for "
+                       "headless use and run: socketserver --config FILE"));
+    help += QStringLiteral("\nExample:\n  %1 --start --bind any --port 6780\n").arg(program);
+    return help;
 }

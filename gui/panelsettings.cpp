@@ -9,24 +9,6 @@ namespace {
 const QString kStartOnOpen = QStringLiteral("panel/start-on-open");
 const QString kWindowGeometry = QStringLiteral("panel/window-geometry");
 
-// The "key = value" lines of the daemon's config file for config, without the quotes the file
-// puts around texts (QSettings does its own quoting).
-QList<QPair<QString, QString>> settingLines(const RelayConfig &config)
-{
-    QList<QPair<QString, QString>> lines;
-    const QStringList text = relayConfigFileText(config).split(u'\n', Qt::SkipEmptyParts);
-    for (const QString &line : text) {
-        const qsizetype equals = line.indexOf(u'=');
-        if (line.startsWith(u'#') || equals < 0)
-            continue;
-        QString value = line.mid(equals + 1).trimmed();
-        if (value.size() >= 2 && value.startsWith(u'"') && value.endsWith(u'"'))
-            value = value.mid(1, value.size() - 2);
-        lines.append({line.left(equals).trimmed(), value});
-    }
-    return lines;
-}
-
 } // namespace
 
 PanelSettings::PanelSettings() = default;
@@ -78,8 +60,8 @@ void PanelSettings::setRelayConfig(const RelayConfig &config)
         m_settings.remove(key);
     // A key on several lines (expect) becomes one list.
     QMap<QString, QStringList> values;
-    const auto lines = settingLines(config);
-    for (const auto &[key, value] : lines)
+    const auto settings = relaySettings(config);
+    for (const auto &[key, value] : settings)
         values[key].append(value);
     for (auto it = values.cbegin(); it != values.cend(); ++it) {
         if (it.value().size() == 1)

@@ -184,16 +184,16 @@ SerialRelay::Settings SerialOptions::relaySettings() const
 SerialOptions parseSerialOptions(const QStringList &arguments)
 {
     SerialOptions result;
-    for (const QString &arg : arguments) {
-        if (arg == u"--help" || arg == u"-h" || arg == u"-?") {
-            result.action = SerialOptions::Action::ShowHelp;
-            return result;
-        }
-        if (arg == u"--version")
-            result.action = SerialOptions::Action::ShowVersion;
-    }
-    if (result.action != SerialOptions::Action::Run)
+    switch (CommandLine::helpOrVersion(kOptions, arguments)) {
+    case CommandLine::Request::Help:
+        result.action = SerialOptions::Action::ShowHelp;
         return result;
+    case CommandLine::Request::Version:
+        result.action = SerialOptions::Action::ShowVersion;
+        return result;
+    case CommandLine::Request::Run:
+        break;
+    }
 
     for (qsizetype i = 0; i < arguments.size(); ++i) {
         const QString &arg = arguments.at(i);

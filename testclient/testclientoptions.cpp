@@ -81,24 +81,16 @@ std::optional<int> number(
 TestClientOptions parseTestClientOptions(const QStringList &arguments)
 {
     TestClientOptions options;
-    // --help and --version are honoured even beside a mistake, but only where an option can
-    // be: "--send --help" sends the text "--help".
-    for (qsizetype i = 0; i < arguments.size(); ++i) {
-        const QString &arg = arguments.at(i);
-        if (arg == u"--help" || arg == u"-h" || arg == u"-?") {
-            options.action = TestClientOptions::Action::ShowHelp;
-            return options;
-        }
-        if (arg == u"--version") {
-            options.action = TestClientOptions::Action::ShowVersion;
-        } else if (arg.startsWith(u"--") && !arg.contains(u'=')) {
-            const OptionSpec *spec = findOption(kOptions, arg.mid(2));
-            if (spec && spec->valueName)
-                ++i; // its value, whatever it looks like
-        }
-    }
-    if (options.action != TestClientOptions::Action::RunWindow)
+    switch (CommandLine::helpOrVersion(kOptions, arguments)) {
+    case CommandLine::Request::Help:
+        options.action = TestClientOptions::Action::ShowHelp;
         return options;
+    case CommandLine::Request::Version:
+        options.action = TestClientOptions::Action::ShowVersion;
+        return options;
+    case CommandLine::Request::Run:
+        break;
+    }
 
     bool headless = false;
     bool hex = false;

@@ -6,6 +6,7 @@
 #include "helptext.h"
 
 #include <QString>
+#include <QStringList>
 #include <QStringView>
 
 #include <cstddef>
@@ -41,6 +42,36 @@ template<std::size_t N> QString optionsHelp(const OptionSpec (&table)[N])
         text += HelpText::option(name, QLatin1String(spec.help));
     }
     return text;
+}
+
+/// What a command line asks for before anything else.
+enum class Request
+{
+    Run, ///< neither --help nor --version
+    Help, ///< --help, -h or -?: wins over everything, a mistake included
+    Version, ///< --version
+};
+
+/// Finds --help (-h, -?) or --version in @p arguments, in any letter case, wherever an option
+/// may stand: the value after an option of @p table that takes one is skipped, so that
+/// "--welcome --help" is a welcome text, not a request for help.
+template<std::size_t N>
+Request helpOrVersion(const OptionSpec (&table)[N], const QStringList &arguments)
+{
+    Request request = Request::Run;
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const QString arg = arguments.at(i).toLower();
+        if (arg == u"--help" || arg == u"-h" || arg == u"-?")
+            return Request::Help;
+        if (arg == u"--version") {
+            request = Request::Version;
+        } else if (arg.startsWith(u"--") && !arg.contains(u'=')) {
+            const OptionSpec *spec = findOption(table, QStringView(arg).mid(2));
+            if (spec && spec->valueName)
+                ++i; // its value, whatever it looks like
+        }
+    }
+    return request;
 }
 
 /// @p value as a decimal whole number from @p min to @p max (spaces around it allowed), or

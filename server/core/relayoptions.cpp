@@ -499,14 +499,13 @@ QString readConfigFile(const QString &path, QList<Setting> &settings)
     return {};
 }
 
-// The value of a setting that takes one line in a --config file; nullopt for keys a file
-// cannot hold and for an empty allow list (the reader wants at least one range).
+// The value of a setting that takes one line in a --config file, as typed on the command line;
+// nullopt for keys a file cannot hold and for an empty allow list (the reader wants at least
+// one range).
 std::optional<QString> configFileValue(const RelayConfig &config, const QString &key)
 {
     const auto flag = [](bool on) { return on ? QStringLiteral("true") : QStringLiteral("false"); };
-    // Texts are quoted, so that spaces at either end survive the reader's trimming.
-    const auto text
-        = [](const QByteArray &bytes) { return u'"' + QString::fromUtf8(bytes) + u'"'; };
+    const auto text = [](const QByteArray &bytes) { return QString::fromUtf8(bytes); };
     if (key == u"bind")
         return config.bindName();
     if (key == u"port")
@@ -542,8 +541,7 @@ std::optional<QString> configFileValue(const RelayConfig &config, const QString 
     if (key == u"verbose")
         return flag(config.verbose);
     if (key == u"log-file")
-        return config.logFile.isEmpty() ? std::nullopt
-                                        : std::optional(text(config.logFile.toUtf8()));
+        return config.logFile.isEmpty() ? std::nullopt : std::optional(config.logFile);
     if (key == u"log-max-bytes")
         return QString::number(config.logMaxBytes);
     if (key == u"ws-port")
@@ -620,18 +618,16 @@ RelayOptions failure(const QString &error)
 RelayOptions parseRelayOptions(const QStringList &arguments)
 {
     RelayOptions result;
-    // --help and --version are honoured even beside a mistake.
-    for (const QString &arg : arguments) {
-        const QString lower = arg.toLower();
-        if (lower == u"--help" || lower == u"-h" || lower == u"-?") {
-            result.action = RelayOptions::Action::ShowHelp;
-            return result;
-        }
-        if (lower == u"--version")
-            result.action = RelayOptions::Action::ShowVersion;
-    }
-    if (result.action != RelayOptions::Action::Run)
+    switch (CommandLine::helpOrVersion(kOptions, arguments)) {
+    case CommandLine::Request::Help:
+        result.action = RelayOptions::Action::ShowHelp;
         return result;
+    case CommandLine::Request::Version:
+        result.action = RelayOptions::Action::ShowVersion;
+        return result;
+    case CommandLine::Request::Run:
+        break;
+    }
 
     QList<Setting> commandLine;
     const QString error = readCommandLine(arguments, commandLine);
@@ -738,16 +734,31 @@ QString relayOptionsHelp(const QString &program)
     return help;
 }
 
-QString relayConfigFileText(const RelayConfig &config)
+QList<QPair<QString, QString>> relaySettings(const RelayConfig &config)
 {
-    QString text = QStringLiteral("# SocketServer settings: socketserver --config THIS_FILE\n"
-                                  "# One \"key = value\" per line; the keys are the long options "
-                                  "(socketserver --help).\n");
+    QList<QPair<QString, QString>> settings;
     for (const OptionSpec &spec : kOptions) {
         const QString key = QLatin1String(spec.key);
         const QStringList values = configFileValues(config, key);
         for (const QString &value : values)
-            text += key + QStringLiteral(" = ") + value + u'\n';
+            settings.append({key, value});
+    }
+    return settings;
+}
+
+QString relayConfigFileText(const RelayConfig &config)
+{
+    // Texts are quoted, so that spaces at either end survive the reader's trimming.
+    static const QStringList texts = {QStringLiteral("heartbeat-message"),
+        QStringLiteral("welcome"), QStringLiteral("alarm-message"), QStringLiteral("log-file"),
+        QStringLiteral("mqtt-topic"), QStringLiteral("mqtt-user")};
+    QString text = QStringLiteral("# SocketServer settings: socketserver --config THIS_FILE\n"
+                                  "# One \"key = value\" per line; the keys are the long options "
+                                  "(socketserver --help).\n");
+    const auto settings = relaySettings(config);
+    for (const auto &[key, value] : settings) {
+        text += key + QStringLiteral(" = ") + (texts.contains(key) ? u'"' + value + u'"' : value)
+            + u'\n';
     }
     return text;
 }

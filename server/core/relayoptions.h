@@ -32,6 +32,11 @@ QString relayLimitsProblem(const RelayConfig &config);
 /// The complete --help text for the program called @p program.
 QString relayOptionsHelp(const QString &program);
 
+/// Every setting of @p config that a --config file (or the panel) keeps, as (key, value) in the
+/// option table's order, each value as typed on the command line after --KEY; a setting given
+/// several times (expect) once per value. parseRelayOptions() reads them back.
+QList<QPair<QString, QString>> relaySettings(const RelayConfig &config);
+
 /// @p config as the text of a --config file: a comment, then one "key = value" line for every
 /// setting the file can hold (keys from the option table; an empty allow list is left out),
 /// so that parseRelayOptions({"--config", file}) reads the same settings back.

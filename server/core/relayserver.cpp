@@ -414,15 +414,8 @@ void RelayServer::acceptConnections(QTcpServer *listener)
             refuseNotAllowed(socket);
             continue;
         }
-        if (isFull()) {
-            const QString reason
-                = refuseFull(NetAddress::endpoint(socket->peerAddress(), socket->peerPort()));
-            connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-            socket->write(reason.toUtf8()
-                + m_config.terminator.bytesFor(m_config.terminator.initialEnding()).toByteArray());
-            socket->disconnectFromHost();
+        if (refuseIfFull(socket, ClientInfo::Kind::Tcp))
             continue;
-        }
         auto *session = new StreamSession(m_nextClientId++, socket, m_config, this);
         if (!m_flashPolicy.isEmpty())
             session->setFlashPolicy(m_flashPolicy);
@@ -451,18 +444,9 @@ void RelayServer::admitWebSocket(QTcpSocket *socket, const QByteArray &firstFram
         socket->deleteLater();
         return;
     }
-    if (isFull()) {
-        const QString reason = refuseFull(QStringLiteral("ws ")
-            + NetAddress::endpoint(socket->peerAddress(), socket->peerPort()));
-        socket->setParent(this);
-        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        QByteArray frames;
-        WebSocketCodec::appendFrame(frames, WebSocketCodec::Text, reason.toUtf8());
-        frames += WebSocketCodec::closeFrame(WebSocketCodec::kTryAgainLater, reason);
-        socket->write(frames);
-        socket->disconnectFromHost();
+    socket->setParent(this);
+    if (refuseIfFull(socket, ClientInfo::Kind::WebSocket))
         return;
-    }
     addSession(new WebSocketSession(m_nextClientId++, socket, firstFrames, m_config, this));
 }
 
@@ -470,14 +454,8 @@ void RelayServer::acceptLocalConnections()
 {
     while (m_localServer->hasPendingConnections()) {
         QLocalSocket *socket = m_localServer->nextPendingConnection();
-        if (isFull()) {
-            const QString reason = refuseFull(QStringLiteral("a local client"));
-            connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
-            socket->write(reason.toUtf8()
-                + m_config.terminator.bytesFor(m_config.terminator.initialEnding()).toByteArray());
-            socket->disconnectFromServer();
+        if (refuseIfFull(socket, ClientInfo::Kind::Local))
             continue;
-        }
         addSession(new StreamSession(m_nextClientId++, socket, m_config, this));
     }
 }
@@ -499,21 +477,46 @@ void RelayServer::addSession(ClientSession *session)
     emit clientConnected(session->info());
 }
 
-// Counts and logs a refusal for a full relay, and returns the line that tells the newcomer
-// why. The log says so once per 5 s, so that a crowd of reconnecting clients cannot fill it.
-QString RelayServer::refuseFull(const QString &peer)
+// Over --max-clients, refuses the newcomer on @p socket (of @p kind): tells it why (a line
+// with the initial line ending; to a WebSocket a text message and Close 1013), closes it once
+// that is written, counts the refusal and logs it, at most once per 5 s, so that a crowd of
+// reconnecting clients cannot fill the log. False, doing nothing, while there is room.
+bool RelayServer::refuseIfFull(QIODevice *socket, ClientInfo::Kind kind)
 {
+    if (!isFull())
+        return false;
     ++m_stats.clientsRefused[Refusal::Full];
     const QString reason = QStringLiteral("server full (%1 clients)").arg(m_config.maxClients);
     if (m_fullLog.allow()) {
+        auto *tcp = qobject_cast<QAbstractSocket *>(socket);
+        const QString peer = tcp ? NetAddress::endpoint(tcp->peerAddress(), tcp->peerPort())
+                                 : QStringLiteral("a local client");
         const qint64 notLogged = m_fullLog.takeSkipped();
-        qCWarning(lcClients).noquote() << "refused" << peer << "-"
-                                       << reason
+        qCWarning(lcClients).noquote()
+            << QStringLiteral("refused %1%2 - %3")
+                   .arg(kind == ClientInfo::Kind::WebSocket ? QStringLiteral("ws ") : QString(),
+                       peer, reason)
                 + (notLogged ? QStringLiteral("; %1 more refused since the last such line")
                                    .arg(notLogged)
                              : QString());
     }
-    return reason;
+    if (kind == ClientInfo::Kind::WebSocket) {
+        QByteArray frames;
+        WebSocketCodec::appendFrame(frames, WebSocketCodec::Text, reason.toUtf8());
+        frames += WebSocketCodec::closeFrame(WebSocketCodec::kTryAgainLater, reason);
+        socket->write(frames);
+    } else {
+        socket->write(reason.toUtf8()
+            + m_config.terminator.bytesFor(m_config.terminator.initialEnding()).toByteArray());
+    }
+    if (auto *tcp = qobject_cast<QAbstractSocket *>(socket)) {
+        connect(tcp, &QAbstractSocket::disconnected, tcp, &QObject::deleteLater);
+        tcp->disconnectFromHost();
+    } else if (auto *local = qobject_cast<QLocalSocket *>(socket)) {
+        connect(local, &QLocalSocket::disconnected, local, &QObject::deleteLater);
+        local->disconnectFromServer();
+    }
+    return true;
 }
 
 // Not a word to a client outside the allow list; the log says so once per address per 5 s,

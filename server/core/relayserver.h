@@ -24,6 +24,7 @@
 
 class ClientSession;
 class MessageBatch;
+class QIODevice;
 class QLocalServer;
 class QTcpServer;
 class QTcpSocket;
@@ -125,7 +126,7 @@ private:
     void admitWebSocket(QTcpSocket *socket, const QByteArray &firstFrames);
     void addSession(ClientSession *session);
     bool isFull() const { return m_sessions.size() >= m_config.maxClients; }
-    QString refuseFull(const QString &peer);
+    bool refuseIfFull(QIODevice *socket, ClientInfo::Kind kind);
     void refuseNotAllowed(QTcpSocket *socket);
     QStringList endpoints(const QList<QTcpServer *> &listeners) const;
     void relay(ClientSession *from, const MessageBatch &batch);

@@ -88,10 +88,15 @@ private slots:
     void limits();
     void configFileTextRoundTrip_data();
     void configFileTextRoundTrip();
+    void settingsRoundTrip_data();
+    void settingsRoundTrip();
     void logFile_data();
     void logFile();
     void mqtt_data();
     void mqtt();
+
+private:
+    static void compareConfigs(const RelayConfig &b, const RelayConfig &a);
 };
 
 void tst_RelayOptions::valid_data()
@@ -384,6 +389,14 @@ void tst_RelayOptions::helpAndVersion_data()
         << QStringList{"--bogus", "--help"} << RelayOptions::Action::ShowHelp;
     QTest::newRow("--version") << QStringList{"--version"} << RelayOptions::Action::ShowVersion;
     QTest::newRow("-v is verbose, not version") << QStringList{"-v"} << RelayOptions::Action::Run;
+    QTest::newRow("--help as the welcome text")
+        << QStringList{"--welcome", "--help"} << RelayOptions::Action::Run;
+    QTest::newRow("--version as the heartbeat text")
+        << QStringList{"--heartbeat-message", "--version"} << RelayOptions::Action::Run;
+    QTest::newRow("help after a value")
+        << QStringList{"--welcome", "--help", "--help"} << RelayOptions::Action::ShowHelp;
+    QTest::newRow("help after a value given with =")
+        << QStringList{"--welcome=x", "--help"} << RelayOptions::Action::ShowHelp;
 }
 
 void tst_RelayOptions::helpAndVersion()
@@ -403,6 +416,11 @@ void tst_RelayOptions::texts()
 
     options = parseRelayOptions({"--heartbeat-message="});
     QCOMPARE(options.action, RelayOptions::Action::Fail);
+
+    // A text that looks like an option is the option's value.
+    options = parseRelayOptions({"--welcome", "--help"});
+    QCOMPARE(options.action, RelayOptions::Action::Run);
+    QCOMPARE(options.config.welcome, QByteArray("--help"));
 }
 
 void tst_RelayOptions::configFile()
@@ -626,7 +644,9 @@ void tst_RelayOptions::configFileTextRoundTrip_data()
         "--mqtt-client-id", "gallery2-relay", "--mqtt-qos", "1", "--mqtt-queue", "100000"};
     QTest::newRow("mqtt, listening to a filter") << QStringList{"--mqtt", "mqtt://[::1]:1884",
         "--mqtt-topic", "museum/+/screen/#", "--mqtt-direction", "in", "--mqtt-queue", "0"};
-    // Without a broker the other settings are not written: nothing to join.
+    QTest::newRow("mqtt, spaces at the ends of texts") << QStringList{"--mqtt",
+        "mqtt://broker.local", "--mqtt-topic", " museum/gallery2 ", "--mqtt-user", " gallery2 "};
+    // Without a broker the other settings are kept too: the panel's bridge switched off.
     QTest::newRow("mqtt settings without a broker") << QStringList{"--mqtt-topic", "museum"};
 }
 
@@ -647,8 +667,34 @@ void tst_RelayOptions::configFileTextRoundTrip()
 
     const RelayOptions read = parseRelayOptions({"--config", path});
     QCOMPARE(read.error, QString());
-    const RelayConfig &a = original.config;
-    const RelayConfig &b = read.config;
+    compareConfigs(read.config, original.config);
+}
+
+// The panel keeps relaySettings() and gives them back as --KEY=VALUE: the same settings.
+void tst_RelayOptions::settingsRoundTrip_data()
+{
+    configFileTextRoundTrip_data();
+}
+
+void tst_RelayOptions::settingsRoundTrip()
+{
+    QFETCH(QStringList, args);
+    const RelayOptions original = parseRelayOptions(args);
+    QCOMPARE(original.error, QString());
+
+    QStringList again;
+    const auto settings = relaySettings(original.config);
+    for (const auto &[key, value] : settings) {
+        QVERIFY2(!value.startsWith(u'"'), qPrintable(key)); // values as typed, not as in a file
+        again.append(QStringLiteral("--%1=%2").arg(key, value));
+    }
+    const RelayOptions read = parseRelayOptions(again);
+    QCOMPARE(read.error, QString());
+    compareConfigs(read.config, original.config);
+}
+
+void tst_RelayOptions::compareConfigs(const RelayConfig &b, const RelayConfig &a)
+{
     QCOMPARE(describe(b), describe(a));
     QCOMPARE(b.bind, a.bind);
     QCOMPARE(b.address, a.address);

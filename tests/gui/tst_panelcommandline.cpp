@@ -42,6 +42,8 @@ void tst_PanelCommandLine::parse_data()
                               << "";
     QTest::newRow("bad bind") << QStringList{"--bind", "kitchen"} << int(A::Fail) << false << ""
                               << "";
+    QTest::newRow("--help as the address") << QStringList{"--bind", "--help"} << int(A::Fail)
+                                           << false << "" << "";
     QTest::newRow("missing value") << QStringList{"--port"} << int(A::Fail) << false << ""
                                    << "";
     QTest::newRow("unknown") << QStringList{"--verbose"} << int(A::Fail) << false << ""

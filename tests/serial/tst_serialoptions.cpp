@@ -140,6 +140,9 @@ void tst_SerialOptions::actions_data()
     QTest::newRow("--version") << QStringList{"--version"} << SerialOptions::Action::ShowVersion;
     QTest::newRow("--list needs no device")
         << QStringList{"--list"} << SerialOptions::Action::ListPorts;
+    QTest::newRow("--help as the prefix")
+        << QStringList{"--list", "--prefix", "--help"} << SerialOptions::Action::ListPorts;
+    QTest::newRow("--HELP in capitals") << QStringList{"--HELP"} << SerialOptions::Action::ShowHelp;
 }
 
 void tst_SerialOptions::actions()
