@@ -242,6 +242,7 @@ void tst_WebSocketRelay::maxClientsCountsEveryKind()
     LocalPeer another;
     QVERIFY(another.connectTo(localName(dir)));
     QTRY_COMPARE(another.received(), QByteArray("server full (2 clients)\n"));
+    QTRY_COMPARE(another.socket().state(), QLocalSocket::UnconnectedState);
     QTRY_COMPARE(relay().stats().clientsRefused[Refusal::Full], 2);
 }
 
