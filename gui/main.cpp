@@ -5,6 +5,7 @@
 #include "mainwindow.h"
 #include "panelcommandline.h"
 #include "panellog.h"
+#include "paneloutput.h"
 #include "panelsettings.h"
 #include "panelshutdown.h"
 #include "relaycontroller.h"
@@ -44,14 +45,18 @@ int main(int argc, char *argv[])
     const PanelCommandLine options = PanelCommandLine::parse(arguments);
     switch (options.action) {
     case PanelCommandLine::Action::ShowHelp:
-        std::fputs(PanelCommandLine::help(QLatin1String(kProgram)).toUtf8().constData(), stdout);
+        PanelOutput::show(PanelCommandLine::help(QLatin1String(kProgram)),
+            PanelOutput::Kind::Information, argc, argv);
         return 0;
     case PanelCommandLine::Action::ShowVersion:
-        std::printf("%s %s\n", kProgram, SOCKETSERVER_VERSION);
+        PanelOutput::show(QStringLiteral("%1 %2\n").arg(
+                              QLatin1String(kProgram), QStringLiteral(SOCKETSERVER_VERSION)),
+            PanelOutput::Kind::Information, argc, argv);
         return 0;
     case PanelCommandLine::Action::Fail:
-        std::fprintf(stderr, "%s: %s\nRun '%s --help' to see the options.\n", kProgram,
-            options.error.toUtf8().constData(), kProgram);
+        PanelOutput::show(QStringLiteral("%1: %2\nRun '%1 --help' to see the options.\n")
+                              .arg(QLatin1String(kProgram), options.error),
+            PanelOutput::Kind::Mistake, argc, argv);
         return 2;
     case PanelCommandLine::Action::Run:
         break;
