@@ -5,6 +5,7 @@
 // Header-only, for the test suites.
 #pragma once
 
+#include "requiretool.h"
 #include "testprocess.h"
 
 #include <QDeadlineTimer>
@@ -319,3 +320,8 @@ inline int mosquittoPublish(const MosquittoBroker &broker, const QString &topic,
     }
     return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
 }
+
+/// Ends the test function when the broker or its clients are missing (see REQUIRE_TOOL()).
+#define REQUIRE_MOSQUITTO_BROKER()                                                                 \
+    REQUIRE_TOOL(MosquittoBroker::mosquittoAvailable(), "mosquitto mosquitto-clients",             \
+        "the mosquitto broker and its clients (Homebrew: brew install mosquitto)")

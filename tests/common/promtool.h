@@ -1,10 +1,10 @@
 // Prometheus' own checker for what the relay serves on /metrics: promtoolCheckMetrics() runs
 // `promtool check metrics` on a text. REQUIRE_PROMTOOL() finds promtool for a test function, or
-// ends it: a failure on Debian (./test.sh installs it), a skip elsewhere. Header-only, for the
-// test suites.
+// ends it (see REQUIRE_TOOL()). Header-only, for the test suites.
 #pragma once
 
-#include <QFileInfo>
+#include "requiretool.h"
+
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTest>
@@ -12,11 +12,7 @@
 /// Declares QString @p path, promtool's; ends the test function when there is none.
 #define REQUIRE_PROMTOOL(path)                                                                     \
     const QString path = QStandardPaths::findExecutable(QStringLiteral("promtool"));               \
-    if (path.isEmpty()) {                                                                          \
-        if (QFileInfo::exists(QStringLiteral("/etc/debian_version")))                              \
-            QFAIL("promtool is missing: ./test.sh installs it (Debian package prometheus)");       \
-        QSKIP("no promtool found (it comes with Prometheus)");                                     \
-    }
+    REQUIRE_TOOL(!path.isEmpty(), "prometheus", "promtool, which comes with Prometheus")
 
 /// What `promtool check metrics` says about @p metrics: empty when it finds no problem.
 inline QByteArray promtoolCheckMetrics(const QString &promtool, const QByteArray &metrics)

@@ -144,12 +144,7 @@ void tst_MqttBridge::initTestCase()
 
 void tst_MqttBridge::init()
 {
-    if (!MosquittoBroker::mosquittoAvailable()) {
-        if (QFileInfo::exists(QStringLiteral("/etc/debian_version")))
-            QFAIL("mosquitto is missing: ./test.sh installs it (Debian packages mosquitto and "
-                  "mosquitto-clients)");
-        QSKIP("no mosquitto broker and clients found (Homebrew: brew install mosquitto)");
-    }
+    REQUIRE_MOSQUITTO_BROKER();
     QTest::failOnWarning(QRegularExpression(QStringLiteral(".*")));
     g_mqttLog.clear();
     QVERIFY2(m_broker.start(), qPrintable(m_broker.errorString()));

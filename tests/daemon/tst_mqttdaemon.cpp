@@ -21,20 +21,9 @@
 
 // The broker, its clients and openssl (for the TLS certificates) are a real part of these
 // tests: on Debian ./test.sh installs them, so there a missing one is a failure.
-#define REQUIRE_MOSQUITTO()                                                                        \
-    if (!MosquittoBroker::mosquittoAvailable()) {                                                  \
-        if (QFileInfo::exists(QStringLiteral("/etc/debian_version")))                              \
-            QFAIL("mosquitto is missing: ./test.sh installs it (Debian packages mosquitto and "    \
-                  "mosquitto-clients)");                                                           \
-        QSKIP("no mosquitto found");                                                               \
-    }
-
 #define REQUIRE_OPENSSL()                                                                          \
-    if (QStandardPaths::findExecutable(QStringLiteral("openssl")).isEmpty()) {                     \
-        if (QFileInfo::exists(QStringLiteral("/etc/debian_version")))                              \
-            QFAIL("openssl is missing: ./test.sh installs it (Debian package openssl)");           \
-        QSKIP("no openssl command to make the test certificates");                                 \
-    }
+    REQUIRE_TOOL(!QStandardPaths::findExecutable(QStringLiteral("openssl")).isEmpty(), "openssl",  \
+        "the openssl command, which makes the test certificates")
 
 namespace {
 
@@ -236,7 +225,7 @@ void tst_MqttDaemon::badSettingsStopTheStart()
 // order, once, with each client's own line ending; so do the console's lines.
 void tst_MqttDaemon::twoRelaysShareTheConversation()
 {
-    REQUIRE_MOSQUITTO();
+    REQUIRE_MOSQUITTO_BROKER();
     MosquittoBroker broker;
     QVERIFY2(broker.start(), qPrintable(broker.errorString()));
     Relay a;
@@ -307,7 +296,7 @@ void tst_MqttDaemon::twoRelaysShareTheConversation()
 // says so once (not once per try), and the relay joins the broker when it comes.
 void tst_MqttDaemon::brokerAwayAtStartIsLoggedOnceAndJoinedLater()
 {
-    REQUIRE_MOSQUITTO();
+    REQUIRE_MOSQUITTO_BROKER();
     MosquittoBroker broker;
     QVERIFY2(broker.start(), qPrintable(broker.errorString()));
     broker.stop(); // its port is known, and nothing is there
@@ -341,7 +330,7 @@ void tst_MqttDaemon::brokerAwayAtStartIsLoggedOnceAndJoinedLater()
 // warns while the broker is away.
 void tst_MqttDaemon::metricsAndHealthFollowTheBridge()
 {
-    REQUIRE_MOSQUITTO();
+    REQUIRE_MOSQUITTO_BROKER();
     REQUIRE_PROMTOOL(promtool);
     MosquittoBroker broker;
     QVERIFY2(broker.start(), qPrintable(broker.errorString()));
@@ -404,7 +393,7 @@ void tst_MqttDaemon::metricsAndHealthFollowTheBridge()
 // its plain listener share the conversation.
 void tst_MqttDaemon::tlsWithTheBrokersCa()
 {
-    REQUIRE_MOSQUITTO();
+    REQUIRE_MOSQUITTO_BROKER();
     REQUIRE_OPENSSL();
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
@@ -444,7 +433,7 @@ void tst_MqttDaemon::tlsWithTheBrokersCa()
 // here), at the first connection and at each one after the broker was lost.
 void tst_MqttDaemon::tlsWithTheSystemsCas()
 {
-    REQUIRE_MOSQUITTO();
+    REQUIRE_MOSQUITTO_BROKER();
     REQUIRE_OPENSSL();
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
@@ -490,7 +479,7 @@ void tst_MqttDaemon::tlsRefusedCertificateWaits()
 {
     QFETCH(QString, host);
     QFETCH(bool, withCa);
-    REQUIRE_MOSQUITTO();
+    REQUIRE_MOSQUITTO_BROKER();
     REQUIRE_OPENSSL();
     QTemporaryDir dir;
     QVERIFY(dir.isValid());

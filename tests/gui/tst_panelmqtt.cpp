@@ -357,8 +357,7 @@ void tst_PanelMqtt::settingsSurviveRestart()
 // real broker.
 void tst_PanelMqtt::exportedSettingsJoinBroker()
 {
-    if (!MosquittoBroker::mosquittoAvailable())
-        QSKIP("mosquitto is not installed (./test.sh installs it)");
+    REQUIRE_MOSQUITTO_BROKER();
     MosquittoBroker broker;
     QVERIFY2(broker.start(), qPrintable(broker.errorString()));
     auto panel = openPanel();
@@ -385,8 +384,7 @@ void tst_PanelMqtt::exportedSettingsJoinBroker()
 // back; gone when the relay stops.
 void tst_PanelMqtt::stateShownWithBroker()
 {
-    if (!MosquittoBroker::mosquittoAvailable())
-        QSKIP("mosquitto is not installed (./test.sh installs it)");
+    REQUIRE_MOSQUITTO_BROKER();
     MosquittoBroker broker;
     QVERIFY2(broker.start(), qPrintable(broker.errorString()));
     auto panel = openPanel();

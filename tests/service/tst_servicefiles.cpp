@@ -2,6 +2,7 @@
 // its sandboxing score), the launchd plist is a property list with the keys launchd needs, and
 // the example settings file is read by the daemon.
 #include "relayoptions.h"
+#include "requiretool.h"
 #include "testprocess.h"
 
 #include <QDir>
@@ -34,11 +35,8 @@ bool writeText(const QString &path, const QString &text)
 // where ./test.sh installs it: there it fails.
 #define REQUIRE_SYSTEMD_ANALYZE(tool)                                                              \
     const QString tool = QStandardPaths::findExecutable(QStringLiteral("systemd-analyze"));        \
-    if (tool.isEmpty()) {                                                                          \
-        if (QFileInfo::exists(QStringLiteral("/etc/debian_version")))                              \
-            QFAIL("systemd-analyze is missing (Debian: apt-get install systemd)");                 \
-        QSKIP("systemd-analyze is not installed (systemd is Linux's service manager)");            \
-    }
+    REQUIRE_TOOL(!tool.isEmpty(), "systemd",                                                       \
+        "systemd-analyze, which comes with systemd, Linux's service manager")
 
 // `systemd-analyze verify` on one unit file. A unit passes only with exit status 0 and nothing
 // printed: systemd-analyze only warns about an unknown key, and exits 0.

@@ -3,6 +3,7 @@
 // shows is read through Chromium's DevTools protocol. Skipped where no Chromium is installed.
 #include "relayfixture.h"
 #include "relayserver.h"
+#include "requiretool.h"
 
 #include <QDir>
 #include <QFile>
@@ -171,8 +172,7 @@ void tst_WebPage::init()
 void tst_WebPage::pageTalksWithTcpClient()
 {
     const QString chromium = findChromium();
-    if (chromium.isEmpty())
-        QSKIP("no Chromium found (Debian: apt-get install chromium; ./test.sh installs it)");
+    REQUIRE_TOOL(!chromium.isEmpty(), "chromium", "Chromium or Google Chrome");
     RelayConfig config;
     config.port = 0;
     config.webSocketEnabled = true;
