@@ -62,6 +62,19 @@ QString defaultsWith(const QString &key, const QString &value)
     return line.replace(start, (end < 0 ? line.size() : end) - start, key + u'=' + value);
 }
 
+// parseRelayOptions(@p args), with --config naming a file of @p file's text unless it is empty.
+RelayOptions parseWithFile(QStringList args, const QByteArray &file)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("exhibit.ini"));
+    QFile ini(path);
+    if (!file.isEmpty() && ini.open(QIODevice::WriteOnly) && ini.write(file) == file.size()) {
+        ini.close();
+        args << QStringLiteral("--config") << path;
+    }
+    return parseRelayOptions(args);
+}
+
 } // namespace
 
 class tst_RelayOptions : public QObject
@@ -750,17 +763,7 @@ void tst_RelayOptions::logFile()
     QFETCH(QString, logFile);
     QFETCH(qint64, logMaxBytes);
 
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    if (!file.isEmpty()) {
-        const QString path = dir.filePath(QStringLiteral("exhibit.ini"));
-        QFile ini(path);
-        QVERIFY(ini.open(QIODevice::WriteOnly));
-        ini.write(file);
-        ini.close();
-        args << QStringLiteral("--config") << path;
-    }
-    const RelayOptions options = parseRelayOptions(args);
+    const RelayOptions options = parseWithFile(args, file);
     QCOMPARE(options.error, QString());
     QCOMPARE(options.config.logFile, logFile);
     QCOMPARE(options.config.logMaxBytes, logMaxBytes);
@@ -842,17 +845,7 @@ void tst_RelayOptions::mqtt()
     QFETCH(QByteArray, file);
     QFETCH(QString, expected);
 
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    if (!file.isEmpty()) {
-        const QString path = dir.filePath(QStringLiteral("exhibit.ini"));
-        QFile ini(path);
-        QVERIFY(ini.open(QIODevice::WriteOnly));
-        ini.write(file);
-        ini.close();
-        args << QStringLiteral("--config") << path;
-    }
-    const RelayOptions options = parseRelayOptions(args);
+    const RelayOptions options = parseWithFile(args, file);
     QCOMPARE(options.error, QString());
     QCOMPARE(describeMqtt(options.config), expected);
     QCOMPARE(describe(options.config), describe(RelayConfig())); // nothing else changed
