@@ -10,6 +10,10 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#endif
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -17,6 +21,9 @@
 namespace {
 
 constexpr int kKeepAliveSeconds = 20;
+// A connection the broker ends sooner than this (another client took over the client id) does
+// not count as found again: no "connected" line for it, no reset of the backoff.
+constexpr int kSteadyAfterMs = 10000;
 constexpr int kMiscIntervalMs = 1000;
 constexpr int kDropLogPeriodMs = 10000;
 // Packets read per notification at most, so that a busy broker cannot starve the clients.
@@ -46,6 +53,27 @@ QByteArray readPassword(const QString &path, QString *problem)
     return password;
 }
 
+// Why @p socket, readable during a TLS handshake, is no use any more, or an empty string while
+// it works. (The error of a refused connection is often taken by the handshake's first write.)
+QString handshakeSocketProblem(int socket)
+{
+#ifdef Q_OS_UNIX
+    int error = 0;
+    socklen_t size = sizeof error;
+    if (::getsockopt(socket, SOL_SOCKET, SO_ERROR, &error, &size) == 0 && error != 0)
+        return QString::fromLocal8Bit(std::strerror(error)).toLower();
+    char byte;
+    const ssize_t peeked = ::recv(socket, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (peeked == 0)
+        return QStringLiteral("it refused or closed the connection");
+    if (peeked < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+        return QString::fromLocal8Bit(std::strerror(errno)).toLower();
+#else
+    Q_UNUSED(socket);
+#endif
+    return {};
+}
+
 } // namespace
 
 MqttBridge::MqttBridge(const MqttSettings &settings, qsizetype maxMessageBytes, QObject *parent)
@@ -61,6 +89,8 @@ MqttBridge::MqttBridge(const MqttSettings &settings, qsizetype maxMessageBytes, 
         mosquitto_loop_misc(m_mosq);
         afterLoop();
     });
+    m_steady.setSingleShot(true);
+    connect(&m_steady, &QTimer::timeout, this, &MqttBridge::connectionHeld);
     m_retry.setSingleShot(true);
     connect(&m_retry, &QTimer::timeout, this, &MqttBridge::lookUpBroker);
 }
@@ -113,20 +143,10 @@ void MqttBridge::start(const QString &clientId)
     mosquitto_disconnect_v5_callback_set(m_mosq, &MqttBridge::onDisconnect);
     mosquitto_publish_v5_callback_set(m_mosq, &MqttBridge::onPublish);
     mosquitto_message_v5_callback_set(m_mosq, &MqttBridge::onMessage);
+    mosquitto_subscribe_v5_callback_set(m_mosq, &MqttBridge::onSubscribe);
     if (!m_settings.user.isEmpty())
         mosquitto_username_pw_set(m_mosq, m_settings.user.toUtf8().constData(),
             m_password.isEmpty() ? nullptr : m_password.constData());
-    if (m_broker.tls) {
-        if (m_settings.caFile.isEmpty()) {
-            mosquitto_int_option(m_mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
-            // Else libmosquitto 2.0.11 refuses every connection after the first, saying
-            // "MOSQ_OPT_SSL_CTX_WITH_DEFAULTS used without specifying cafile".
-            mosquitto_int_option(m_mosq, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0);
-        } else {
-            mosquitto_tls_set(m_mosq, QFile::encodeName(m_settings.caFile).constData(), nullptr,
-                nullptr, nullptr, nullptr);
-        }
-    }
     m_topic = m_settings.topic.toUtf8();
     m_clientIdUtf8 = m_clientId.toUtf8();
     mosquitto_property_add_string_pair(
@@ -141,6 +161,7 @@ void MqttBridge::stop()
         return;
     m_running = false;
     m_retry.stop();
+    m_steady.stop();
     m_misc.stop();
     if (m_lookupId >= 0)
         QHostInfo::abortHostLookup(std::exchange(m_lookupId, -1));
@@ -174,6 +195,12 @@ void MqttBridge::brokerFound(const QHostInfo &info)
         = m_broker.tls ? m_broker.host : addresses.at(m_attempt % addresses.size()).toString();
     m_refusal.clear();
     m_libraryError.clear();
+    // Set up at each attempt: a CA file that went away must stop the connection, never let it
+    // go ahead without TLS (and the password in clear).
+    if (m_broker.tls && !setUpTls()) {
+        failed(QStringLiteral("cannot use the CA file %1").arg(m_settings.caFile));
+        return;
+    }
     // libmosquitto formats a line for every packet once a log callback is set: it is set only
     // while connecting, to learn why a connection fails (a TLS error says what).
     mosquitto_log_callback_set(m_mosq, &MqttBridge::onLog);
@@ -186,6 +213,18 @@ void MqttBridge::brokerFound(const QHostInfo &info)
     }
     m_misc.start();
     afterLoop();
+}
+
+bool MqttBridge::setUpTls()
+{
+    if (!m_settings.caFile.isEmpty())
+        return mosquitto_tls_set(m_mosq, QFile::encodeName(m_settings.caFile).constData(), nullptr,
+                   nullptr, nullptr, nullptr)
+            == MOSQ_ERR_SUCCESS;
+    // Without SSL_CTX_WITH_DEFAULTS off, libmosquitto 2.0.11 refuses every connection after
+    // the first ("MOSQ_OPT_SSL_CTX_WITH_DEFAULTS used without specifying cafile").
+    return mosquitto_int_option(m_mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1) == MOSQ_ERR_SUCCESS
+        && mosquitto_int_option(m_mosq, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0) == MOSQ_ERR_SUCCESS;
 }
 
 void MqttBridge::onConnect(mosquitto *, void *self, int reason, int, const mqtt5__property *)
@@ -209,23 +248,59 @@ void MqttBridge::onConnect(mosquitto *, void *self, int reason, int, const mqtt5
 void MqttBridge::connected()
 {
     mosquitto_log_callback_set(m_mosq, nullptr);
-    m_attempt = 0;
-    m_loggedProblem.clear();
     ++m_status.connects;
     if (m_settings.direction != MqttSettings::Direction::Out)
         mosquitto_subscribe_v5(
             m_mosq, nullptr, m_topic.constData(), m_settings.qos, MQTT_SUB_OPT_NO_LOCAL, nullptr);
+    if (!m_lastWasBrief)
+        logConnected();
+    m_steady.start(kSteadyAfterMs);
+    setStatus(MqttStatus::State::Connected);
+    // After libmosquitto has sent again what it kept (QoS 1), which follows this callback: each
+    // sender's order is kept.
+    QTimer::singleShot(0, this, &MqttBridge::publishQueue);
+}
+
+// The connection has held: the broker counts as found again.
+void MqttBridge::connectionHeld()
+{
+    m_attempt = 0;
+    m_loggedProblem.clear();
+    if (std::exchange(m_lastWasBrief, false))
+        logConnected();
+}
+
+void MqttBridge::logConnected()
+{
     QString line = QStringLiteral("MQTT: connected to %1 as %2, topic %3 (%4)")
                        .arg(m_status.broker, m_clientId, m_settings.topic,
                            MqttSettings::directionText(m_settings.direction));
     if (const qint64 dropped = m_status.droppedAway - m_droppedAtLoss)
         line += QStringLiteral("; %1 message(s) were not published while it was away").arg(dropped);
+    m_droppedAtLoss = m_status.droppedAway;
     qCInfo(lcMqtt).noquote() << line;
-    setStatus(MqttStatus::State::Connected);
-    while (!m_queue.empty()) {
-        publishNow(m_queue.front());
+}
+
+void MqttBridge::publishQueue()
+{
+    while (!m_queue.empty() && m_status.state == MqttStatus::State::Connected) {
+        publishWithinBacklog(m_queue.front());
+        m_queueBytes -= m_queue.front().size();
         m_queue.pop_front();
     }
+    afterLoop();
+}
+
+void MqttBridge::onSubscribe(
+    mosquitto *, void *self, int, int count, const int *granted, const mqtt5__property *)
+{
+    auto *bridge = static_cast<MqttBridge *>(self);
+    if (count > 0 && granted[0] >= MQTT_RC_UNSPECIFIED) // an ACL that denies the topic
+        qCWarning(lcMqtt).noquote()
+            << QStringLiteral("MQTT: the broker %1 refused to send this relay topic %2 (%3): "
+                              "nothing from other rooms arrives; check the broker's ACL")
+                   .arg(bridge->m_status.broker, bridge->m_settings.topic,
+                       QString::fromUtf8(mosquitto_reason_string(granted[0])).toLower());
 }
 
 void MqttBridge::onDisconnect(mosquitto *, void *self, int reason, const mqtt5__property *)
@@ -234,7 +309,7 @@ void MqttBridge::onDisconnect(mosquitto *, void *self, int reason, const mqtt5__
     if (!bridge->m_running || bridge->m_retry.isActive()) // stopped, or already waiting
         return;
     const bool wasConnected = bridge->m_status.state == MqttStatus::State::Connected;
-    const QString problem = bridge->disconnectProblem(reason);
+    QString problem = bridge->disconnectProblem(reason);
     // What libmosquitto held is gone with the connection (QoS 1 messages it keeps and sends
     // again, so their acknowledgements still come).
     if (bridge->m_settings.qos == 0) {
@@ -242,11 +317,21 @@ void MqttBridge::onDisconnect(mosquitto *, void *self, int reason, const mqtt5__
         bridge->m_inFlightBytes = 0;
     }
     if (wasConnected) {
-        bridge->m_droppedAtLoss = bridge->m_status.droppedAway;
-        bridge->m_loggedProblem = problem;
-        qCWarning(lcMqtt).noquote()
-            << QStringLiteral("MQTT: lost the broker %1 (%2); trying again in 1 to 30 s")
-                   .arg(bridge->m_status.broker, problem);
+        // Connections that end again and again soon after they began: the broker takes them
+        // back, most often for another client with the same id. Said once, however often.
+        const bool brief = bridge->m_steady.isActive();
+        bridge->m_steady.stop();
+        if (brief && bridge->m_lastWasBrief)
+            problem = QStringLiteral("it keeps closing the connection right after accepting it: "
+                                     "does another client use the client id %1?")
+                          .arg(bridge->m_clientId);
+        bridge->m_lastWasBrief = brief;
+        if (problem != bridge->m_loggedProblem) {
+            bridge->m_loggedProblem = problem;
+            qCWarning(lcMqtt).noquote()
+                << QStringLiteral("MQTT: lost the broker %1 (%2); trying again in 1 to 30 s")
+                       .arg(bridge->m_status.broker, problem);
+        }
     }
     bridge->failed(problem);
 }
@@ -280,8 +365,9 @@ void MqttBridge::failed(const QString &problem)
 {
     m_misc.stop();
     unwatchSocket();
-    if (problem != m_loggedProblem) {
+    if (problem != m_loggedProblem) { // news: the next connection is news too
         m_loggedProblem = problem;
+        m_lastWasBrief = false;
         qCWarning(lcMqtt).noquote()
             << QStringLiteral("MQTT: cannot connect to %1: %2; trying again every 1 to 30 s")
                    .arg(m_status.broker, problem);
@@ -307,6 +393,15 @@ void MqttBridge::setStatus(MqttStatus::State state, const QString &problem)
 
 void MqttBridge::readSocket()
 {
+    // libmosquitto 2.0.11 takes a refused or closed socket for a TLS handshake still going on:
+    // it would be read again and again until the keepalive gives up, 20 s later.
+    if (m_broker.tls && m_status.state != MqttStatus::State::Connected) {
+        const QString problem = handshakeSocketProblem(m_socket);
+        if (!problem.isEmpty()) {
+            failed(problem);
+            return;
+        }
+    }
     // libmosquitto reads one packet per call; a notification takes what has arrived, up to
     // kPacketsPerRead packets. It stops at EAGAIN: nothing more to read.
     for (int i = 0; i < kPacketsPerRead && m_socket >= 0; ++i) {
@@ -409,18 +504,29 @@ void MqttBridge::publish(QByteArrayView payload)
 {
     if (!m_running || m_settings.direction == MqttSettings::Direction::In)
         return;
-    if (m_status.state != MqttStatus::State::Connected) {
-        if (m_settings.queue == 0) {
-            ++m_status.droppedAway;
-            return;
-        }
-        m_queue.emplace_back(payload.toByteArray());
-        if (qsizetype(m_queue.size()) > m_settings.queue) {
-            m_queue.pop_front();
-            ++m_status.droppedAway;
-        }
+    if (m_status.state == MqttStatus::State::Connected) {
+        publishWithinBacklog(payload);
+        afterLoop();
         return;
     }
+    // Away: keep the last --mqtt-queue messages, and no more than the backlog's bytes.
+    if (m_settings.queue == 0) {
+        ++m_status.droppedAway;
+        return;
+    }
+    m_queue.emplace_back(payload.toByteArray());
+    m_queueBytes += payload.size();
+    while (qsizetype(m_queue.size()) > m_settings.queue || m_queueBytes > kMaxBacklogBytes) {
+        m_queueBytes -= m_queue.front().size();
+        m_queue.pop_front();
+        ++m_status.droppedAway;
+    }
+}
+
+// Hands @p payload to libmosquitto unless what it has not sent yet is over kMaxBacklogBytes:
+// then it is dropped and counted, and said at most once per 10 s.
+void MqttBridge::publishWithinBacklog(QByteArrayView payload)
+{
     if (m_inFlightBytes + payload.size() > kMaxBacklogBytes) {
         ++m_status.droppedBacklog;
         if (!m_backlogLogged.isValid() || m_backlogLogged.hasExpired(kDropLogPeriodMs)) {
@@ -433,22 +539,27 @@ void MqttBridge::publish(QByteArrayView payload)
         }
         return;
     }
-    publishNow(payload);
-    afterLoop();
-}
-
-void MqttBridge::publishNow(QByteArrayView payload)
-{
     m_publishingWritten = false;
     const int rc = mosquitto_publish_v5(m_mosq, &m_publishingMid, m_topic.constData(),
         int(payload.size()), payload.data(), m_settings.qos, false, m_origin);
-    if (rc != MOSQ_ERR_SUCCESS) {
-        ++m_status.droppedAway;
-    } else {
+    if (rc == MOSQ_ERR_SUCCESS) {
         ++m_status.published;
         if (!m_publishingWritten) {
             m_inFlight.insert(m_publishingMid, payload.size());
             m_inFlightBytes += payload.size();
+        }
+    } else if (rc == MOSQ_ERR_NO_CONN) { // lost just now; onDisconnect() follows
+        ++m_status.droppedAway;
+    } else { // over the broker's largest packet, or a QoS it does not offer
+        ++m_status.droppedRefused;
+        if (!m_refusedLogged.isValid() || m_refusedLogged.hasExpired(kDropLogPeriodMs)) {
+            m_refusedLogged.start();
+            qCWarning(lcMqtt).noquote()
+                << QStringLiteral("MQTT: a message of %1 bytes cannot be published to %2 (%3); "
+                                  "%4 dropped so far")
+                       .arg(payload.size())
+                       .arg(m_status.broker, QString::fromUtf8(mosquitto_strerror(rc)))
+                       .arg(m_status.droppedRefused);
         }
     }
     m_publishingMid = 0;

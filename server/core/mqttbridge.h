@@ -79,17 +79,23 @@ private:
     static void onPublish(mosquitto *, void *self, int mid, int reason, const mqtt5__property *);
     static void onMessage(
         mosquitto *, void *self, const mosquitto_message *message, const mqtt5__property *props);
+    static void onSubscribe(
+        mosquitto *, void *self, int mid, int count, const int *granted, const mqtt5__property *);
     static void onLog(mosquitto *, void *self, int level, const char *text);
 
     void lookUpBroker();
     void brokerFound(const QHostInfo &info);
+    bool setUpTls();
     void connected();
+    void connectionHeld();
+    void logConnected();
+    void publishQueue();
     void failed(const QString &problem);
     void readSocket();
     void writeSocket();
     void afterLoop(); // after libmosquitto ran: new socket, write interest, received messages
     void unwatchSocket();
-    void publishNow(QByteArrayView payload);
+    void publishWithinBacklog(QByteArrayView payload);
     void setStatus(MqttStatus::State state, const QString &problem = {});
     QString disconnectProblem(int reason) const;
 
@@ -110,12 +116,14 @@ private:
     QSocketNotifier *m_writeNotifier = nullptr;
     QTimer m_misc; // mosquitto_loop_misc(): keepalive pings, once a second
     QTimer m_retry;
+    QTimer m_steady; // from a connection's start until it counts as held (kSteadyAfterMs)
+    bool m_lastWasBrief = false; // the last connection ended before it was held
     int m_attempt = 0; // failed attempts since the last connection
     int m_lookupId = -1;
     QString m_refusal; // why the broker refused the last CONNECT
     QString m_libraryError; // libmosquitto's last error line (a TLS failure says what)
     QString m_loggedProblem; // the last problem logged: the same one is not logged again
-    qint64 m_droppedAtLoss = 0; // droppedAway when the broker was lost
+    qint64 m_droppedAtLoss = 0; // droppedAway at the last "connected" line
     // Messages libmosquitto has not written yet, by message id, and their bytes: publish()
     // drops past kMaxBacklogBytes. A message written at once is never entered.
     QHash<int, qsizetype> m_inFlight;
@@ -123,7 +131,9 @@ private:
     int m_publishingMid = 0; // the message publishNow() is handing over, until it returns
     bool m_publishingWritten = false; // ... and libmosquitto wrote it at once
     std::deque<QByteArray> m_queue; // while the broker is away, up to --mqtt-queue
+    qint64 m_queueBytes = 0;
     MessageBatch m_received; // filled by onMessage() during one read
     QElapsedTimer m_oversizeLogged;
     QElapsedTimer m_backlogLogged;
+    QElapsedTimer m_refusedLogged;
 };

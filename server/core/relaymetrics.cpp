@@ -307,11 +307,14 @@ QByteArray prometheusText(const RelaySnapshot &snapshot)
             QByteArray::number(mqtt.received));
         family(out, "socketserver_mqtt_dropped_total", "counter",
             "Messages the MQTT bridge dropped: not published while the broker was away or "
-            "slower than the relay, or from the broker and over --max-message-bytes.");
+            "slower than the relay or unable to take them, or from the broker and over "
+            "--max-message-bytes.");
         sample(out, "socketserver_mqtt_dropped_total", "reason=\"away\"",
             QByteArray::number(mqtt.droppedAway));
         sample(out, "socketserver_mqtt_dropped_total", "reason=\"backlog\"",
             QByteArray::number(mqtt.droppedBacklog));
+        sample(out, "socketserver_mqtt_dropped_total", "reason=\"refused\"",
+            QByteArray::number(mqtt.droppedRefused));
         sample(out, "socketserver_mqtt_dropped_total", "reason=\"oversize\"",
             QByteArray::number(mqtt.droppedOversize));
     }

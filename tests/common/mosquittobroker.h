@@ -36,6 +36,8 @@ public:
         QString caFile;
         /// Keep sessions across restart() (saved in the broker's temporary folder).
         bool persistence = false;
+        /// More lines for the broker's configuration, e.g. "max_packet_size 300\n".
+        QByteArray extraConfig;
     };
 
     MosquittoBroker() { m_process.setProcessChannelMode(QProcess::MergedChannels); }
@@ -177,6 +179,7 @@ private:
         if (m_options.persistence)
             text += "persistence_location " + m_dir.path().toUtf8()
                 + "/\nqueue_qos0_messages true\n";
+        text += m_options.extraConfig;
         text += "log_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\n"
                 "log_type information\nlog_type subscribe\nconnection_messages true\n";
 #ifdef Q_OS_UNIX

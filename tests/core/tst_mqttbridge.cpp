@@ -132,6 +132,10 @@ private slots:
     void queueWhileBrokerIsAway();
     void brokerWithoutMqtt5IsRefused();
     void threeRelaysWithHundredClientsEach();
+    void sharedClientIdIsSaidOnce();
+    void tlsBrokerDownIsRefusedAtOnce();
+    void messageTheBrokerCannotTakeIsDropped();
+    void refusedSubscriptionIsSaid();
 
 private:
     MosquittoBroker m_broker;
@@ -580,6 +584,97 @@ void tst_MqttBridge::threeRelaysWithHundredClientsEach()
                                .arg(QString::fromUtf8(relays[r].peer(i).received()))));
         }
     }
+}
+
+// Two relays with one client id: the broker takes the connection from one whenever the other
+// connects. Each says so once, not at every reconnection, and says what to do.
+void tst_MqttBridge::sharedClientIdIsSaidOnce()
+{
+    RelayConfig config = bridgedConfig(m_broker);
+    config.mqtt.clientId = QStringLiteral("same-id");
+    RelayFixture first;
+    RelayFixture second;
+    QVERIFY2(first.start(config, 0), qPrintable(first.relay().errorString()));
+    QTRY_VERIFY2(isConnected(first), qPrintable(describe(first)));
+    QVERIFY2(second.start(config, 0), qPrintable(second.relay().errorString()));
+    QTRY_VERIFY2_WITH_TIMEOUT(status(first).connects + status(second).connects >= 6,
+        qPrintable(describe(first) + describe(second)), 30000);
+
+    const QString log = g_mqttLog.join(u'\n');
+    QVERIFY2(logCount(QStringLiteral("MQTT: connected")) == 2, qPrintable(log)); // the first
+    QVERIFY2(logCount(QStringLiteral("MQTT: lost the broker")) <= 4, qPrintable(log)); // 2 each
+    QVERIFY2(logCount(QStringLiteral("does another client use the client id same-id?")) >= 1,
+        qPrintable(log));
+}
+
+// mqtts:// to a broker that is not there: refused at once, not after the keepalive (20 s) with
+// libmosquitto reading the dead socket again and again. (The handshake's first write takes the
+// socket's error, so what is left to say is "refused or closed".)
+void tst_MqttBridge::tlsBrokerDownIsRefusedAtOnce()
+{
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = closed.serverPort();
+    closed.close();
+    RelayConfig config;
+    config.port = 0;
+    config.mqtt.url = QStringLiteral("mqtts://127.0.0.1:%1").arg(port);
+    RelayFixture relay;
+    QVERIFY2(relay.start(config, 0), qPrintable(relay.relay().errorString()));
+    QTRY_VERIFY2_WITH_TIMEOUT(status(relay).problem.contains(QStringLiteral("refused")),
+        qPrintable(describe(relay)), 10000);
+}
+
+// A broker that takes packets of at most 300 bytes: a longer message is dropped, counted and
+// said once; shorter ones are published.
+void tst_MqttBridge::messageTheBrokerCannotTakeIsDropped()
+{
+    MosquittoBroker broker;
+    MosquittoBroker::Options options;
+    options.extraConfig = "max_packet_size 300\n";
+    QVERIFY2(broker.start(options), qPrintable(broker.errorString()));
+    RelayFixture relay;
+    QVERIFY2(relay.start(bridgedConfig(broker), 1), qPrintable(relay.relay().errorString()));
+    QTRY_VERIFY2(isConnected(relay), qPrintable(describe(relay)));
+    MosquittoSubscriber sub;
+    QVERIFY2(sub.start(broker, kTopic, 1), sub.errors().constData());
+
+    relay.peer(0).send(QByteArray(1000, 'x') + '\n' + QByteArray(1000, 'y') + "\nshort\n");
+    QTRY_COMPARE(sub.payloads(), QList<QByteArray>{"short"});
+    QCOMPARE(status(relay).droppedRefused, 2);
+    QCOMPARE(status(relay).published, 1);
+    QVERIFY2(logCount(QStringLiteral("cannot be published")) == 1, qPrintable(describe(relay)));
+}
+
+// A broker whose ACL denies the topic answers the subscription with a refusal (EMQX, HiveMQ;
+// here a stand-in that speaks just enough MQTT 5): the relay says that nothing will arrive.
+void tst_MqttBridge::refusedSubscriptionIsSaid()
+{
+    QTcpServer strictBroker;
+    QVERIFY(strictBroker.listen(QHostAddress::LocalHost, 0));
+    connect(&strictBroker, &QTcpServer::newConnection, this, [&strictBroker] {
+        while (QTcpSocket *socket = strictBroker.nextPendingConnection()) {
+            connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+                const QByteArray packet = socket->readAll();
+                if (packet.startsWith('\x10')) { // CONNECT: accepted, no properties
+                    socket->write(QByteArray("\x20\x03\x00\x00\x00", 5));
+                } else if (packet.startsWith('\x82') && packet.size() >= 4) {
+                    // SUBSCRIBE (a short one: one length byte): SUBACK "not authorized"
+                    socket->write(
+                        QByteArray("\x90\x04", 2) + packet.mid(2, 2) + QByteArray("\x00\x87", 2));
+                }
+            });
+            connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        }
+    });
+    RelayConfig config;
+    config.port = 0;
+    config.mqtt.url = QStringLiteral("mqtt://127.0.0.1:%1").arg(strictBroker.serverPort());
+    RelayFixture relay;
+    QVERIFY2(relay.start(config, 0), qPrintable(relay.relay().errorString()));
+    QTRY_VERIFY2(logCount(QStringLiteral("refused to send this relay topic socketserver")) == 1,
+        qPrintable(describe(relay)));
+    QVERIFY2(isConnected(relay), qPrintable(describe(relay)));
 }
 
 QTEST_GUILESS_MAIN(tst_MqttBridge)
