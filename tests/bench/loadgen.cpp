@@ -57,6 +57,10 @@
 #include <emmintrin.h>
 #endif
 
+#include "benchsupport.h"
+
+using namespace Bench;
+
 namespace {
 
 constexpr size_t kMessageBytes = 64; // every message, its '\n' included
@@ -69,7 +73,6 @@ constexpr size_t kWebSocketMessageBytes = 2 + 4 + kMessageBytes - 1;
 // second later) or, in a burst, left connected on the client's side only, never accepted.
 // (The connections workload connects in bursts of --in-flight instead: that is what it measures.)
 constexpr int kConnectBatch = 8;
-constexpr int64_t kNsPerSecond = 1'000'000'000;
 constexpr int64_t kDrainNs = 2 * kNsPerSecond; // receivers may catch up this long after sending
 // A probe that stopped reaching new clients this long is sent again (see probe()).
 constexpr int64_t kProbeQuietNs = 100'000'000;
@@ -78,16 +81,6 @@ constexpr char kProbePrefix[] = "probe ";
 
 // ------------------------------------------------------------------------------------ basics
 
-struct UsageError : std::runtime_error
-{
-    using std::runtime_error::runtime_error;
-};
-
-[[noreturn]] void fail(const std::string &what)
-{
-    throw std::runtime_error(what);
-}
-
 // The relay closed a connection (or reset it, or closed the WebSocket): the fanout workload
 // counts such receivers as disconnected; everywhere else it fails the run like any error.
 struct ConnectionLost : std::runtime_error
@@ -95,57 +88,10 @@ struct ConnectionLost : std::runtime_error
     using std::runtime_error::runtime_error;
 };
 
-std::string systemError(const std::string &what)
-{
-    return what + ": " + std::strerror(errno);
-}
-
-int64_t nowNs()
-{
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return int64_t(now.tv_sec) * kNsPerSecond + now.tv_nsec;
-}
-
 int64_t secondsToNs(double seconds)
 {
     return int64_t(seconds * double(kNsPerSecond));
 }
-
-double nsToSeconds(int64_t ns)
-{
-    return double(ns) / double(kNsPerSecond);
-}
-
-// Owns one file descriptor.
-class Fd
-{
-public:
-    explicit Fd(int fd = -1)
-        : m_fd(fd)
-    { }
-    Fd(Fd &&other) noexcept
-        : m_fd(other.m_fd)
-    {
-        other.m_fd = -1;
-    }
-    Fd &operator=(Fd &&other) noexcept
-    {
-        std::swap(m_fd, other.m_fd);
-        return *this;
-    }
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-    ~Fd()
-    {
-        if (m_fd >= 0)
-            ::close(m_fd);
-    }
-    int get() const { return m_fd; }
-
-private:
-    int m_fd;
-};
 
 // ----------------------------------------------------------------------------------- options
 
@@ -249,23 +195,6 @@ WebSocket handshake, a timeout, the relay closing a connection, messages that ne
 or, with --require-integrity, when lines were damaged; 2 for a mistake on the command line.
 )";
 
-std::string shortNumber(double value)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%g", value);
-    return text;
-}
-
-double parseNumber(const std::string &option, const std::string &text, double min, double max)
-{
-    char *end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0' || !(value >= min && value <= max))
-        throw UsageError(option + " wants a number from " + shortNumber(min) + " to "
-            + shortNumber(max) + ", not \"" + text + "\"");
-    return value;
-}
-
 int parseInteger(const std::string &option, const std::string &text, int min, int max)
 {
     const double value = parseNumber(option, text, min, max);
@@ -305,14 +234,6 @@ bool usesWebSocket(const Options &o, Role role)
         || (o.transport == Transport::TcpToWebSocket && role == Role::Receiver);
 }
 
-uint64_t parseCount(const std::string &option, const std::string &text, double max)
-{
-    const double value = parseNumber(option, text, 1, max);
-    if (value != std::floor(value))
-        throw UsageError(option + " wants a whole number, not \"" + text + "\"");
-    return uint64_t(value);
-}
-
 int defaultReceivers(const std::string &workload)
 {
     return workload == "latency" ? 100 : 10;
@@ -321,65 +242,47 @@ int defaultReceivers(const std::string &workload)
 Options parseOptions(int argc, char **argv)
 {
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string name = argv[i];
-        if (name == "--help" || name == "-h") {
-            std::fputs(kHelp, stdout);
-            std::exit(0);
-        }
-        if (name == "--json") {
-            o.json = true;
-            continue;
-        }
-        if (name == "--nodelay") {
-            o.nodelay = true;
-            continue;
-        }
-        if (name == "--require-integrity") {
-            o.requireIntegrity = true;
-            continue;
-        }
-        if (i + 1 >= argc)
-            throw UsageError(name.rfind("--", 0) == 0 ? name + " wants a value"
-                                                      : "unknown argument \"" + name + "\"");
-        const std::string value = argv[++i];
-        if (name == "--host")
-            o.host = value;
-        else if (name == "--port")
-            o.port = parseInteger(name, value, 1, 65535);
-        else if (name == "--ws-port")
-            o.wsPort = parseInteger(name, value, 1, 65535);
-        else if (name == "--transport")
-            o.transport = parseTransport(value);
-        else if (name == "--messages")
-            o.messages = parseCount(name, value, 1e12);
-        else if (name == "--workload")
-            o.workload = value;
-        else if (name == "--receivers")
-            o.receivers = parseInteger(name, value, 1, 100000);
-        else if (name == "--senders")
-            o.senders = parseInteger(name, value, 1, 10000);
-        else if (name == "--clients")
-            o.clients = parseInteger(name, value, 1, 1000000);
-        else if (name == "--in-flight")
-            o.inFlight = parseInteger(name, value, 1, 100000);
-        else if (name == "--seconds")
-            o.seconds = parseNumber(name, value, 0.1, 3600);
-        else if (name == "--rate")
-            o.rate = parseNumber(name, value, 1, 1000000);
-        else if (name == "--megabytes")
-            o.megabytes = parseNumber(name, value, 1, 100000);
-        else if (name == "--timeout")
-            o.timeoutSeconds = parseNumber(name, value, 1, 3600);
-        else if (name == "--window")
-            o.windowBytes = size_t(parseInteger(name, value, 64, 1 << 20)) * 1024;
-        else if (name == "--scrape")
-            o.scrapePort = parseInteger(name, value, 1, 65535);
-        else if (name == "--server-pid")
-            o.serverPid = parseInteger(name, value, 1, 1 << 30);
-        else
-            throw UsageError("unknown option " + name);
-    }
+    forEachOption(argc, argv, kHelp,
+        {{"--json", &o.json}, {"--nodelay", &o.nodelay},
+            {"--require-integrity", &o.requireIntegrity}},
+        [&o](const std::string &name, const std::string &value) {
+            if (name == "--host")
+                o.host = value;
+            else if (name == "--port")
+                o.port = parseInteger(name, value, 1, 65535);
+            else if (name == "--ws-port")
+                o.wsPort = parseInteger(name, value, 1, 65535);
+            else if (name == "--transport")
+                o.transport = parseTransport(value);
+            else if (name == "--messages")
+                o.messages = parseWhole(name, value, 1, 1e12);
+            else if (name == "--workload")
+                o.workload = value;
+            else if (name == "--receivers")
+                o.receivers = parseInteger(name, value, 1, 100000);
+            else if (name == "--senders")
+                o.senders = parseInteger(name, value, 1, 10000);
+            else if (name == "--clients")
+                o.clients = parseInteger(name, value, 1, 1000000);
+            else if (name == "--in-flight")
+                o.inFlight = parseInteger(name, value, 1, 100000);
+            else if (name == "--seconds")
+                o.seconds = parseNumber(name, value, 0.1, 3600);
+            else if (name == "--rate")
+                o.rate = parseNumber(name, value, 1, 1000000);
+            else if (name == "--megabytes")
+                o.megabytes = parseNumber(name, value, 1, 100000);
+            else if (name == "--timeout")
+                o.timeoutSeconds = parseNumber(name, value, 1, 3600);
+            else if (name == "--window")
+                o.windowBytes = size_t(parseInteger(name, value, 64, 1 << 20)) * 1024;
+            else if (name == "--scrape")
+                o.scrapePort = parseInteger(name, value, 1, 65535);
+            else if (name == "--server-pid")
+                o.serverPid = parseInteger(name, value, 1, 1 << 30);
+            else
+                throw UsageError("unknown option " + name);
+        });
     static const char *const workloads[] = {"fanout", "senders", "latency", "connections", "slow"};
     if (std::find(std::begin(workloads), std::end(workloads), o.workload) == std::end(workloads))
         throw UsageError(o.workload.empty() ? "--workload is required"
@@ -409,11 +312,8 @@ public:
     using Handler = std::function<void(uint32_t events)>;
 
     EventLoop()
-        : m_epoll(epoll_create1(EPOLL_CLOEXEC))
-    {
-        if (m_epoll.get() < 0)
-            fail(systemError("epoll_create1"));
-    }
+        : m_epoll(createEpoll())
+    { }
 
     // Starts calling handler with fd's ready events. A handler may unwatch() or setEvents() its
     // own fd, but must not watch() it again (that would destroy the handler while it runs).
@@ -486,38 +386,6 @@ private:
     std::vector<bool> m_watched;
 };
 
-// A timerfd that fires at absolute CLOCK_MONOTONIC times.
-class Timer
-{
-public:
-    Timer()
-        : m_fd(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC))
-    {
-        if (m_fd.get() < 0)
-            fail(systemError("timerfd_create"));
-    }
-    int fd() const { return m_fd.get(); }
-
-    void armAt(int64_t ns)
-    {
-        itimerspec spec{};
-        spec.it_value.tv_sec = time_t(ns / kNsPerSecond);
-        spec.it_value.tv_nsec = long(ns % kNsPerSecond);
-        if (timerfd_settime(m_fd.get(), TFD_TIMER_ABSTIME, &spec, nullptr) != 0)
-            fail(systemError("timerfd_settime"));
-    }
-
-    void acknowledge()
-    {
-        uint64_t expirations = 0;
-        if (::read(m_fd.get(), &expirations, sizeof expirations) < 0 && errno != EAGAIN)
-            fail(systemError("timerfd read"));
-    }
-
-private:
-    Fd m_fd;
-};
-
 // ------------------------------------------------------------------------------ socket input
 
 // Takes lines: whole or in pieces, as they came (a line may span calls).
@@ -562,35 +430,6 @@ uint64_t countLines(const char *data, size_t size)
         lines += data[i] == '\n';
     return lines;
 }
-
-// Cuts a byte stream into lines (passed without their '\n'), keeping a line that spans reads.
-class LineSplitter
-{
-public:
-    template<typename OnLine> void feed(const char *data, size_t size, OnLine &&onLine)
-    {
-        const char *end = data + size;
-        while (data < end) {
-            const auto *newline
-                = static_cast<const char *>(std::memchr(data, '\n', size_t(end - data)));
-            if (!newline) {
-                m_partial.append(data, end);
-                return;
-            }
-            if (m_partial.empty()) {
-                onLine(data, size_t(newline - data));
-            } else {
-                m_partial.append(data, newline);
-                onLine(m_partial.data(), m_partial.size());
-                m_partial.clear();
-            }
-            data = newline + 1;
-        }
-    }
-
-private:
-    std::string m_partial;
-};
 
 // Reads a decimal number at p (moving p past it); false when there is no digit there.
 bool parseDecimal(const char *&p, const char *end, uint64_t &value)
@@ -1539,18 +1378,11 @@ std::vector<Client> connectReceivers(EventLoop &loop, const Options &o, int coun
 
 // ---------------------------------------------------------------------------------- report
 
+using Bench::number; // number(double, int), beside this one
+
 std::string number(long long value)
 {
     return std::to_string(value);
-}
-
-std::string number(double value, int decimals)
-{
-    if (!std::isfinite(value))
-        return "null";
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*f", decimals, value);
-    return text;
 }
 
 std::string boolean(bool value)
@@ -2041,14 +1873,6 @@ private:
     std::vector<int64_t> *m_samples;
     LineSplitter m_splitter;
 };
-
-double percentileMs(std::vector<int64_t> &sorted, double fraction)
-{
-    if (sorted.empty())
-        return std::nan("");
-    const size_t index = std::min(sorted.size() - 1, size_t(fraction * double(sorted.size())));
-    return double(sorted[index]) / 1e6;
-}
 
 Report runLatency(const Options &o)
 {

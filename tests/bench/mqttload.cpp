@@ -44,40 +44,16 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "benchsupport.h"
+
+using namespace Bench;
+
 namespace {
 
 constexpr size_t kMessageBytes = 64; // on TCP, '\n' included; over MQTT the payload is 63 bytes
-constexpr int64_t kNsPerSecond = 1'000'000'000;
 constexpr int64_t kProbeEveryNs = 50'000'000;
 constexpr int64_t kDrainNs = 2 * kNsPerSecond; // paced: the last messages may come this late
 constexpr int kPacketsPerRead = 256; // an MQTT client reads at most this many at a time
-
-struct UsageError : std::runtime_error
-{
-    using std::runtime_error::runtime_error;
-};
-
-[[noreturn]] void fail(const std::string &what)
-{
-    throw std::runtime_error(what);
-}
-
-std::string systemError(const std::string &what)
-{
-    return what + ": " + std::strerror(errno);
-}
-
-int64_t nowNs()
-{
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return int64_t(now.tv_sec) * kNsPerSecond + now.tv_nsec;
-}
-
-double nsToSeconds(int64_t ns)
-{
-    return double(ns) / double(kNsPerSecond);
-}
 
 // ----------------------------------------------------------------------------------- options
 
@@ -137,24 +113,6 @@ Exit status: 0 when every message arrived in order; 1 when not, or the run faile
 mistake on the command line.
 )";
 
-double parseNumber(const std::string &option, const std::string &text, double min, double max)
-{
-    char *end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0' || !(value >= min && value <= max))
-        throw UsageError(option + " wants a number from " + std::to_string(int64_t(min)) + " to "
-            + std::to_string(int64_t(max)) + ", not \"" + text + "\"");
-    return value;
-}
-
-uint64_t parseWhole(const std::string &option, const std::string &text, double min, double max)
-{
-    const double value = parseNumber(option, text, min, max);
-    if (value != std::floor(value))
-        throw UsageError(option + " wants a whole number, not \"" + text + "\"");
-    return uint64_t(value);
-}
-
 CpuWatch parseCpu(const std::string &text)
 {
     const size_t equals = text.find('=');
@@ -166,45 +124,33 @@ CpuWatch parseCpu(const std::string &text)
 Options parseOptions(int argc, char **argv)
 {
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string name = argv[i];
-        if (name == "--help" || name == "-h") {
-            std::fputs(kHelp, stdout);
-            std::exit(0);
-        }
-        if (name == "--json") {
-            o.json = true;
-            continue;
-        }
-        if (i + 1 >= argc)
-            throw UsageError(name.rfind("--", 0) == 0 ? name + " wants a value"
-                                                      : "unknown argument \"" + name + "\"");
-        const std::string value = argv[++i];
-        if (name == "--broker")
-            o.brokerPort = int(parseWhole(name, value, 1, 65535));
-        else if (name == "--topic")
-            o.topic = value;
-        else if (name == "--send-port")
-            o.sendPort = int(parseWhole(name, value, 1, 65535));
-        else if (name == "--receive-port")
-            o.receivePort = int(parseWhole(name, value, 1, 65535));
-        else if (name == "--receivers")
-            o.receivers = int(parseWhole(name, value, 1, 1000));
-        else if (name == "--messages")
-            o.messages = parseWhole(name, value, 1, 1e9);
-        else if (name == "--rate")
-            o.rate = parseNumber(name, value, 1, 1e6);
-        else if (name == "--seconds")
-            o.seconds = parseNumber(name, value, 0.1, 3600);
-        else if (name == "--window")
-            o.window = parseWhole(name, value, 1, 1e6);
-        else if (name == "--timeout")
-            o.timeoutSeconds = parseNumber(name, value, 1, 3600);
-        else if (name == "--cpu")
-            o.cpu.push_back(parseCpu(value));
-        else
-            throw UsageError("unknown option " + name);
-    }
+    forEachOption(argc, argv, kHelp, {{"--json", &o.json}},
+        [&o](const std::string &name, const std::string &value) {
+            if (name == "--broker")
+                o.brokerPort = int(parseWhole(name, value, 1, 65535));
+            else if (name == "--topic")
+                o.topic = value;
+            else if (name == "--send-port")
+                o.sendPort = int(parseWhole(name, value, 1, 65535));
+            else if (name == "--receive-port")
+                o.receivePort = int(parseWhole(name, value, 1, 65535));
+            else if (name == "--receivers")
+                o.receivers = int(parseWhole(name, value, 1, 1000));
+            else if (name == "--messages")
+                o.messages = parseWhole(name, value, 1, 1e9);
+            else if (name == "--rate")
+                o.rate = parseNumber(name, value, 1, 1e6);
+            else if (name == "--seconds")
+                o.seconds = parseNumber(name, value, 0.1, 3600);
+            else if (name == "--window")
+                o.window = parseWhole(name, value, 1, 1e6);
+            else if (name == "--timeout")
+                o.timeoutSeconds = parseNumber(name, value, 1, 3600);
+            else if (name == "--cpu")
+                o.cpu.push_back(parseCpu(value));
+            else
+                throw UsageError("unknown option " + name);
+        });
     const bool bridge = o.sendPort != 0 || o.receivePort != 0;
     if (bridge == (o.brokerPort != 0))
         throw UsageError("give either --broker or --send-port and --receive-port");
@@ -217,25 +163,6 @@ Options parseOptions(int argc, char **argv)
 
 // -------------------------------------------------------------------------------- event loop
 
-class Fd
-{
-public:
-    explicit Fd(int fd = -1)
-        : m_fd(fd)
-    { }
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-    ~Fd()
-    {
-        if (m_fd >= 0)
-            ::close(m_fd);
-    }
-    int get() const { return m_fd; }
-
-private:
-    int m_fd;
-};
-
 // Calls a handler for each ready file descriptor (level-triggered epoll). Waits end at a
 // timerfd, for a paced sender's sake: epoll_wait() alone only has milliseconds.
 class EventLoop
@@ -244,16 +171,9 @@ public:
     using Handler = std::function<void(uint32_t events)>;
 
     EventLoop()
-        : m_epoll(epoll_create1(EPOLL_CLOEXEC))
-        , m_timer(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC))
+        : m_epoll(createEpoll())
     {
-        if (m_epoll.get() < 0 || m_timer.get() < 0)
-            fail(systemError("epoll_create1 or timerfd_create"));
-        watch(m_timer.get(), EPOLLIN, [this](uint32_t) {
-            uint64_t expirations = 0;
-            if (::read(m_timer.get(), &expirations, sizeof expirations) < 0 && errno != EAGAIN)
-                fail(systemError("timerfd"));
-        });
+        watch(m_timer.fd(), EPOLLIN, [this](uint32_t) { m_timer.acknowledge(); });
     }
 
     void watch(int fd, uint32_t events, Handler handler)
@@ -269,12 +189,7 @@ public:
     // Waits for events until deadlineNs (or 100 ms) at the latest, and handles them.
     void runOnce(int64_t deadlineNs)
     {
-        const int64_t wakeAt = std::max(std::min(deadlineNs, nowNs() + 100'000'000), int64_t(1));
-        itimerspec spec{};
-        spec.it_value.tv_sec = time_t(wakeAt / kNsPerSecond);
-        spec.it_value.tv_nsec = long(wakeAt % kNsPerSecond);
-        if (timerfd_settime(m_timer.get(), TFD_TIMER_ABSTIME, &spec, nullptr) != 0)
-            fail(systemError("timerfd_settime"));
+        m_timer.armAt(std::max(std::min(deadlineNs, nowNs() + 100'000'000), int64_t(1)));
         epoll_event events[64];
         const int count = epoll_wait(m_epoll.get(), events, 64, -1);
         if (count < 0 && errno != EINTR)
@@ -294,7 +209,7 @@ private:
     }
 
     Fd m_epoll;
-    Fd m_timer;
+    Timer m_timer;
     std::vector<Handler> m_handlers; // by file descriptor
 };
 
@@ -361,35 +276,6 @@ public:
     virtual void send(const char *payload) = 0;
     /// Writes what send() queued.
     virtual void flush() { }
-};
-
-// Cuts a TCP byte stream into lines (without their '\n').
-class LineSplitter
-{
-public:
-    template<typename OnLine> void feed(const char *data, size_t size, OnLine &&onLine)
-    {
-        const char *end = data + size;
-        while (data < end) {
-            const auto *newline
-                = static_cast<const char *>(std::memchr(data, '\n', size_t(end - data)));
-            if (!newline) {
-                m_partial.append(data, end);
-                return;
-            }
-            if (m_partial.empty()) {
-                onLine(data, size_t(newline - data));
-            } else {
-                m_partial.append(data, newline);
-                onLine(m_partial.data(), m_partial.size());
-                m_partial.clear();
-            }
-            data = newline + 1;
-        }
-    }
-
-private:
-    std::string m_partial;
 };
 
 int connectTcp(int port)
@@ -610,23 +496,6 @@ double ownCpuSeconds()
     const auto seconds
         = [](const timeval &t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
     return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-double percentileMs(const std::vector<int64_t> &sorted, double fraction)
-{
-    if (sorted.empty())
-        return std::nan("");
-    return double(sorted[std::min(sorted.size() - 1, size_t(fraction * double(sorted.size())))])
-        / 1e6;
-}
-
-std::string number(double value, int decimals)
-{
-    if (!std::isfinite(value))
-        return "null";
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*f", decimals, value);
-    return text;
 }
 
 struct Figures
