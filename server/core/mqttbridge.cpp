@@ -53,6 +53,16 @@ QByteArray readPassword(const QString &path, QString *problem)
     return password;
 }
 
+// libmosquitto's text for an error or a reason code, as part of a sentence: "Not authorized."
+// becomes "not authorized".
+QString said(const char *text)
+{
+    QString words = QString::fromUtf8(text).toLower();
+    if (words.endsWith(u'.'))
+        words.chop(1);
+    return words;
+}
+
 // Why @p socket, readable during a TLS handshake, is no use any more, or an empty string while
 // it works. (The error of a refused connection is often taken by the handshake's first write.)
 QString handshakeSocketProblem(int socket)
@@ -238,10 +248,10 @@ void MqttBridge::onConnect(mosquitto *, void *self, int reason, int, const mqtt5
             "coming back: use mosquitto 1.6 or later, EMQX, HiveMQ or another MQTT 5 broker");
     } else if (reason == MQTT_RC_BAD_USERNAME_OR_PASSWORD || reason == MQTT_RC_NOT_AUTHORIZED) {
         bridge->m_refusal = QStringLiteral("it refused the user name or password (%1)")
-                                .arg(QString::fromUtf8(mosquitto_reason_string(reason)));
+                                .arg(said(mosquitto_reason_string(reason)));
     } else {
         bridge->m_refusal = QStringLiteral("it refused the connection (%1)")
-                                .arg(QString::fromUtf8(mosquitto_reason_string(reason)));
+                                .arg(said(mosquitto_reason_string(reason)));
     }
 }
 
@@ -252,7 +262,7 @@ void MqttBridge::connected()
     if (m_settings.direction != MqttSettings::Direction::Out)
         mosquitto_subscribe_v5(
             m_mosq, nullptr, m_topic.constData(), m_settings.qos, MQTT_SUB_OPT_NO_LOCAL, nullptr);
-    if (!m_lastWasBrief)
+    if (!m_flapping)
         logConnected();
     m_steady.start(kSteadyAfterMs);
     setStatus(MqttStatus::State::Connected);
@@ -266,7 +276,8 @@ void MqttBridge::connectionHeld()
 {
     m_attempt = 0;
     m_loggedProblem.clear();
-    if (std::exchange(m_lastWasBrief, false))
+    m_lastWasBrief = false;
+    if (std::exchange(m_flapping, false))
         logConnected();
 }
 
@@ -300,7 +311,7 @@ void MqttBridge::onSubscribe(
             << QStringLiteral("MQTT: the broker %1 refused to send this relay topic %2 (%3): "
                               "nothing from other rooms arrives; check the broker's ACL")
                    .arg(bridge->m_status.broker, bridge->m_settings.topic,
-                       QString::fromUtf8(mosquitto_reason_string(granted[0])).toLower());
+                       said(mosquitto_reason_string(granted[0])));
 }
 
 void MqttBridge::onDisconnect(mosquitto *, void *self, int reason, const mqtt5__property *)
@@ -321,7 +332,8 @@ void MqttBridge::onDisconnect(mosquitto *, void *self, int reason, const mqtt5__
         // back, most often for another client with the same id. Said once, however often.
         const bool brief = bridge->m_steady.isActive();
         bridge->m_steady.stop();
-        if (brief && bridge->m_lastWasBrief)
+        bridge->m_flapping = brief && bridge->m_lastWasBrief;
+        if (bridge->m_flapping)
             problem = QStringLiteral("it keeps closing the connection right after accepting it: "
                                      "does another client use the client id %1?")
                           .arg(bridge->m_clientId);
@@ -344,7 +356,7 @@ QString MqttBridge::disconnectProblem(int reason) const
     if (!m_libraryError.isEmpty())
         return m_libraryError;
     if (reason >= MQTT_RC_UNSPECIFIED) // the broker's DISCONNECT said why: "server shutting down"
-        return QString::fromUtf8(mosquitto_reason_string(reason)).toLower();
+        return said(mosquitto_reason_string(reason));
     switch (reason) {
     case MOSQ_ERR_ERRNO:
         return QString::fromLocal8Bit(std::strerror(errno)).toLower();
@@ -355,7 +367,7 @@ QString MqttBridge::disconnectProblem(int reason) const
     case MOSQ_ERR_SUCCESS:
         return QStringLiteral("it closed the connection");
     default:
-        return QString::fromUtf8(mosquitto_strerror(reason));
+        return said(mosquitto_strerror(reason));
     }
 }
 
@@ -367,7 +379,7 @@ void MqttBridge::failed(const QString &problem)
     unwatchSocket();
     if (problem != m_loggedProblem) { // news: the next connection is news too
         m_loggedProblem = problem;
-        m_lastWasBrief = false;
+        m_flapping = false;
         qCWarning(lcMqtt).noquote()
             << QStringLiteral("MQTT: cannot connect to %1: %2; trying again every 1 to 30 s")
                    .arg(m_status.broker, problem);
@@ -551,31 +563,43 @@ void MqttBridge::publishWithinBacklog(QByteArrayView payload)
     } else if (rc == MOSQ_ERR_NO_CONN) { // lost just now; onDisconnect() follows
         ++m_status.droppedAway;
     } else { // over the broker's largest packet, or a QoS it does not offer
-        ++m_status.droppedRefused;
-        if (!m_refusedLogged.isValid() || m_refusedLogged.hasExpired(kDropLogPeriodMs)) {
-            m_refusedLogged.start();
-            qCWarning(lcMqtt).noquote()
-                << QStringLiteral("MQTT: a message of %1 bytes cannot be published to %2 (%3); "
-                                  "%4 dropped so far")
-                       .arg(payload.size())
-                       .arg(m_status.broker, QString::fromUtf8(mosquitto_strerror(rc)))
-                       .arg(m_status.droppedRefused);
-        }
+        refused(payload.size(), said(mosquitto_strerror(rc)));
     }
     m_publishingMid = 0;
 }
 
+// A message the broker cannot or will not take: counted, and said at most once per 10 s.
+void MqttBridge::refused(qsizetype size, const QString &why)
+{
+    ++m_status.droppedRefused;
+    if (!m_refusedLogged.isValid() || m_refusedLogged.hasExpired(kDropLogPeriodMs)) {
+        m_refusedLogged.start();
+        qCWarning(lcMqtt).noquote()
+            << QStringLiteral("MQTT: a message of %1 bytes was not published to %2 (%3); %4 "
+                              "refused so far")
+                   .arg(size)
+                   .arg(m_status.broker, why)
+                   .arg(m_status.droppedRefused);
+    }
+}
+
 // A message was written (QoS 0) or acknowledged (QoS 1).
-void MqttBridge::onPublish(mosquitto *, void *self, int mid, int, const mqtt5__property *)
+void MqttBridge::onPublish(mosquitto *, void *self, int mid, int reason, const mqtt5__property *)
 {
     auto *bridge = static_cast<MqttBridge *>(self);
     if (mid == bridge->m_publishingMid) {
         bridge->m_publishingWritten = true;
         return;
     }
+    qsizetype size = 0;
     const auto it = bridge->m_inFlight.constFind(mid);
     if (it != bridge->m_inFlight.cend()) {
-        bridge->m_inFlightBytes -= *it;
+        size = *it;
+        bridge->m_inFlightBytes -= size;
         bridge->m_inFlight.erase(it);
+    }
+    if (reason >= MQTT_RC_UNSPECIFIED) { // QoS 1: the broker's acknowledgement says no
+        --bridge->m_status.published;
+        bridge->refused(size, said(mosquitto_reason_string(reason)));
     }
 }

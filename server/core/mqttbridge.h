@@ -96,6 +96,7 @@ private:
     void afterLoop(); // after libmosquitto ran: new socket, write interest, received messages
     void unwatchSocket();
     void publishWithinBacklog(QByteArrayView payload);
+    void refused(qsizetype size, const QString &why);
     void setStatus(MqttStatus::State state, const QString &problem = {});
     QString disconnectProblem(int reason) const;
 
@@ -118,6 +119,7 @@ private:
     QTimer m_retry;
     QTimer m_steady; // from a connection's start until it counts as held (kSteadyAfterMs)
     bool m_lastWasBrief = false; // the last connection ended before it was held
+    bool m_flapping = false; // ... and the one before: its "connected" lines are left out
     int m_attempt = 0; // failed attempts since the last connection
     int m_lookupId = -1;
     QString m_refusal; // why the broker refused the last CONNECT

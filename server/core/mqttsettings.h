@@ -74,7 +74,7 @@ struct MqttStatus
     qint64 received = 0; ///< messages from the broker relayed here
     qint64 droppedAway = 0; ///< not published: the broker was away (past --mqtt-queue)
     qint64 droppedBacklog = 0; ///< not published: the broker did not take them fast enough
-    qint64 droppedRefused = 0; ///< not published: the broker cannot take it (too long, QoS)
+    qint64 droppedRefused = 0; ///< not published: the broker cannot take it (too long, QoS, ACL)
     qint64 droppedOversize = 0; ///< from the broker, over --max-message-bytes
     qint64 connects = 0; ///< successful connections so far
 
