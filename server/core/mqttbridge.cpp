@@ -516,12 +516,13 @@ void MqttBridge::publish(QByteArrayView payload)
 {
     if (!m_running || m_settings.direction == MqttSettings::Direction::In)
         return;
-    if (m_status.state == MqttStatus::State::Connected) {
+    if (m_status.state == MqttStatus::State::Connected && m_queue.empty()) {
         publishWithinBacklog(payload);
         afterLoop();
         return;
     }
-    // Away: keep the last --mqtt-queue messages, and no more than the backlog's bytes.
+    // Away (or just back, with what was kept not sent yet: it goes first): keep the last
+    // --mqtt-queue messages, and no more than the backlog's bytes.
     if (m_settings.queue == 0) {
         ++m_status.droppedAway;
         return;
