@@ -5,6 +5,7 @@
 #include "netaddress.h"
 
 #include <QFile>
+#include <QHash>
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -85,8 +86,8 @@ constexpr OptionSpec kOptions[] = {
         "central screen); in: only listen."},
     {"mqtt-user", "NAME", "The user name to give the broker (default: none)."},
     {"mqtt-password-file", "FILE",
-        "Read the broker's password from the first line of FILE (never give a password on the "
-        "command line, where others can see it)."},
+        "Read the broker's password, for --mqtt-user, from the first line of FILE (never give a "
+        "password on the command line, where others can see it)."},
     {"mqtt-ca", "FILE",
         "For mqtts://: trust the broker's certificate if this CA (PEM) signed it (default: the "
         "system's trusted CAs)."},
@@ -659,28 +660,37 @@ RelayOptions parseRelayOptions(const QStringList &arguments)
         if (setting.key != u"config")
             settings.append(setting);
     }
-    // Where the settings checked together below were set last.
-    QString limitsOrigin;
-    QString topicOrigin;
+    // Where the settings checked together below were given (last).
+    QString limitsOrigin; // the later of the two limits
+    QHash<QString, QString> origins;
     for (const Setting &setting : std::as_const(settings)) {
         const QString problem = applySetting(result.config, setting.key, setting.value);
         if (!problem.isEmpty())
             return failure(setting.origin + QStringLiteral(": ") + problem);
         if (setting.key == u"max-message-bytes" || setting.key == u"max-client-buffer")
             limitsOrigin = setting.origin;
-        if (setting.key == u"mqtt-topic")
-            topicOrigin = setting.origin;
+        origins.insert(setting.key, setting.origin);
     }
     // A file's line is named; an option names itself.
     const auto named = [](const QString &origin, const QString &problem) {
         return origin.startsWith(u'-') ? problem : origin + QStringLiteral(": ") + problem;
     };
-    if (MqttSettings::hasWildcards(result.config.mqtt.topic)
-        && result.config.mqtt.direction != MqttSettings::Direction::In)
-        return failure(named(topicOrigin,
+    const MqttSettings &mqtt = result.config.mqtt;
+    if (MqttSettings::hasWildcards(mqtt.topic) && mqtt.direction != MqttSettings::Direction::In)
+        return failure(named(origins.value(QStringLiteral("mqtt-topic")),
             QStringLiteral("--mqtt-topic %1: a topic with the wildcards + or # can only be "
                            "listened to: add --mqtt-direction in, or name one topic")
-                .arg(result.config.mqtt.topic)));
+                .arg(mqtt.topic)));
+    // Settings that would do nothing, with a broker (without one they are only kept).
+    if (mqtt.isEnabled() && !mqtt.passwordFile.isEmpty() && mqtt.user.isEmpty())
+        return failure(named(origins.value(QStringLiteral("mqtt-password-file")),
+            QStringLiteral("--mqtt-password-file needs --mqtt-user: a broker takes a password "
+                           "only with a user name")));
+    const auto broker = MqttSettings::brokerFromUrl(mqtt.url);
+    if (!mqtt.caFile.isEmpty() && broker && !broker->tls)
+        return failure(named(origins.value(QStringLiteral("mqtt-ca")),
+            QStringLiteral("--mqtt-ca is for a broker reached with TLS: write mqtts://%1")
+                .arg(broker->displayName())));
     const QString limitsProblem = relayLimitsProblem(result.config);
     if (!limitsProblem.isEmpty())
         return failure(named(limitsOrigin, limitsProblem));

@@ -298,6 +298,11 @@ void tst_RelayOptions::errors_data()
     QTest::newRow("--mqtt-topic empty")
         << QStringList{"--mqtt-topic="} << "--mqtt-topic: the topic must not be empty";
     // A filter can be listened to, not published to.
+    QTest::newRow("--mqtt-password-file without a user") << QStringList{"--mqtt", "mqtt://host",
+        "--mqtt-password-file", "/etc/password"} << "--mqtt-password-file needs --mqtt-user";
+    QTest::newRow("--mqtt-ca without TLS")
+        << QStringList{"--mqtt", "mqtt://broker.local", "--mqtt-ca", "/etc/ca.pem"}
+        << "--mqtt-ca is for a broker reached with TLS: write mqtts://broker.local:1883";
     QTest::newRow("--mqtt-topic wildcard, both ways")
         << QStringList{"--mqtt", "mqtt://host", "--mqtt-topic", "museum/#"}
         << "--mqtt-topic museum/#: a topic with the wildcards + or # can only be listened to: "
@@ -822,11 +827,11 @@ void tst_RelayOptions::mqtt_data()
            "password= ca= id= qos=0 queue=100000";
     QTest::newRow("config file")
         << QStringList{}
-        << QByteArray("mqtt = mqtt://broker.local:1884\nmqtt-topic = \"museum/gallery 2\"\n"
+        << QByteArray("mqtt = mqtts://broker.local:1884\nmqtt-topic = \"museum/gallery 2\"\n"
                       "mqtt-direction = in\nmqtt-user = guide\nmqtt-password-file = mqtt.pw\n"
                       "mqtt-ca = ca.pem\nmqtt-client-id = lobby\nmqtt-qos = 1\n"
                       "mqtt-queue = 10\n")
-        << "mqtt=mqtt://broker.local:1884 broker=broker.local:1884 tls=0 "
+        << "mqtt=mqtts://broker.local:1884 broker=broker.local:1884 tls=1 "
            "topic=museum/gallery 2 direction=in user=guide password=mqtt.pw ca=ca.pem id=lobby "
            "qos=1 queue=10";
     // The file's filter is listened to; the command line makes the relay publish as well, so

@@ -141,7 +141,7 @@ void tst_PanelMqtt::formShowsAndReturnsEveryField()
     QCOMPARE(error, QString());
 
     // What a technician types, spaces around it included.
-    form.findChild<QLineEdit *>(QStringLiteral("mqtt"))->setText(QStringLiteral(" mqtt://[::1] "));
+    form.findChild<QLineEdit *>(QStringLiteral("mqtt"))->setText(QStringLiteral(" mqtts://[::1] "));
     form.findChild<QLineEdit *>(QStringLiteral("mqttTopic"))
         ->setText(QStringLiteral("museum/gallery2 "));
     direction->setCurrentIndex(direction->findData(QStringLiteral("out")));
@@ -150,7 +150,7 @@ void tst_PanelMqtt::formShowsAndReturnsEveryField()
     QCOMPARE(queue->maximum(), MqttSettings::kMaxQueue);
     const MqttSettings typed = form.config(&error).mqtt;
     QCOMPARE(error, QString());
-    QCOMPARE(typed.url, QStringLiteral("mqtt://[::1]"));
+    QCOMPARE(typed.url, QStringLiteral("mqtts://[::1]"));
     QCOMPARE(typed.topic, QStringLiteral("museum/gallery2"));
     QCOMPARE(typed.direction, MqttSettings::Direction::Out);
     QCOMPARE(typed.qos, 0);
@@ -273,6 +273,7 @@ void tst_PanelMqtt::missingPasswordFileIsRefused()
     auto panel = openPanel();
     const QString path = m_dir->filePath(QStringLiteral("not here/password.txt"));
     panel->child<QLineEdit>("mqtt")->setText(QStringLiteral("mqtt://127.0.0.1"));
+    panel->child<QLineEdit>("mqttUser")->setText(QStringLiteral("gallery2"));
     panel->child<QLineEdit>("mqttPasswordFile")->setText(path);
     QTest::ignoreMessage(QtWarningMsg,
         QRegularExpression(QStringLiteral("^cannot start: cannot read the MQTT password file ")));
