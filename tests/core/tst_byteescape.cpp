@@ -1,3 +1,4 @@
+// ByteEscape: bytes shown as unambiguous text for logs and monitors, as a table.
 #include "byteescape.h"
 
 #include <QTest>

@@ -1,3 +1,5 @@
+// FrameCodec: a client's byte stream cut into messages (auto and exact terminators), oversize
+// messages dropped, many messages in one read, the terminator names; as tables.
 #include "framecodec.h"
 
 #include <QTest>

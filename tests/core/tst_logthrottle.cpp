@@ -1,3 +1,4 @@
+// LogThrottle: lines per period, the count of what was held back, on an injected clock.
 #include "logthrottle.h"
 
 #include <QTest>

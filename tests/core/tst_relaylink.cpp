@@ -1,3 +1,5 @@
+// RelayLink: one client connection to a real relay on loopback: messages both ways, the
+// backoff schedule, reconnecting after refusals and restarts, finish().
 #include "relaylink.h"
 #include "relayserver.h"
 

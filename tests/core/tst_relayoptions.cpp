@@ -1,3 +1,6 @@
+// parseRelayOptions(): the daemon's command line, legacy and modern, and --config files, as
+// tables of good and bad input; --help; the settings written back (relaySettings(),
+// relayConfigFileText()) and read again.
 #include "relayoptions.h"
 
 #include <QFile>

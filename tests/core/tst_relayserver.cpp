@@ -1,3 +1,6 @@
+// RelayServer over real loopback sockets: echo, ordering under load, line endings per client,
+// limits, welcome and heartbeat, counters and the tap, disconnecting, stopping, and listening
+// (ports in use, addresses not here yet, the LAN address).
 #include "netaddress.h"
 #include "relayfixture.h"
 #include "relayserver.h"

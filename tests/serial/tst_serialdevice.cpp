@@ -1,3 +1,5 @@
+// SerialDevice against a pseudo-terminal Arduino (fakearduino.h): lines both ways, port
+// settings, unplug and replug (found again under a new name), settling, busy and missing ports.
 #include "fakearduino.h"
 #include "serialdevice.h"
 

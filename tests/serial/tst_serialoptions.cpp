@@ -1,3 +1,5 @@
+// parseSerialOptions(): socketserver-serial's command line as tables; --help; the device match
+// and the port list.
 #include "devicematch.h"
 #include "serialoptions.h"
 #include "serialportentry.h"

@@ -1,3 +1,5 @@
+// SerialRelay: a pseudo-terminal Arduino and a real relay on loopback: lines both ways without
+// the board's own echo, the prefix filter, the queue while the relay is down, unplugging.
 #include "fakearduino.h"
 #include "relayserver.h"
 #include "serialrelay.h"

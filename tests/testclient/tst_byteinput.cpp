@@ -1,3 +1,4 @@
+// ByteInput: what a person types (escapes, hex) turned into bytes, and refused when malformed.
 #include "byteescape.h"
 #include "byteinput.h"
 

@@ -1,3 +1,5 @@
+// ConnectionSession: one tab's logic against a real relay on loopback: sending, the log,
+// pause and clear, the repeat sender, reconnecting, the status in words.
 #include "connectionsession.h"
 #include "relayserver.h"
 #include "repeatsender.h"

@@ -1,3 +1,5 @@
+// MessageLogModel: the test client's message log: batched insertion, capacity and byte budget,
+// display of control bytes and hex, export (CSV defused), filtering.
 #include "messagelogmodel.h"
 
 #include <QAbstractItemModelTester>

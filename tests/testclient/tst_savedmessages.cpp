@@ -1,3 +1,5 @@
+// SavedMessagesModel and TestClientSettings: saved messages edited, kept across runs,
+// exported and imported.
 #include "savedmessagesmodel.h"
 #include "testclientsettings.h"
 

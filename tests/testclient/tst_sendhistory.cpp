@@ -1,3 +1,4 @@
+// SendHistory (up and down through what was sent) and RateMeter.
 #include "ratemeter.h"
 #include "sendhistory.h"
 

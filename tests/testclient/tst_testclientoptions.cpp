@@ -1,3 +1,4 @@
+// parseTestClientOptions(): socketserver-testclient's command line as a table; --help.
 #include "testclientoptions.h"
 
 #include <QTest>

@@ -1,3 +1,5 @@
+// The test client's real window (offscreen) against a real relay: tabs, hex, history, repeat,
+// refusals in words, reconnecting, saved messages, saving and copying the table.
 #include "connectionsession.h"
 #include "connectiontab.h"
 #include "mainwindow.h"
