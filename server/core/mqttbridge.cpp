@@ -514,11 +514,23 @@ void MqttBridge::onMessage(
 
 void MqttBridge::publish(QByteArrayView payload)
 {
+    publishOne(payload);
+    afterLoop();
+}
+
+void MqttBridge::publish(const MessageBatch &batch)
+{
+    for (qsizetype i = 0; i < batch.count(); ++i)
+        publishOne(batch.payload(i));
+    afterLoop(); // once per batch: the write notifier, if libmosquitto could not write it all
+}
+
+void MqttBridge::publishOne(QByteArrayView payload)
+{
     if (!m_running || m_settings.direction == MqttSettings::Direction::In)
         return;
     if (m_status.state == MqttStatus::State::Connected && m_queue.empty()) {
         publishWithinBacklog(payload);
-        afterLoop();
         return;
     }
     // Away (or just back, with what was kept not sent yet: it goes first): keep the last

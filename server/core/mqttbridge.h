@@ -58,6 +58,8 @@ public:
     /// Publishes one message (in Direction::In, does nothing). While the broker is away it is
     /// kept (up to --mqtt-queue) or dropped and counted; it never waits.
     void publish(QByteArrayView payload);
+    /// Publishes every message of @p batch, in order, as publish() does each.
+    void publish(const MessageBatch &batch);
 
     MqttStatus status() const { return m_status; }
     /// The client id in use (after start()).
@@ -95,6 +97,7 @@ private:
     void writeSocket();
     void afterLoop(); // after libmosquitto ran: new socket, write interest, received messages
     void unwatchSocket();
+    void publishOne(QByteArrayView payload); // publish() without afterLoop()
     void publishWithinBacklog(QByteArrayView payload);
     void refused(qsizetype size, const QString &why);
     void setStatus(MqttStatus::State state, const QString &problem = {});

@@ -5,6 +5,7 @@
 #include "flashpolicy.h"
 #include "logging.h"
 #include "messagebatch.h"
+#include "mqttbridge.h"
 #include "netaddress.h"
 #include "outgoingmessages.h"
 #include "streamsession.h"
@@ -494,8 +495,8 @@ bool RelayServer::refuseIfFull(QIODevice *socket, ClientInfo::Kind kind)
         const qint64 notLogged = m_fullLog.takeSkipped();
         qCWarning(lcClients).noquote()
             << QStringLiteral("refused %1%2 - %3")
-                   .arg(kind == ClientInfo::Kind::WebSocket ? QStringLiteral("ws ") : QString(),
-                       peer, reason)
+                    .arg(kind == ClientInfo::Kind::WebSocket ? QStringLiteral("ws ") : QString(),
+                        peer, reason)
                 + (notLogged ? QStringLiteral("; %1 more refused since the last such line")
                                    .arg(notLogged)
                              : QString());
@@ -561,10 +562,8 @@ void RelayServer::relay(ClientSession *from, const MessageBatch &batch)
         }
     }
     deliver(from, batch, runStart, batch.count());
-    if (m_bridge) {
-        for (qsizetype i = 0; i < batch.count(); ++i)
-            m_bridge->publish(batch.payload(i));
-    }
+    if (m_bridge)
+        m_bridge->publish(batch);
 }
 
 // Messages others published on the MQTT topic: to every client here, as if from the relay.

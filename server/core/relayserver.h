@@ -9,7 +9,6 @@
 #include "clientinfo.h"
 #include "expectedclients.h"
 #include "logthrottle.h"
-#include "mqttbridge.h"
 #include "relayconfig.h"
 #include "relaymetrics.h"
 
@@ -24,6 +23,7 @@
 
 class ClientSession;
 class MessageBatch;
+class MqttBridge;
 class QIODevice;
 class QLocalServer;
 class QTcpServer;

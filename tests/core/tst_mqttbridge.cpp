@@ -3,6 +3,7 @@
 // the other MQTT programs. The broker is killed, restarted, given passwords; a fake broker that
 // speaks only MQTT 3.1.1 is refused.
 #include "mosquittobroker.h"
+#include "mqttbridge.h"
 #include "relayfixture.h"
 #include "relayserver.h"
 #include "wspeer.h"
