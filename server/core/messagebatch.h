@@ -28,6 +28,13 @@ public:
         m_used = end;
         m_entries.push_back({end, ending});
     }
+    /// Drops the messages from index @p count on, keeping the memory (OscCodec takes back
+    /// what a datagram it then finds malformed gave).
+    void truncate(qsizetype count)
+    {
+        m_used = count == 0 ? 0 : m_entries[size_t(count - 1)].end;
+        m_entries.resize(size_t(count));
+    }
     /// Empties the batch and keeps its memory for the next read.
     void clear()
     {
