@@ -12,9 +12,10 @@ DEBIAN_PACKAGES=(g++ cmake ninja-build pkg-config qt6-base-dev qt6-serialport-de
 # end-to-end test of the built-in web page; systemd for systemd-analyze, which checks the
 # service units (it runs without systemd being the machine's init); Prometheus for promtool,
 # which checks /metrics; the mosquitto broker and its command-line clients for the MQTT bridge's
-# tests, and openssl to make their TLS certificates. ./run.sh never installs them.
+# tests, and openssl to make their TLS certificates; liblo's oscsend and oscdump for the OSC
+# codec's tests. ./run.sh never installs them.
 if [ "${SOCKETSERVER_TEST_PACKAGES:-0}" = 1 ]; then
-    DEBIAN_PACKAGES+=(chromium systemd prometheus mosquitto mosquitto-clients openssl)
+    DEBIAN_PACKAGES+=(chromium systemd prometheus mosquitto mosquitto-clients openssl liblo-tools)
 fi
 # Homebrew formulae on macOS (mosquitto brings libmosquitto, its broker and its clients).
 BREW_FORMULAE=(qt cmake ninja pkgconf mosquitto)

@@ -106,8 +106,7 @@ bool isHexBlob(QByteArrayView text)
 
 // The value of a number argument (a whole number, a float, inf, -inf or nan) as a float or a
 // double; false when @p text is not one or is out of the type's range.
-template<typename Real>
-bool readReal(QByteArrayView text, Real &value)
+template<typename Real> bool readReal(QByteArrayView text, Real &value)
 {
     if (text == "inf" || text == "-inf") {
         value = text[0] == '-' ? -std::numeric_limits<Real>::infinity()
@@ -151,8 +150,7 @@ char tagByLook(QByteArrayView text)
     return readReal(text, value) ? 'f' : 's';
 }
 
-template<typename T>
-void appendBigEndian(QByteArray &out, T value)
+template<typename T> void appendBigEndian(QByteArray &out, T value)
 {
     char bytes[sizeof(T)];
     qToBigEndian(value, bytes);
@@ -174,8 +172,7 @@ void appendInteger(QByteArray &line, qint64 value)
 }
 
 // As few digits as read back as the same float (or double), always read back as a float.
-template<typename Real>
-void appendReal(QByteArray &line, Real value)
+template<typename Real> void appendReal(QByteArray &line, Real value)
 {
     if (std::isnan(value)) {
         line.append("nan"); // never "-nan": one spelling
@@ -331,8 +328,7 @@ public:
         return skipPadded(count);
     }
     /// A big-endian number of 4 or 8 bytes.
-    template<typename T>
-    Error number(T &out)
+    template<typename T> Error number(T &out)
     {
         if (m_bytes.size() - m_at < qsizetype(sizeof(T)))
             return Error::Truncated;
