@@ -7,15 +7,15 @@
 //
 //     /light/level 0.5            /scene "the end" 3 true           /dmx <00ff7f>
 //
-//   OSC type                      written as                    read back (by look) as
-//   i  int32                      42, -7                        i
-//   h  int64                      12345678901                   i when it fits 32 bits, else h
-//   f  float32                    2.5, 1.0, 1e+20, inf, -inf, nan   f
-//   d  float64 (double)           0.1 (as few digits as read back)   f
-//   s  string, S symbol           hi, or "hi there" (see below)      s
-//   c  char                       the one-character string       s
-//   b  blob                       <00ff7f>: its bytes in hex, lower case; <> when empty   b
-//   T F N  true, false, nil       true, false, nil              T, F, N
+//   OSC type              written as                          read back (by look) as
+//   i  int32              42, -7                              i
+//   h  int64              12345678901                         i when it fits 32 bits, else h
+//   f  float32            2.5, 1.0, 1e+20, inf, -inf, nan     f
+//   d  float64 (double)   0.1                                 f (--osc-types keeps it a double)
+//   s  string, S symbol   hi, or "hi there" (see below)       s
+//   c  char               the one-character string            s
+//   b  blob               <00ff7f> (hex, lower case), <>      b
+//   T F N                 true, false, nil                    T, F, N
 //
 // A float always reads back as a float: it is written in as few digits as give the same float
 // again, with ".0" added when that has neither a '.' nor an exponent (1.0, never 1).
@@ -36,19 +36,20 @@
 //
 // Writing (encode): a line whose first word is a valid address ('/' then bytes that are neither
 // a space nor a control character) becomes one OSC message. The rest of the line is split at
-// spaces and tabs (runs of them count once; a quoted string is one argument) and each argument
-// is typed by its look, as in the last column above; an integer beyond 64 bits, or a float
-// beyond 32 bits, is sent as a string. Forced types (--osc-types /address=tags) replace that for
-// the messages to one address: the n-th tag types the n-th argument; arguments beyond the tags
-// are typed by their look, tags beyond the arguments are unused. A forced tag is one of
+// spaces and tabs (runs of them count once; a quoted string is one argument, always a string)
+// and each argument is typed by its look, as in the last column above; an integer beyond 64
+// bits, or a float a float32 cannot hold (1e39, 1e-50), is sent as a string. Forced types
+// (--osc-types /address=tags) replace that for the messages to one address: the n-th tag types
+// the n-th argument; arguments beyond the tags are typed by their look, tags beyond the
+// arguments are unused. A forced tag is one of
 //   i h   a whole number that fits 32 (i) or 64 (h) bits
-//   f d   any number (a whole one too: 1 is sent as 1.0)
+//   f d   any number (a whole one too: 1 is sent as 1.0), inf, -inf, nan
 //   s S   the argument's text (without its quotes)
 //   c     a one-byte argument
 //   b     a <hex> argument, or else the argument's text as bytes
 // A line that is not a valid OSC message by these rules (not starting with '/', a bad address,
-// an unfinished quote or a bad escape, an argument that does not fit its forced tag) is not
-// encoded: encode() returns false.
+// an unfinished quote or a bad escape, a string holding a NUL byte, an argument that does not
+// fit its forced tag) is not encoded: encode() returns false.
 //
 // Memory: the codec keeps its working buffers from call to call, so after the first datagrams
 // it allocates nothing beyond what MessageBatch and the caller's datagram need.

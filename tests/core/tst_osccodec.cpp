@@ -456,6 +456,9 @@ void tst_OscCodec::encodeByLook_data()
                                         f32(std::numeric_limits<float>::infinity())
                                             + f32(-std::numeric_limits<float>::infinity()));
     QTest::newRow("float too big") << QByteArray("/a 1e39") << message("/a", ",s", str("1e39"));
+    QTest::newRow("float too small") << QByteArray("/a 1e-50") << message("/a", ",s", str("1e-50"));
+    QTest::newRow("float denormal") << QByteArray(
+        "/a 1e-45") << message("/a", ",f", f32(std::numeric_limits<float>::denorm_min()));
     QTest::newRow("not numbers") << QByteArray("/a 1.2.3 1e . - e5 0x10 1,5")
                                  << message("/a", ",sssssss",
                                         str("1.2.3") + str("1e") + str(".") + str("-") + str("e5")
