@@ -531,3 +531,64 @@ void RelayBrowser::forget(Service &service)
     if (service.query)
         service.query->finish();
 }
+
+// ---------------------------------------------------------------------------------------------
+// RelayFinder
+
+RelayFinder::RelayFinder(const QString &name, QObject *parent)
+    : QObject(parent)
+    , m_name(name)
+{
+    m_settle.setSingleShot(true);
+    m_settle.setInterval(kSettleMs);
+    connect(&m_settle, &QTimer::timeout, this, &RelayFinder::update);
+    connect(&m_browser, &RelayBrowser::relaysChanged, this, &RelayFinder::update);
+    connect(&m_browser, &RelayBrowser::availabilityChanged, this, &RelayFinder::update);
+}
+
+void RelayFinder::start()
+{
+    m_browser.start();
+    if (m_name.isEmpty())
+        m_settle.start();
+    update();
+}
+
+QString RelayFinder::problem() const
+{
+    return m_problem;
+}
+
+void RelayFinder::update()
+{
+    QString problem;
+    const QList<FoundRelay> relays = m_browser.relays();
+    if (!m_browser.isAvailable()) {
+        problem = QStringLiteral("cannot look for relays: ") + m_browser.errorString();
+    } else if (m_name.isEmpty() && m_settle.isActive()) {
+        problem = QStringLiteral("looking for relays on the network");
+    } else if (m_name.isEmpty() && relays.isEmpty()) {
+        problem = QStringLiteral("no relay announces itself on the network (yet)");
+    } else if (m_name.isEmpty() && relays.size() > 1) {
+        QStringList names;
+        for (const FoundRelay &relay : relays)
+            names.append(u'"' + relay.name + u'"');
+        problem = QStringLiteral("several relays announce themselves (%1): say which one")
+                      .arg(names.join(QStringLiteral(", ")));
+    } else if (m_name.isEmpty()) {
+        m_name = relays.first().name; // the only one: followed by name from now on
+    }
+    const std::optional<FoundRelay> relay
+        = problem.isEmpty() ? m_browser.relay(m_name) : std::nullopt;
+    if (problem.isEmpty() && !relay)
+        problem = QStringLiteral("no relay called \"%1\" on the network (yet)").arg(m_name);
+    if (problem != m_problem) {
+        m_problem = problem;
+        emit problemChanged();
+    }
+    // Gone from the network: the last place stays (the client keeps trying it) until it is back.
+    if (relay && relay != m_relay) {
+        m_relay = relay;
+        emit found(*relay);
+    }
+}

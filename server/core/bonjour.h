@@ -177,3 +177,40 @@ private:
     bool m_available = false;
     QString m_errorString;
 };
+
+/// One relay looked for by name, for a client that connects to it (`--find NAME`): follows it
+/// when it moves (a restart on a new address or port). With no name, the one relay on the
+/// network, if there is exactly one once the browser has looked for kSettleMs.
+class RelayFinder : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr int kSettleMs = 3000;
+
+    explicit RelayFinder(const QString &name, QObject *parent = nullptr);
+
+    void start();
+    /// The name looked for (with no name: the one found, once found).
+    QString name() const { return m_name; }
+    /// The relay as last found.
+    std::optional<FoundRelay> relay() const { return m_relay; }
+    /// Why there is no relay to connect to, in one sentence (Bonjour not available, no relay
+    /// with that name yet, several relays and no name); empty once found.
+    QString problem() const;
+
+signals:
+    /// Found, or found somewhere else: connect (again) there.
+    void found(const FoundRelay &relay);
+    /// problem() changed.
+    void problemChanged();
+
+private:
+    void update();
+
+    RelayBrowser m_browser;
+    QTimer m_settle; // with no name: the browser's first look
+    QString m_name;
+    std::optional<FoundRelay> m_relay;
+    QString m_problem;
+};
