@@ -70,6 +70,13 @@ private:
 namespace {
 
 #ifdef SOCKETSERVER_BONJOUR
+// avahi's compatibility layer prints a warning (use avahi's own API) on stderr at a program's
+// first DNS-SD call unless this is set; elsewhere it means nothing.
+void quietAvahiCompat()
+{
+    qputenv("AVAHI_COMPAT_NOWARN", "1");
+}
+
 constexpr int kServiceNotRunning = -65563; // kDNSServiceErr_ServiceNotRunning (not in avahi's)
 
 QString describe(int error)
@@ -260,6 +267,7 @@ void RelayAnnouncer::registerNow()
         m_request->finish();
     m_name = Bonjour::numberedName(m_requestedName, m_number);
 #ifdef SOCKETSERVER_BONJOUR
+    quietAvahiCompat();
     TXTRecordRef txt;
     TXTRecordCreate(&txt, 0, nullptr);
     for (const auto &[key, value] : std::as_const(m_txt))
@@ -389,6 +397,7 @@ std::optional<FoundRelay> RelayBrowser::relay(const QString &name) const
 void RelayBrowser::browseNow()
 {
 #ifdef SOCKETSERVER_BONJOUR
+    quietAvahiCompat();
     auto *request = new DnsSdRequest(this);
     DNSServiceRef ref = nullptr;
     const DNSServiceErrorType error = DNSServiceBrowse(
