@@ -294,7 +294,17 @@ void RelayAnnouncer::registerNow()
 void RelayAnnouncer::onRegistered(int error, const QString &name)
 {
 #ifdef SOCKETSERVER_BONJOUR
-    if (error == kDNSServiceErr_NameConflict) {
+    // A name in use is reported as a conflict (avahi, when the other service is known to it at
+    // once), or replaced by a name the system chose: "NAME (2)" on macOS, which is the name this
+    // announcer would take next, or "NAME #2" from avahi (another machine has the name), which
+    // is replaced by the next of our own numbered names, so that it reads the same everywhere.
+    if (error == kDNSServiceErr_NoError
+        && name == Bonjour::numberedName(m_requestedName, m_number + 1)) {
+        ++m_number;
+        m_name = name;
+    }
+    if (error == kDNSServiceErr_NameConflict
+        || (error == kDNSServiceErr_NoError && name != m_name)) {
         if (m_number == kMaxNameNumber) {
             setUnavailable(QStringLiteral("the names \"%1\" to \"%2\" are all in use")
                                .arg(m_requestedName, m_name));
@@ -309,10 +319,6 @@ void RelayAnnouncer::onRegistered(int error, const QString &name)
         return;
     }
     m_errorString.clear();
-    const bool renamed = name != m_name;
-    m_name = name; // the system's own choice after a conflict it handled (macOS, avahi later on)
-    if (renamed && m_state == State::Announced)
-        emit stateChanged();
     setState(State::Announced);
 #else
     Q_UNUSED(error);

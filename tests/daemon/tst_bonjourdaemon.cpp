@@ -57,6 +57,7 @@ private slots:
     void init();
     void announcedWithItsTxtRecordAndListed();
     void nameInUseIsRenamedAndLogged();
+    void nameInUseOnAnotherMachineIsRenamedTheSameWay();
     void onlyRelaysBeyondLocalhostAreAnnounced();
     void stoppedRelayIsWithdrawn();
     void announcedAgainWhenAvahiComesBack();
@@ -129,6 +130,28 @@ void tst_BonjourDaemon::nameInUseIsRenamedAndLogged()
     QCOMPARE(service->port, secondPort);
     QCOMPARE(first.count("announced"), 1); // one line each
     QCOMPARE(second.count("announced"), 1);
+}
+
+// avahi itself renames a service whose name another machine has ("NAME #2"): the relay takes
+// "NAME (2)" instead, as it does when the name is in use on its own machine.
+void tst_BonjourDaemon::nameInUseOnAnotherMachineIsRenamedTheSameWay()
+{
+    AvahiDaemon otherMachine;
+    QVERIFY2(otherMachine.start(), qPrintable(otherMachine.errorString()));
+    AvahiPublisher other;
+    QVERIFY2(other.start(otherMachine, "Gallery 5", 1), qPrintable(other.output()));
+    QTRY_VERIFY(browsed(m_avahi, "Gallery 5")); // known on this machine's network too
+
+    Relay relay;
+    const quint16 port = relay.start({"--bind", "any", "--name", "Gallery 5"});
+    QVERIFY(port);
+    QVERIFY2(relay.waitFor(QStringLiteral("the name \"Gallery 5\" is in use on the network: "
+                                          "announced as \"Gallery 5 (2)\"")),
+        qPrintable(relay.output()));
+    std::optional<AvahiService> service;
+    QTRY_VERIFY((service = browsed(m_avahi, "Gallery 5 (2)")));
+    QCOMPARE(service->port, port);
+    QVERIFY(!browsed(m_avahi, "Gallery 5 #2"));
 }
 
 void tst_BonjourDaemon::onlyRelaysBeyondLocalhostAreAnnounced()
