@@ -170,7 +170,7 @@ MainWindow::MainWindow(
     });
 
     auto *settingsBox = new QGroupBox(tr("Settings"));
-    settingsBox->setFixedWidth(350);
+    settingsBox->setFixedWidth(390); // wide enough for the longest setting (the Flash check box)
     auto *settingsLayout = new QVBoxLayout(settingsBox);
     settingsLayout->addWidget(m_form);
 
