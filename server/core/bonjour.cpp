@@ -72,6 +72,14 @@ namespace {
 #ifdef SOCKETSERVER_BONJOUR
 constexpr int kServiceNotRunning = -65563; // kDNSServiceErr_ServiceNotRunning (not in avahi's)
 
+// avahi's compatibility layer prints a three-line warning to stderr at a program's first DNS-SD
+// call unless AVAHI_COMPAT_NOWARN is set. Called before each DNSServiceRegister/Browse.
+void quietAvahi()
+{
+    if (!qEnvironmentVariableIsSet("AVAHI_COMPAT_NOWARN"))
+        qputenv("AVAHI_COMPAT_NOWARN", "1");
+}
+
 QString describe(int error)
 {
     if (error == kDNSServiceErr_Unknown || error == kServiceNotRunning)
@@ -265,6 +273,7 @@ void RelayAnnouncer::registerNow()
         m_request->finish();
     m_name = Bonjour::numberedName(m_requestedName, m_number);
 #ifdef SOCKETSERVER_BONJOUR
+    quietAvahi();
     TXTRecordRef txt;
     TXTRecordCreate(&txt, 0, nullptr);
     for (const auto &[key, value] : std::as_const(m_txt))
@@ -394,6 +403,7 @@ std::optional<FoundRelay> RelayBrowser::relay(const QString &name) const
 void RelayBrowser::browseNow()
 {
 #ifdef SOCKETSERVER_BONJOUR
+    quietAvahi();
     auto *request = new DnsSdRequest(this);
     DNSServiceRef ref = nullptr;
     const DNSServiceErrorType error = DNSServiceBrowse(
