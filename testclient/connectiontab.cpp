@@ -5,6 +5,7 @@
 #include "repeatsender.h"
 #include "testclientsettings.h"
 
+#include <QAbstractItemView>
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
@@ -25,6 +26,7 @@
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QStandardItemModel>
+#include <QStyle>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -328,6 +330,11 @@ void ConnectionTab::showRelays()
         qobject_cast<QStandardItemModel *>(m_host->model())->item(0)->setEnabled(false);
     }
     m_host->setToolTip(toolTip);
+    // The list as wide as its lines ("Gallery 3 (projection) — 192.168.1.20:6780"), however
+    // narrow the field.
+    QAbstractItemView *list = m_host->view();
+    list->setMinimumWidth(list->sizeHintForColumn(0) + 2 * list->frameWidth()
+        + list->style()->pixelMetric(QStyle::PM_ScrollBarExtent));
     m_host->setCurrentIndex(-1);
     m_host->setEditText(typed);
     m_host->lineEdit()->setCursorPosition(cursor);
