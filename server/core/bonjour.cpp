@@ -70,14 +70,15 @@ private:
 namespace {
 
 #ifdef SOCKETSERVER_BONJOUR
-// avahi's compatibility layer prints a warning (use avahi's own API) on stderr at a program's
-// first DNS-SD call unless this is set; elsewhere it means nothing.
-void quietAvahiCompat()
-{
-    qputenv("AVAHI_COMPAT_NOWARN", "1");
-}
-
 constexpr int kServiceNotRunning = -65563; // kDNSServiceErr_ServiceNotRunning (not in avahi's)
+
+// avahi's compatibility layer prints a three-line warning to stderr at a program's first DNS-SD
+// call unless AVAHI_COMPAT_NOWARN is set. Called before each DNSServiceRegister/Browse.
+void quietAvahi()
+{
+    if (!qEnvironmentVariableIsSet("AVAHI_COMPAT_NOWARN"))
+        qputenv("AVAHI_COMPAT_NOWARN", "1");
+}
 
 QString describe(int error)
 {
@@ -267,7 +268,7 @@ void RelayAnnouncer::registerNow()
         m_request->finish();
     m_name = Bonjour::numberedName(m_requestedName, m_number);
 #ifdef SOCKETSERVER_BONJOUR
-    quietAvahiCompat();
+    quietAvahi();
     TXTRecordRef txt;
     TXTRecordCreate(&txt, 0, nullptr);
     for (const auto &[key, value] : std::as_const(m_txt))
@@ -403,7 +404,7 @@ std::optional<FoundRelay> RelayBrowser::relay(const QString &name) const
 void RelayBrowser::browseNow()
 {
 #ifdef SOCKETSERVER_BONJOUR
-    quietAvahiCompat();
+    quietAvahi();
     auto *request = new DnsSdRequest(this);
     DNSServiceRef ref = nullptr;
     const DNSServiceErrorType error = DNSServiceBrowse(
