@@ -219,11 +219,12 @@ struct DnsSdCallbacks
             return;
         QHostAddress address;
         if (error == kDNSServiceErr_NoError) {
-            if (!(flags & kDNSServiceFlagsAdd) || type != kDNSServiceType_A || length != 4)
-                return; // not an address that is there: wait for one
+            if (type != kDNSServiceType_A || length != 4)
+                return;
             address.setAddress(qFromBigEndian<quint32>(data));
         }
-        static_cast<RelayBrowser *>(request->parent())->onAddress(request->name, error, address);
+        static_cast<RelayBrowser *>(request->parent())
+            ->onAddress(request->name, error, address, flags & kDNSServiceFlagsAdd);
     }
 #endif
 };
@@ -470,6 +471,9 @@ void RelayBrowser::onBrowsed(
 #endif
 }
 
+// The resolve and the address query stay open while the relay is on the network: a relay
+// restarted within a second under the same name is not removed and added again, only its port
+// (or its machine's address) changes.
 void RelayBrowser::onResolved(const QString &name, int error, quint32 interfaceIndex,
     const QByteArray &hostName, quint16 port, const QByteArray &txt)
 {
@@ -477,17 +481,32 @@ void RelayBrowser::onResolved(const QString &name, int error, quint32 interfaceI
     const auto it = m_services.find(name);
     if (it == m_services.end())
         return;
-    if (it->resolve)
-        it->resolve->finish();
-    if (error != kDNSServiceErr_NoError)
-        return; // stays unlisted
-    FoundRelay &relay = it->relay;
+    if (error != kDNSServiceErr_NoError) {
+        if (it->resolve)
+            it->resolve->finish();
+        return; // stays as it was
+    }
+    FoundRelay relay = it->relay;
     relay.hostName = QString::fromUtf8(hostName);
     relay.port = port;
     relay.version = txtValue(txt, "version");
     relay.eol = txtValue(txt, "eol");
     relay.webSocketPort = quint16(txtValue(txt, "ws").toUInt());
     relay.localName = txtValue(txt, "local");
+    const bool newHost = relay.hostName != it->relay.hostName || !it->query;
+    const bool wasListed = it->resolved;
+    if (newHost) { // its address is asked for (again) before it is listed
+        relay.address = QHostAddress();
+        it->resolved = false;
+    }
+    const bool changed = relay != it->relay;
+    it->relay = relay;
+    if (wasListed && changed)
+        emit relaysChanged();
+    if (!newHost)
+        return;
+    if (it->query)
+        it->query->finish();
     auto *request = new DnsSdRequest(this, name);
     DNSServiceRef ref = nullptr;
     const DNSServiceErrorType queryError
@@ -497,7 +516,7 @@ void RelayBrowser::onResolved(const QString &name, int error, quint32 interfaceI
         delete request;
         return;
     }
-    request->watch(ref, [this, name](int error) { onAddress(name, error, QHostAddress()); });
+    request->watch(ref, [this, name](int error) { onAddress(name, error, QHostAddress(), false); });
     it->query = request;
 #else
     Q_UNUSED(name);
@@ -509,18 +528,29 @@ void RelayBrowser::onResolved(const QString &name, int error, quint32 interfaceI
 #endif
 }
 
-void RelayBrowser::onAddress(const QString &name, int error, const QHostAddress &address)
+// The first address the machine answers with is kept while it lasts (a machine with several
+// is reached at one); when it goes, the next one answered is taken.
+void RelayBrowser::onAddress(
+    const QString &name, int error, const QHostAddress &address, bool added)
 {
     const auto it = m_services.find(name);
     if (it == m_services.end())
         return;
-    if (it->query)
-        it->query->finish();
-    if (error != 0 || address.isNull())
-        return; // stays unlisted
-    it->relay.address = address;
-    it->resolved = true;
-    emit relaysChanged();
+    if (error != 0) {
+        if (it->query)
+            it->query->finish();
+        return;
+    }
+    FoundRelay &relay = it->relay;
+    if (added && relay.address.isNull()) {
+        relay.address = address;
+        it->resolved = true;
+        emit relaysChanged();
+    } else if (!added && address == relay.address) {
+        relay.address = QHostAddress();
+        it->resolved = false;
+        emit relaysChanged();
+    }
 }
 
 void RelayBrowser::setUnavailable(const QString &reason)

@@ -158,8 +158,8 @@ private:
         FoundRelay relay;
         int interfaces = 0; // announced on this many interfaces
         bool resolved = false; // relay complete: listed
-        QPointer<DnsSdRequest> resolve;
-        QPointer<DnsSdRequest> query; // the host's address
+        QPointer<DnsSdRequest> resolve; // open while it is there: its port and TXT record
+        QPointer<DnsSdRequest> query; // open while it is there: its machine's address
     };
 
     void browseNow();
@@ -167,7 +167,7 @@ private:
         const QByteArray &domain);
     void onResolved(const QString &name, int error, quint32 interfaceIndex,
         const QByteArray &hostName, quint16 port, const QByteArray &txt);
-    void onAddress(const QString &name, int error, const QHostAddress &address);
+    void onAddress(const QString &name, int error, const QHostAddress &address, bool added);
     void setUnavailable(const QString &reason);
     void forget(Service &service);
 
