@@ -15,11 +15,26 @@
 struct OptionSpec
 {
     const char *key; // "port", given as --port
-    const char *valueName; // "PORT" in --help; nullptr for a switch
+    const char *valueName; // "PORT" in --help; "[NAME]" for a value that may be left out;
+                           // nullptr for a switch
     const char *help;
 };
 
 namespace CommandLine {
+
+/// True when @p spec's value may be left out ("[NAME]"): the next argument is its value only
+/// when it is there and does not start with '-'.
+inline bool hasOptionalValue(const OptionSpec &spec)
+{
+    return spec.valueName && spec.valueName[0] == '[';
+}
+
+/// True when the argument after @p spec's option, @p next (nullptr: there is none), is that
+/// option's value.
+inline bool takesNext(const OptionSpec &spec, const QString *next)
+{
+    return spec.valueName && next && !(hasOptionalValue(spec) && next->startsWith(u'-'));
+}
 
 /// The option of @p table called @p key (without the dashes), or nullptr.
 template<std::size_t N> const OptionSpec *findOption(const OptionSpec (&table)[N], QStringView key)
@@ -67,7 +82,8 @@ Request helpOrVersion(const OptionSpec (&table)[N], const QStringList &arguments
             request = Request::Version;
         } else if (arg.startsWith(u"--") && !arg.contains(u'=')) {
             const OptionSpec *spec = findOption(table, QStringView(arg).mid(2));
-            if (spec && spec->valueName)
+            const QString *next = i + 1 < arguments.size() ? &arguments.at(i + 1) : nullptr;
+            if (spec && takesNext(*spec, next))
                 ++i; // its value, whatever it looks like
         }
     }
