@@ -548,9 +548,11 @@ RelayFinder::RelayFinder(const QString &name, QObject *parent)
 
 void RelayFinder::start()
 {
-    m_browser.start();
+    // The look begins first: the browser's start already reports (available), and with no name
+    // that news must not read as "no relay on the network".
     if (m_name.isEmpty())
         m_settle.start();
+    m_browser.start();
     update();
 }
 
