@@ -466,17 +466,29 @@ void RelayBrowser::onResolved(const QString &name, int error, quint32 interfaceI
     const auto it = m_services.find(name);
     if (it == m_services.end())
         return;
-    if (it->resolve)
-        it->resolve->finish();
-    if (error != kDNSServiceErr_NoError)
-        return; // stays unlisted
+    if (error != kDNSServiceErr_NoError) {
+        if (it->resolve)
+            it->resolve->finish();
+        return; // stays as it is
+    }
+    // The resolve stays open: a relay that restarts at once on another port under the same name
+    // is never seen to leave (its service comes back within the second its goodbye takes); it
+    // is resolved again instead.
     FoundRelay &relay = it->relay;
+    const FoundRelay before = relay;
     relay.hostName = QString::fromUtf8(hostName);
     relay.port = port;
     relay.version = txtValue(txt, "version");
     relay.eol = txtValue(txt, "eol");
     relay.webSocketPort = quint16(txtValue(txt, "ws").toUInt());
     relay.localName = txtValue(txt, "local");
+    if (it->resolved && relay.hostName == before.hostName) {
+        if (relay != before)
+            emit relaysChanged(); // another port, or another TXT record
+        return;
+    }
+    if (it->query)
+        it->query->finish();
     auto *request = new DnsSdRequest(this, name);
     DNSServiceRef ref = nullptr;
     const DNSServiceErrorType queryError
