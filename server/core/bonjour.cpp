@@ -79,22 +79,16 @@ QString describe(int error)
                               "avahi-daemon)");
     return QStringLiteral("Bonjour error %1").arg(error);
 }
-#else
-const QString kNotBuiltIn = QStringLiteral("this build of SocketServer has no Bonjour");
-#endif
 
 QString txtValue(const QByteArray &txt, const char *key)
 {
-#ifdef SOCKETSERVER_BONJOUR
     uint8_t length = 0;
     const void *value = TXTRecordGetValuePtr(uint16_t(txt.size()), txt.constData(), key, &length);
     return value ? QString::fromUtf8(static_cast<const char *>(value), length) : QString();
-#else
-    Q_UNUSED(txt);
-    Q_UNUSED(key);
-    return QString();
-#endif
 }
+#else
+const QString kNotBuiltIn = QStringLiteral("this build of SocketServer has no Bonjour");
+#endif
 
 } // namespace
 
