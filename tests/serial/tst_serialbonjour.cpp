@@ -177,7 +177,7 @@ void tst_SerialBonjour::waitsForAnUnknownNameSayingSoOnce()
     exchangeLines(arduino, port, "3");
 
     const QString output = serial.output();
-    QCOMPARE(linesWith(output, QStringLiteral("relay: waiting: ")), 1);
+    QVERIFY2(linesWith(output, QStringLiteral("relay: waiting: ")) == 1, qPrintable(output));
     QCOMPARE(linesWith(output, QStringLiteral("relay: found ")), 1);
     QCOMPARE(linesWith(output, QStringLiteral("relay: connected to ")), 1);
     QVERIFY(!output.contains(QStringLiteral("Gallery 1")));
@@ -204,7 +204,8 @@ void tst_SerialBonjour::findAloneTakesTheOnlyRelay()
         qPrintable(serial.output()));
     exchangeLines(arduino, port, "only");
     // Said what it waited for once: nothing about "no relay" while it was still looking.
-    QCOMPARE(linesWith(serial.output(), QStringLiteral("relay: waiting: ")), 1);
+    QVERIFY2(linesWith(serial.output(), QStringLiteral("relay: waiting: ")) == 1,
+        qPrintable(serial.output()));
     QVERIFY(serial.output().contains(
         QStringLiteral("relay: waiting: looking for relays on the network")));
 }
