@@ -589,9 +589,9 @@ RelayFinder::RelayFinder(const QString &name, QObject *parent)
 
 void RelayFinder::start()
 {
-    m_browser.start();
     if (m_name.isEmpty())
-        m_settle.start();
+        m_settle.start(); // first, as the browser reports at once whether it can browse
+    m_browser.start();
     update();
 }
 

@@ -122,7 +122,8 @@ private:
 };
 
 /// Finds the relays announced on the network and keeps the list current as they come and go.
-/// Each one found is resolved (host, port, TXT) and its address asked for before it is listed.
+/// Each one found is resolved (host, port, TXT) and its address asked for before it is listed;
+/// it stays resolved, so that a new port or TXT record under the same name is seen.
 /// While Bonjour is not available it tries again every Bonjour::kRetryMs.
 class RelayBrowser : public QObject
 {

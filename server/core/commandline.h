@@ -18,7 +18,7 @@ struct OptionSpec
     const char *valueName; // "PORT" in --help; nullptr for a switch
     const char *help;
     /// The value may be left out ("--find" alone, "--find NAME"): the next argument is its
-    /// value unless it starts with "--"; "--find=NAME" gives it in any case.
+    /// value unless it starts with "-" (another option); "--find=NAME" gives it in any case.
     bool valueOptional = false;
 };
 
@@ -39,7 +39,7 @@ template<std::size_t N> const OptionSpec *findOption(const OptionSpec (&table)[N
 inline bool valueFollows(const OptionSpec &spec, const QStringList &arguments, qsizetype i)
 {
     return spec.valueName && i + 1 < arguments.size()
-        && !(spec.valueOptional && arguments.at(i + 1).startsWith(QLatin1String("--")));
+        && !(spec.valueOptional && arguments.at(i + 1).startsWith(u'-'));
 }
 
 /// The --help entries of @p table, one per option, in the table's order.

@@ -130,8 +130,8 @@ void tst_TestClientOptions::findsByName_data()
                                  << true << false;
     QTest::newRow("a name like an option, with =") << QStringList{"--headless", "--find=--odd--",
         "--listen"} << true << "--odd--" << true << false;
-    QTest::newRow("a name with a dash")
-        << QStringList{"--headless", "--find", "-x-", "--listen"} << true << "-x-" << true << false;
+    QTest::newRow("a name that starts with a dash, with =")
+        << QStringList{"--headless", "--find=-x-", "--listen"} << true << "-x-" << true << false;
 }
 
 void tst_TestClientOptions::findsByName()
