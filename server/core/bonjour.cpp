@@ -305,13 +305,11 @@ void RelayAnnouncer::onRegistered(int error, const QString &name)
         setUnavailable(describe(error));
         return;
     }
-    if (name != m_name) {
-        // The system renamed it after a conflict it found on the network itself (avahi: "NAME
-        // #2"; macOS): the relay numbers its names the same way everywhere instead.
-        onRegistered(kDNSServiceErr_NameConflict, m_name);
-        return;
-    }
     m_errorString.clear();
+    const bool renamed = name != m_name;
+    m_name = name; // the system's own choice after a conflict it handled (macOS, avahi later on)
+    if (renamed && m_state == State::Announced)
+        emit stateChanged();
     setState(State::Announced);
 #else
     Q_UNUSED(error);

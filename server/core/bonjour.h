@@ -62,8 +62,8 @@ struct FoundRelay
 };
 
 /// Announces one relay as a _socketserver._tcp service. When the name is already in use on the
-/// network, the announcer tries "NAME (2)", "NAME (3)"..., also where the system picked another
-/// name by itself (avahi's "NAME #2" after a conflict found while probing). While Bonjour is not
+/// network, the announcer tries "NAME (2)", "NAME (3)"... where the system only reports the
+/// conflict (avahi), or takes the name the system picked (macOS). While Bonjour is not
 /// available it tries again every Bonjour::kRetryMs; stateChanged() tells each change.
 class RelayAnnouncer : public QObject
 {
