@@ -72,6 +72,14 @@ namespace {
 #ifdef SOCKETSERVER_BONJOUR
 constexpr int kServiceNotRunning = -65563; // kDNSServiceErr_ServiceNotRunning (not in avahi's)
 
+// avahi's compatibility layer prints a three-line warning to stderr at a program's first DNS-SD
+// call unless AVAHI_COMPAT_NOWARN is set. Called before each DNSServiceRegister/Browse.
+void quietAvahi()
+{
+    if (!qEnvironmentVariableIsSet("AVAHI_COMPAT_NOWARN"))
+        qputenv("AVAHI_COMPAT_NOWARN", "1");
+}
+
 QString describe(int error)
 {
     if (error == kDNSServiceErr_Unknown || error == kServiceNotRunning)
@@ -79,22 +87,17 @@ QString describe(int error)
                               "avahi-daemon)");
     return QStringLiteral("Bonjour error %1").arg(error);
 }
-#else
-const QString kNotBuiltIn = QStringLiteral("this build of SocketServer has no Bonjour");
-#endif
 
+// The value of @p key in the TXT record @p txt; empty when it has none.
 QString txtValue(const QByteArray &txt, const char *key)
 {
-#ifdef SOCKETSERVER_BONJOUR
     uint8_t length = 0;
     const void *value = TXTRecordGetValuePtr(uint16_t(txt.size()), txt.constData(), key, &length);
     return value ? QString::fromUtf8(static_cast<const char *>(value), length) : QString();
-#else
-    Q_UNUSED(txt);
-    Q_UNUSED(key);
-    return QString();
-#endif
 }
+#else
+const QString kNotBuiltIn = QStringLiteral("this build of SocketServer has no Bonjour");
+#endif
 
 } // namespace
 
@@ -265,6 +268,7 @@ void RelayAnnouncer::registerNow()
         m_request->finish();
     m_name = Bonjour::numberedName(m_requestedName, m_number);
 #ifdef SOCKETSERVER_BONJOUR
+    quietAvahi();
     TXTRecordRef txt;
     TXTRecordCreate(&txt, 0, nullptr);
     for (const auto &[key, value] : std::as_const(m_txt))
@@ -291,7 +295,17 @@ void RelayAnnouncer::registerNow()
 void RelayAnnouncer::onRegistered(int error, const QString &name)
 {
 #ifdef SOCKETSERVER_BONJOUR
-    if (error == kDNSServiceErr_NameConflict) {
+    // A name in use is reported as a conflict (avahi, when the other service is known to it at
+    // once), or replaced by a name the system chose: "NAME (2)" on macOS, which is the name this
+    // announcer would take next, or "NAME #2" from avahi (another machine has the name), which
+    // is replaced by the next of our own numbered names, so that it reads the same everywhere.
+    if (error == kDNSServiceErr_NoError
+        && name == Bonjour::numberedName(m_requestedName, m_number + 1)) {
+        ++m_number;
+        m_name = name;
+    }
+    if (error == kDNSServiceErr_NameConflict
+        || (error == kDNSServiceErr_NoError && name != m_name)) {
         if (m_number == kMaxNameNumber) {
             setUnavailable(QStringLiteral("the names \"%1\" to \"%2\" are all in use")
                                .arg(m_requestedName, m_name));
@@ -306,10 +320,6 @@ void RelayAnnouncer::onRegistered(int error, const QString &name)
         return;
     }
     m_errorString.clear();
-    const bool renamed = name != m_name;
-    m_name = name; // the system's own choice after a conflict it handled (macOS, avahi later on)
-    if (renamed && m_state == State::Announced)
-        emit stateChanged();
     setState(State::Announced);
 #else
     Q_UNUSED(error);
@@ -394,6 +404,7 @@ std::optional<FoundRelay> RelayBrowser::relay(const QString &name) const
 void RelayBrowser::browseNow()
 {
 #ifdef SOCKETSERVER_BONJOUR
+    quietAvahi();
     auto *request = new DnsSdRequest(this);
     DNSServiceRef ref = nullptr;
     const DNSServiceErrorType error = DNSServiceBrowse(

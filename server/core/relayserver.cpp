@@ -143,8 +143,8 @@ bool RelayServer::listenAll()
         m_expectedSampler.start();
     }
     startBridge();
+    emit listening(); // the start-up lines come first, then what the announcement says
     announce();
-    emit listening();
     return true;
 }
 

@@ -1,0 +1,238 @@
+// Black-box tests of the socketserver binary and Bonjour, against a real avahi-daemon on a
+// private bus (avahidaemon.h): the relay announces itself with its TXT record as avahi-browse
+// sees it, renames itself on a conflict and says so, is withdrawn when it stops, announces
+// itself again when avahi comes back, and serves as usual without avahi. --list-relays.
+#include "avahidaemon.h"
+#include "testpeer.h"
+#include "testprocess.h"
+
+#include <QRegularExpression>
+#include <QTest>
+
+namespace {
+
+const QString kAnnounced = QStringLiteral("announced on the network as \"%1\" (Bonjour)");
+const QString kNotAnnounced = QStringLiteral("not announced on the network: ");
+
+// A running socketserver on a free port, stopped when the test ends.
+class Relay : public TestProcess
+{
+public:
+    // Starts socketserver --port 0 with args and waits for its start-up line; returns the port.
+    quint16 start(const QStringList &args)
+    {
+        if (!TestProcess::start(QStringLiteral(SOCKETSERVER_BINARY),
+                QStringList{QStringLiteral("--port"), "0"} + args))
+            return 0;
+        QRegularExpressionMatch match;
+        if (!waitForOutput(
+                QRegularExpression(QStringLiteral("listening on [^(]*(?:port |:)(\\d+)")), &match))
+            return 0;
+        return quint16(match.captured(1).toUInt());
+    }
+    bool waitFor(const QString &text)
+    {
+        return waitForOutput(QRegularExpression(QRegularExpression::escape(text)));
+    }
+    qsizetype count(const QString &text) { return output().count(text); }
+};
+
+// The service avahi-browse sees under @p name, if any.
+std::optional<AvahiService> browsed(AvahiDaemon &avahi, const QString &name)
+{
+    const QList<AvahiService> services = avahi.browse();
+    for (const AvahiService &service : services)
+        if (service.name == name)
+            return service;
+    return std::nullopt;
+}
+
+} // namespace
+
+class tst_BonjourDaemon : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void announcedWithItsTxtRecordAndListed();
+    void nameInUseIsRenamedAndLogged();
+    void nameInUseOnAnotherMachineIsRenamedTheSameWay();
+    void onlyRelaysBeyondLocalhostAreAnnounced();
+    void stoppedRelayIsWithdrawn();
+    void announcedAgainWhenAvahiComesBack();
+    void withoutBonjourItServesAndSaysSoOnce();
+
+private:
+    AvahiDaemon m_avahi;
+};
+
+void tst_BonjourDaemon::init()
+{
+    REQUIRE_AVAHI();
+    QVERIFY2(m_avahi.start(), qPrintable(m_avahi.errorString()));
+    m_avahi.useInThisProcess(); // the relays and --list-relays started by the test use it
+}
+
+void tst_BonjourDaemon::announcedWithItsTxtRecordAndListed()
+{
+    Relay relay;
+    const quint16 port = relay.start(
+        {"--bind", "any", "--name", "Gallery 2", "--ws-port", "0", "--local", "tst-bonjour"});
+    QVERIFY(port);
+    QVERIFY2(relay.waitFor(kAnnounced.arg("Gallery 2")), qPrintable(relay.output()));
+    const QRegularExpressionMatch web
+        = QRegularExpression(QStringLiteral("ws://127\\.0\\.0\\.1:(\\d+)/")).match(relay.output());
+    QVERIFY(web.hasMatch());
+
+    std::optional<AvahiService> service;
+    QTRY_VERIFY2((service = browsed(m_avahi, "Gallery 2")), qPrintable(m_avahi.errorString()));
+    QCOMPARE(service->port, port);
+    QCOMPARE(service->address, QStringLiteral("127.0.0.1"));
+    QCOMPARE(service->txtValue("version"), QStringLiteral(SOCKETSERVER_VERSION));
+    QCOMPARE(service->txtValue("eol"), QStringLiteral("auto"));
+    QCOMPARE(service->txtValue("ws"), web.captured(1));
+    QCOMPARE(service->txtValue("local"), QStringLiteral("tst-bonjour"));
+
+    // --list-relays finds it by its name and says where it is.
+    const ProgramResult list = runToEnd(QStringLiteral(SOCKETSERVER_BINARY), {"--list-relays"});
+    QCOMPARE(list.exitCode, 0);
+    QVERIFY2(list.out.contains(QStringLiteral("Gallery 2 \u2014 127.0.0.1:%1").arg(port)),
+        qPrintable(list.out));
+    QVERIFY2(
+        list.out.contains(QStringLiteral("web page http://127.0.0.1:%1/").arg(web.captured(1))),
+        qPrintable(list.out));
+    QVERIFY2(
+        list.out.contains(QStringLiteral("version " SOCKETSERVER_VERSION)), qPrintable(list.out));
+}
+
+void tst_BonjourDaemon::nameInUseIsRenamedAndLogged()
+{
+    // A service of that name is on the network already (avahi-publish: another program).
+    AvahiPublisher other;
+    QVERIFY2(other.start(m_avahi, "Gallery 2", 1), qPrintable(other.output()));
+    Relay first;
+    Relay second;
+    const quint16 firstPort = first.start({"--bind", "any", "--name", "Gallery 2"});
+    QVERIFY(firstPort);
+    const QString renamed = QStringLiteral(
+        "the name \"Gallery 2\" is in use on the network: announced as \"Gallery 2 (2)\"");
+    QVERIFY2(first.waitFor(renamed), qPrintable(first.output()));
+    const quint16 secondPort = second.start({"--bind", "any", "--name", "Gallery 2"});
+    QVERIFY(secondPort);
+    QVERIFY2(second.waitFor(QStringLiteral("announced as \"Gallery 2 (3)\"")),
+        qPrintable(second.output()));
+
+    std::optional<AvahiService> service;
+    QTRY_VERIFY((service = browsed(m_avahi, "Gallery 2 (2)")));
+    QCOMPARE(service->port, firstPort);
+    QTRY_VERIFY((service = browsed(m_avahi, "Gallery 2 (3)")));
+    QCOMPARE(service->port, secondPort);
+    QCOMPARE(first.count("announced"), 1); // one line each
+    QCOMPARE(second.count("announced"), 1);
+}
+
+// avahi itself renames a service whose name another machine has ("NAME #2"): the relay takes
+// "NAME (2)" instead, as it does when the name is in use on its own machine.
+void tst_BonjourDaemon::nameInUseOnAnotherMachineIsRenamedTheSameWay()
+{
+    AvahiDaemon otherMachine;
+    QVERIFY2(otherMachine.start(), qPrintable(otherMachine.errorString()));
+    AvahiPublisher other;
+    QVERIFY2(other.start(otherMachine, "Gallery 5", 1), qPrintable(other.output()));
+    QTRY_VERIFY(browsed(m_avahi, "Gallery 5")); // known on this machine's network too
+
+    Relay relay;
+    const quint16 port = relay.start({"--bind", "any", "--name", "Gallery 5"});
+    QVERIFY(port);
+    QVERIFY2(relay.waitFor(QStringLiteral("the name \"Gallery 5\" is in use on the network: "
+                                          "announced as \"Gallery 5 (2)\"")),
+        qPrintable(relay.output()));
+    std::optional<AvahiService> service;
+    QTRY_VERIFY((service = browsed(m_avahi, "Gallery 5 (2)")));
+    QCOMPARE(service->port, port);
+    QVERIFY(!browsed(m_avahi, "Gallery 5 #2"));
+}
+
+void tst_BonjourDaemon::onlyRelaysBeyondLocalhostAreAnnounced()
+{
+    Relay localhost;
+    QVERIFY(localhost.start({"--name", "Localhost only"}));
+    Relay loopback;
+    QVERIFY(loopback.start({"--bind", "127.0.0.1", "--name", "Loopback only"}));
+    Relay quiet;
+    QVERIFY(quiet.start({"--bind", "any", "--no-announce", "--name", "Not announced"}));
+    // Started last, seen first: the others, had they been announced, would be seen by now.
+    Relay announced;
+    QVERIFY(announced.start({"--bind", "any", "--name", "Announced"}));
+    QVERIFY2(announced.waitFor(kAnnounced.arg("Announced")), qPrintable(announced.output()));
+    QList<AvahiService> services;
+    QTRY_VERIFY((services = m_avahi.browse()).size() >= 1);
+    QCOMPARE(services.size(), 1);
+    QCOMPARE(services.first().name, QStringLiteral("Announced"));
+    for (Relay *relay : {&localhost, &loopback, &quiet})
+        QVERIFY2(
+            !relay->output().contains(QStringLiteral("announced")), qPrintable(relay->output()));
+}
+
+void tst_BonjourDaemon::stoppedRelayIsWithdrawn()
+{
+    Relay relay;
+    QVERIFY(relay.start({"--bind", "any", "--name", "Leaving"}));
+    QTRY_VERIFY(browsed(m_avahi, "Leaving"));
+    relay.process().terminate();
+    QVERIFY(relay.process().waitForFinished(5000));
+    QTRY_VERIFY(!browsed(m_avahi, "Leaving"));
+
+    const ProgramResult list = runToEnd(QStringLiteral(SOCKETSERVER_BINARY), {"--list-relays"});
+    QCOMPARE(list.exitCode, 1);
+    QVERIFY2(list.out.startsWith(QStringLiteral("No relay announces itself on this network")),
+        qPrintable(list.out));
+}
+
+// An exhibit runs for months: avahi restarted (an update) must not leave the relay unannounced.
+void tst_BonjourDaemon::announcedAgainWhenAvahiComesBack()
+{
+    Relay relay;
+    const quint16 port = relay.start({"--bind", "any", "--name", "Patient"});
+    QVERIFY(port);
+    QVERIFY2(relay.waitFor(kAnnounced.arg("Patient")), qPrintable(relay.output()));
+    m_avahi.stopAvahi();
+    QVERIFY2(relay.waitFor(kNotAnnounced), qPrintable(relay.output()));
+    QVERIFY2(m_avahi.startAvahi(), qPrintable(m_avahi.errorString()));
+    // It tries again every 10 s.
+    QTRY_VERIFY_WITH_TIMEOUT(relay.count(kAnnounced.arg("Patient")) == 2, 20000);
+    std::optional<AvahiService> service;
+    QTRY_VERIFY((service = browsed(m_avahi, "Patient")));
+    QCOMPARE(service->port, port);
+    QCOMPARE(relay.count(kNotAnnounced), 1);
+}
+
+void tst_BonjourDaemon::withoutBonjourItServesAndSaysSoOnce()
+{
+    m_avahi.stop();
+    qputenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/system_bus_socket");
+    Relay relay;
+    const quint16 port = relay.start({"--bind", "any"});
+    QVERIFY(port);
+    QVERIFY2(relay.waitFor(kNotAnnounced + QStringLiteral("the Bonjour service is not running")),
+        qPrintable(relay.output()));
+
+    TestPeer a;
+    TestPeer b;
+    QVERIFY(a.connectTo(QHostAddress::LocalHost, port));
+    QVERIFY(b.connectTo(QHostAddress::LocalHost, port));
+    a.send("still served\n");
+    QTRY_COMPARE(b.received(), QByteArray("still served\n"));
+    QTest::qWait(11000); // past a retry: still the one line
+    QCOMPARE(relay.count(kNotAnnounced), 1);
+
+    const ProgramResult list = runToEnd(QStringLiteral(SOCKETSERVER_BINARY), {"--list-relays"});
+    QCOMPARE(list.exitCode, 1);
+    QVERIFY2(list.err.contains(QStringLiteral("cannot look for relays: the Bonjour service is "
+                                              "not running")),
+        qPrintable(list.err));
+}
+
+QTEST_GUILESS_MAIN(tst_BonjourDaemon)
+#include "tst_bonjourdaemon.moc"
