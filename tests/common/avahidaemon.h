@@ -101,7 +101,8 @@ public:
     }
 
     /// Starts the bus, then avahi-daemon on it; true once avahi has finished starting up (false
-    /// with the reason, the daemons' own words included, in errorString()).
+    /// with the reason, the daemons' own words included, in errorString()). Again after stop():
+    /// the same bus address.
     bool start()
     {
         stop();
@@ -201,7 +202,9 @@ public:
     }
 
     /// Points this process's DNS-SD calls (a relay under test in the test itself) at the
-    /// fixture's bus.
+    /// fixture's bus. libdbus reads the variable once per process, at the first call: so call
+    /// this before any, and keep this one fixture (a member of the test class) for the whole
+    /// process. Its address stays the same across stop() and start().
     void useInThisProcess() const
     {
         qputenv("DBUS_SYSTEM_BUS_ADDRESS", busAddress().toUtf8());
