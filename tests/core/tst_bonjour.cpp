@@ -5,6 +5,7 @@
 // at all, and the daemon stopped and restarted under an announced relay.
 #include "avahidaemon.h"
 #include "bonjour.h"
+#include "categorylog.h"
 #include "relayfixture.h"
 #include "relayserver.h"
 
@@ -21,26 +22,6 @@ namespace {
 
 constexpr int kAnnounceMs = 15000; // avahi probes for about a second; browsing takes one more
 constexpr int kRetriedMs = Bonjour::kRetryMs + kAnnounceMs; // after the next retry
-
-// The relay's log (category socketserver.relay), caught on its way to Qt Test's handler; passed
-// on as information, so that failOnWarning() fails the tests on any other warning.
-QStringList g_relayLog;
-QtMessageHandler g_testHandler = nullptr;
-
-void catchRelayLog(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    if (context.category && qstrcmp(context.category, "socketserver.relay") == 0) {
-        g_relayLog.append(message);
-        type = QtInfoMsg;
-    }
-    g_testHandler(type, context, message);
-}
-
-// The relay's log lines that contain @p text.
-int logCount(const QString &text)
-{
-    return int(g_relayLog.filter(text).size());
-}
 
 // Every name carries this process's id, and only such services count: other test runs on this
 // machine share lo's mDNS.
@@ -82,7 +63,7 @@ QString describe(const QList<AvahiService> &services)
                          .arg(service.port)
                          .arg(service.txt.join(u' ')));
     return QStringLiteral("avahi-browse saw %1 service(s):\n").arg(services.size())
-        + lines.join(u'\n') + QStringLiteral("\nrelay log:\n") + g_relayLog.join(u'\n');
+        + lines.join(u'\n') + QStringLiteral("\nrelay log:\n") + CategoryLog::lines.join(u'\n');
 }
 
 // For a failure message: the relays a RelayBrowser lists.
@@ -120,7 +101,7 @@ QString describe(RelayFixture &relay)
     const RelayAnnouncer &announcer = relay.relay().announcer();
     return QStringLiteral("announcer: state %1, name '%2', error '%3'\nrelay log:\n%4")
         .arg(int(announcer.state()))
-        .arg(announcer.name(), announcer.errorString(), g_relayLog.join(u'\n'));
+        .arg(announcer.name(), announcer.errorString(), CategoryLog::lines.join(u'\n'));
 }
 
 } // namespace
@@ -152,14 +133,14 @@ private:
 
 void tst_Bonjour::initTestCase()
 {
-    g_testHandler = qInstallMessageHandler(catchRelayLog);
+    CategoryLog::install("socketserver.relay");
 }
 
 void tst_Bonjour::init()
 {
     REQUIRE_AVAHI();
     QTest::failOnWarning(QRegularExpression(QStringLiteral(".*")));
-    g_relayLog.clear();
+    CategoryLog::lines.clear();
     QVERIFY2(m_avahi.start(), qPrintable(m_avahi.errorString()));
     m_avahi.useInThisProcess();
 }
@@ -235,7 +216,7 @@ void tst_Bonjour::relayOnAnyIsAnnouncedWithItsTxt()
     QVERIFY(relay.relay().webSocketPort() != 0);
     QCOMPARE(service.txtValue(QStringLiteral("local")), config.localServerName);
     QCOMPARE(service.txtValue(QStringLiteral("txtvers")), QStringLiteral("1"));
-    QCOMPARE(logCount(QStringLiteral("announced on the network as \"%1\"").arg(name)), 1);
+    QCOMPARE(CategoryLog::count(QStringLiteral("announced on the network as \"%1\"").arg(name)), 1);
 
     // Announced, it still relays.
     relay.peer(0).send("hello\r\n");
@@ -297,7 +278,7 @@ void tst_Bonjour::localhostAndNoAnnounceAnnounceNothing()
         QCOMPARE(announcement(relay), RelayAnnouncer::State::Off);
         QVERIFY(relay.relay().isListening());
     }
-    QCOMPARE(logCount(QStringLiteral("announced on the network")), 1); // "Seen"'s only
+    QCOMPARE(CategoryLog::count(QStringLiteral("announced on the network")), 1); // "Seen"'s only
 }
 
 // The name is taken on this machine already (avahi-publish, another port): the relay takes
@@ -312,9 +293,10 @@ void tst_Bonjour::nameInUseOnThisMachineIsNumbered()
     QTRY_COMPARE_WITH_TIMEOUT(announcement(relay), RelayAnnouncer::State::Announced, kAnnounceMs);
     QCOMPARE(relay.relay().announcer().name(), unique("Gallery 2") + QStringLiteral(" (2)"));
     QCOMPARE(relay.relay().announcer().requestedName(), name);
-    QCOMPARE(logCount(QStringLiteral("the name \"%1\" is in use on the network: announced as "
-                                     "\"%1 (2)\"")
-                          .arg(name)),
+    QCOMPARE(
+        CategoryLog::count(QStringLiteral("the name \"%1\" is in use on the network: announced as "
+                                          "\"%1 (2)\"")
+                               .arg(name)),
         1);
 
     QList<AvahiService> seen;
@@ -353,9 +335,10 @@ void tst_Bonjour::nameInUseOnAnotherMachineIsNumbered()
     QCOMPARE(named(seen, relay.relay().announcer().name())->port, relay.relay().port());
     QCOMPARE(named(seen, name)->port, quint16(1));
     QCOMPARE(relay.relay().announcer().name(), unique("Gallery 2") + QStringLiteral(" (2)"));
-    QCOMPARE(logCount(QStringLiteral("the name \"%1\" is in use on the network: announced as "
-                                     "\"%1 (2)\"")
-                          .arg(name)),
+    QCOMPARE(
+        CategoryLog::count(QStringLiteral("the name \"%1\" is in use on the network: announced as "
+                                          "\"%1 (2)\"")
+                               .arg(name)),
         1);
     // Only those two: no name of avahi's own choice ("NAME #2") left on the network.
     QTRY_VERIFY2_WITH_TIMEOUT(
@@ -491,7 +474,7 @@ void tst_Bonjour::withoutBonjourTheRelayServesAndSaysSoOnce()
 
     // A retry comes and goes (the announcer's and the browser's); still one line.
     QTest::qWait(Bonjour::kRetryMs + 1000);
-    QCOMPARE(logCount(QStringLiteral("not announced on the network")), 1);
+    QCOMPARE(CategoryLog::count(QStringLiteral("not announced on the network")), 1);
     QCOMPARE(announcement(relay), RelayAnnouncer::State::Unavailable);
     QVERIFY(!browser.isAvailable());
 
@@ -500,10 +483,11 @@ void tst_Bonjour::withoutBonjourTheRelayServesAndSaysSoOnce()
     QTRY_VERIFY2_WITH_TIMEOUT(
         browser.relay(unique("Gallery 2")), qPrintable(describe(browser)), kRetriedMs);
     QVERIFY(availability.count() >= 1);
-    QVERIFY2(logCount(QStringLiteral("announced on the network as \"%1\"").arg(unique("Gallery 2")))
+    QVERIFY2(CategoryLog::count(
+                 QStringLiteral("announced on the network as \"%1\"").arg(unique("Gallery 2")))
             == 1,
         qPrintable(describe(relay)));
-    QCOMPARE(logCount(QStringLiteral("not announced on the network")), 1);
+    QCOMPARE(CategoryLog::count(QStringLiteral("not announced on the network")), 1);
 }
 
 // avahi-daemon stops under an announced relay (its goodbye takes the relay off the network), and
@@ -529,7 +513,7 @@ void tst_Bonjour::avahiRestartedUnderAnAnnouncedRelay()
     QVERIFY(ours(browser.relays()).isEmpty());
     QTRY_VERIFY2_WITH_TIMEOUT(!named(seen = ours(otherMachine.browse()), unique("Gallery 2")),
         qPrintable(describe(seen)), kAnnounceMs);
-    QCOMPARE(logCount(QStringLiteral("not announced on the network")), 1);
+    QCOMPARE(CategoryLog::count(QStringLiteral("not announced on the network")), 1);
 
     QVERIFY2(m_avahi.startAvahi(), qPrintable(m_avahi.errorString()));
     QTRY_COMPARE_WITH_TIMEOUT(announcement(relay), RelayAnnouncer::State::Announced, kRetriedMs);
@@ -539,8 +523,9 @@ void tst_Bonjour::avahiRestartedUnderAnAnnouncedRelay()
     QCOMPARE(named(seen, unique("Gallery 2"))->port, relay.relay().port());
     QTRY_VERIFY2_WITH_TIMEOUT(
         browser.relay(unique("Gallery 2")), qPrintable(describe(browser)), kRetriedMs);
-    QCOMPARE(
-        logCount(QStringLiteral("announced on the network as \"%1\"").arg(unique("Gallery 2"))), 2);
+    QCOMPARE(CategoryLog::count(
+                 QStringLiteral("announced on the network as \"%1\"").arg(unique("Gallery 2"))),
+        2);
 
     // Clients were served throughout.
     relay.peer(0).send("still here\n");
