@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <utility>
 
 #ifdef SOCKETSERVER_BONJOUR
 #include <dns_sd.h>
@@ -19,8 +20,9 @@ constexpr int kMaxNameNumber = 99; // "NAME (99)": past that, give up
 } // namespace
 
 // One DNS-SD request under way (a registration, a browse, a resolve, an address query): owns
-// its DNSServiceRef and reads its results when its socket has some. finish() ends it from
-// within its own callback too: the reference is released later, outside DNSServiceProcessResult.
+// its DNSServiceRef and reads its results when its socket has some. finish() ends it at once, so
+// that a name it registered is free for the next registration; from within its own callback
+// (inside DNSServiceProcessResult) the reference is released later, when the request is deleted.
 class DnsSdRequest : public QObject
 {
 public:
@@ -28,14 +30,17 @@ public:
         : QObject(owner)
         , name(name)
     { }
-    ~DnsSdRequest() override;
+    ~DnsSdRequest() override { release(); }
 
-    /// Stops reading results and deletes the request soon.
+    /// Stops reading results, releases the request (unless it is reading its own) and deletes
+    /// this object soon.
     void finish()
     {
         m_finished = true;
         if (m_notifier)
             m_notifier->setEnabled(false);
+        if (!m_processing)
+            release();
         deleteLater();
     }
     bool isFinished() const { return m_finished; }
@@ -50,21 +55,33 @@ public:
         m_notifier
             = new QSocketNotifier(qintptr(DNSServiceRefSockFD(ref)), QSocketNotifier::Read, this);
         connect(m_notifier, &QSocketNotifier::activated, this, [this, onError] {
+            m_processing = true;
             const DNSServiceErrorType error = DNSServiceProcessResult(m_ref);
+            m_processing = false;
             if (error != kDNSServiceErr_NoError && !m_finished) {
                 m_notifier->setEnabled(false); // a dead socket would wake us forever
                 onError(error);
             }
         });
     }
+#endif
 
 private:
+    // Ends the request: the library closes its socket (the notifier is disabled by then).
+    void release()
+    {
+#ifdef SOCKETSERVER_BONJOUR
+        if (m_ref)
+            DNSServiceRefDeallocate(std::exchange(m_ref, nullptr));
+#endif
+    }
+
+#ifdef SOCKETSERVER_BONJOUR
     DNSServiceRef m_ref = nullptr;
-#else
-private:
 #endif
     QSocketNotifier *m_notifier = nullptr;
     bool m_finished = false;
+    bool m_processing = false; // inside DNSServiceProcessResult: its callbacks run
 };
 
 namespace {
@@ -100,14 +117,6 @@ const QString kNotBuiltIn = QStringLiteral("this build of SocketServer has no Bo
 #endif
 
 } // namespace
-
-DnsSdRequest::~DnsSdRequest()
-{
-#ifdef SOCKETSERVER_BONJOUR
-    if (m_ref)
-        DNSServiceRefDeallocate(m_ref);
-#endif
-}
 
 // ---------------------------------------------------------------------------------------------
 // Bonjour

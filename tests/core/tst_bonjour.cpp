@@ -142,6 +142,7 @@ private slots:
     void nameInUseOnAnotherMachineIsNumbered();
     void twoRelaysWithOneName();
     void stoppedRelayLeavesTheNetwork();
+    void relayRestartedAtOnceKeepsItsName();
     void browserFindsRelaysAndFollowsThem();
     void withoutBonjourTheRelayServesAndSaysSoOnce();
     void avahiRestartedUnderAnAnnouncedRelay();
@@ -402,6 +403,25 @@ void tst_Bonjour::stoppedRelayLeavesTheNetwork()
     deleted.reset();
     QTRY_VERIFY2_WITH_TIMEOUT(
         (seen = ours(m_avahi.browse())).isEmpty(), qPrintable(describe(seen)), kAnnounceMs);
+}
+
+// A relay stopped and started again at once (in one go, on a new port) keeps its name: its
+// first announcement is withdrawn before the second asks for the name, which is not "in use".
+void tst_Bonjour::relayRestartedAtOnceKeepsItsName()
+{
+    const QString name = unique("Restarted");
+    RelayFixture relay;
+    QVERIFY2(relay.start(anyConfig(name), 0), qPrintable(relay.relay().errorString()));
+    QTRY_COMPARE_WITH_TIMEOUT(announcement(relay), RelayAnnouncer::State::Announced, kAnnounceMs);
+    relay.relay().stop();
+    QVERIFY2(relay.relay().start(anyConfig(name)), qPrintable(relay.relay().errorString()));
+    QTRY_COMPARE_WITH_TIMEOUT(announcement(relay), RelayAnnouncer::State::Announced, kAnnounceMs);
+    QVERIFY2(relay.relay().announcer().name() == name, qPrintable(describe(relay)));
+    QCOMPARE(logCount(QStringLiteral("is in use")), 0);
+    QList<AvahiService> seen;
+    QTRY_VERIFY2_WITH_TIMEOUT((seen = ours(m_avahi.browse())).size() == 1 && named(seen, name)
+            && named(seen, name)->port == relay.relay().port(),
+        qPrintable(describe(seen)), kAnnounceMs);
 }
 
 // RelayBrowser lists a relay of this process and a service published on another machine, with
