@@ -506,6 +506,7 @@ void RelayBrowser::onResolved(const QString &name, int error, quint32 interfaceI
     const bool wasListed = it->resolved;
     if (newHost) { // its address is asked for (again) before it is listed
         relay.address = QHostAddress();
+        it->addresses.clear();
         it->resolved = false;
     }
     const bool changed = relay != it->relay;
@@ -537,8 +538,9 @@ void RelayBrowser::onResolved(const QString &name, int error, quint32 interfaceI
 #endif
 }
 
-// The first address the machine answers with is kept while it lasts (a machine with several
-// is reached at one); when it goes, the next one answered is taken.
+// The machine's addresses come and go one by one (a machine on cable and Wi-Fi has two; a new
+// DHCP lease may come before the old one goes). The relay is listed at the first one answered,
+// kept while it lasts; when it goes, at another one the machine still has.
 void RelayBrowser::onAddress(
     const QString &name, int error, const QHostAddress &address, bool added)
 {
@@ -550,16 +552,19 @@ void RelayBrowser::onAddress(
             it->query->finish();
         return;
     }
+    QList<QHostAddress> &addresses = it->addresses;
+    if (!added)
+        addresses.removeAll(address);
+    else if (!addresses.contains(address))
+        addresses.append(address);
     FoundRelay &relay = it->relay;
-    if (added && relay.address.isNull()) {
-        relay.address = address;
-        it->resolved = true;
-        emit relaysChanged();
-    } else if (!added && address == relay.address) {
-        relay.address = QHostAddress();
-        it->resolved = false;
-        emit relaysChanged();
-    }
+    const QHostAddress kept
+        = addresses.contains(relay.address) ? relay.address : addresses.value(0, QHostAddress());
+    if (kept == relay.address && it->resolved == !addresses.isEmpty())
+        return;
+    relay.address = kept;
+    it->resolved = !addresses.isEmpty();
+    emit relaysChanged();
 }
 
 void RelayBrowser::setUnavailable(const QString &reason)

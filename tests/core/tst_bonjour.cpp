@@ -144,6 +144,7 @@ private slots:
     void stoppedRelayLeavesTheNetwork();
     void relayRestartedAtOnceKeepsItsName();
     void browserFindsRelaysAndFollowsThem();
+    void browserKeepsARelayWhoseMachineHasAnotherAddress();
     void withoutBonjourTheRelayServesAndSaysSoOnce();
     void avahiRestartedUnderAnAnnouncedRelay();
 
@@ -487,6 +488,41 @@ void tst_Bonjour::browserFindsRelaysAndFollowsThem()
             && browser.relay(unique("Gallery 2"))->port == relay->relay().port(),
         qPrintable(describe(browser)), kAnnounceMs);
     QVERIFY2(browser.isAvailable(), qPrintable(browser.errorString()));
+}
+
+// A relay's machine with two addresses (cable and Wi-Fi) loses the one the relay is listed at:
+// the relay stays listed, at the other one.
+void tst_Bonjour::browserKeepsARelayWhoseMachineHasAnotherAddress()
+{
+    const QString host
+        = QStringLiteral("two-addresses-%1.local").arg(QCoreApplication::applicationPid());
+    AvahiPublisher cable;
+    AvahiPublisher wifi;
+    AvahiPublisher service;
+    QVERIFY2(
+        cable.startAddress(m_avahi, host, QStringLiteral("127.0.0.2")), qPrintable(cable.output()));
+    QVERIFY2(
+        wifi.startAddress(m_avahi, host, QStringLiteral("127.0.0.3")), qPrintable(wifi.output()));
+    QVERIFY2(service.start(m_avahi, unique("Two addresses"), 6790, {},
+                 QLatin1String(AvahiDaemon::kServiceType), host),
+        qPrintable(service.output()));
+    RelayBrowser browser;
+    browser.start();
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        browser.relay(unique("Two addresses")), qPrintable(describe(browser)), kAnnounceMs);
+    const QHostAddress first = browser.relay(unique("Two addresses"))->address;
+    const QHostAddress second(first == QHostAddress(QStringLiteral("127.0.0.2"))
+            ? QStringLiteral("127.0.0.3")
+            : QStringLiteral("127.0.0.2"));
+    QVERIFY2(first == QHostAddress(QStringLiteral("127.0.0.2"))
+            || first == QHostAddress(QStringLiteral("127.0.0.3")),
+        qPrintable(describe(browser)));
+
+    (first == QHostAddress(QStringLiteral("127.0.0.2")) ? cable : wifi).stop();
+    QTRY_VERIFY2_WITH_TIMEOUT(browser.relay(unique("Two addresses"))
+            && browser.relay(unique("Two addresses"))->address == second,
+        qPrintable(describe(browser)), kAnnounceMs);
+    QCOMPARE(browser.relay(unique("Two addresses"))->port, quint16(6790));
 }
 
 // No Bonjour on this machine (no system bus, no avahi-daemon): the relay serves its clients as
