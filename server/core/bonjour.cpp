@@ -598,13 +598,17 @@ RelayFinder::RelayFinder(const QString &name, QObject *parent)
     m_settle.setInterval(kSettleMs);
     connect(&m_settle, &QTimer::timeout, this, &RelayFinder::update);
     connect(&m_browser, &RelayBrowser::relaysChanged, this, &RelayFinder::update);
-    connect(&m_browser, &RelayBrowser::availabilityChanged, this, &RelayFinder::update);
+    connect(&m_browser, &RelayBrowser::availabilityChanged, this, [this] {
+        // With no name, the only relay is chosen after a look of its own each time browsing
+        // starts to work (at start, or once Bonjour is back): never the first one resolved.
+        if (m_name.isEmpty() && m_browser.isAvailable())
+            m_settle.start();
+        update();
+    });
 }
 
 void RelayFinder::start()
 {
-    if (m_name.isEmpty())
-        m_settle.start(); // first, as the browser reports at once whether it can browse
     m_browser.start();
     update();
 }

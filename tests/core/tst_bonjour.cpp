@@ -145,6 +145,7 @@ private slots:
     void relayRestartedAtOnceKeepsItsName();
     void browserFindsRelaysAndFollowsThem();
     void browserKeepsARelayWhoseMachineHasAnotherAddress();
+    void finderAloneLooksAgainOnceBonjourIsBack();
     void withoutBonjourTheRelayServesAndSaysSoOnce();
     void avahiRestartedUnderAnAnnouncedRelay();
 
@@ -523,6 +524,36 @@ void tst_Bonjour::browserKeepsARelayWhoseMachineHasAnotherAddress()
             && browser.relay(unique("Two addresses"))->address == second,
         qPrintable(describe(browser)), kAnnounceMs);
     QCOMPARE(browser.relay(unique("Two addresses"))->port, quint16(6790));
+}
+
+// RelayFinder with no name, started while Bonjour is away (a client started before avahi-daemon
+// at boot), with two relays on the network: once Bonjour is back, it looks before it chooses,
+// and says that there are several, instead of taking the first one it resolved.
+void tst_Bonjour::finderAloneLooksAgainOnceBonjourIsBack()
+{
+    AvahiDaemon otherMachine;
+    QVERIFY2(otherMachine.start(), qPrintable(otherMachine.errorString()));
+    AvahiPublisher one;
+    AvahiPublisher two;
+    QVERIFY2(one.start(otherMachine, unique("Gallery 1"), 6790), qPrintable(one.output()));
+    QVERIFY2(two.start(otherMachine, unique("Gallery 2"), 6791), qPrintable(two.output()));
+    m_avahi.stopAvahi();
+
+    RelayFinder finder(QString{});
+    QSignalSpy found(&finder, &RelayFinder::found);
+    finder.start();
+    QVERIFY2(finder.problem().startsWith(QStringLiteral("cannot look for relays: ")),
+        qPrintable(finder.problem()));
+    QVERIFY2(m_avahi.startAvahi(), qPrintable(m_avahi.errorString()));
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        finder.problem().startsWith(QStringLiteral("several relays announce themselves")),
+        qPrintable(finder.problem() + QStringLiteral(", name '") + finder.name() + u'\''),
+        kRetriedMs);
+    QVERIFY2(finder.problem().contains(unique("Gallery 1"))
+            && finder.problem().contains(unique("Gallery 2")),
+        qPrintable(finder.problem()));
+    QCOMPARE(found.count(), 0);
+    QCOMPARE(finder.name(), QString());
 }
 
 // No Bonjour on this machine (no system bus, no avahi-daemon): the relay serves its clients as
