@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <utility>
 
 #ifdef SOCKETSERVER_BONJOUR
 #include <dns_sd.h>
@@ -19,8 +20,9 @@ constexpr int kMaxNameNumber = 99; // "NAME (99)": past that, give up
 } // namespace
 
 // One DNS-SD request under way (a registration, a browse, a resolve, an address query): owns
-// its DNSServiceRef and reads its results when its socket has some. finish() ends it from
-// within its own callback too: the reference is released later, outside DNSServiceProcessResult.
+// its DNSServiceRef and reads its results when its socket has some. finish() ends it at once, so
+// that a name it registered is free for the next registration; from within its own callback
+// (inside DNSServiceProcessResult) the reference is released later, when the request is deleted.
 class DnsSdRequest : public QObject
 {
 public:
@@ -28,14 +30,17 @@ public:
         : QObject(owner)
         , name(name)
     { }
-    ~DnsSdRequest() override;
+    ~DnsSdRequest() override { release(); }
 
-    /// Stops reading results and deletes the request soon.
+    /// Stops reading results, releases the request (unless it is reading its own) and deletes
+    /// this object soon.
     void finish()
     {
         m_finished = true;
         if (m_notifier)
             m_notifier->setEnabled(false);
+        if (!m_processing)
+            release();
         deleteLater();
     }
     bool isFinished() const { return m_finished; }
@@ -50,21 +55,33 @@ public:
         m_notifier
             = new QSocketNotifier(qintptr(DNSServiceRefSockFD(ref)), QSocketNotifier::Read, this);
         connect(m_notifier, &QSocketNotifier::activated, this, [this, onError] {
+            m_processing = true;
             const DNSServiceErrorType error = DNSServiceProcessResult(m_ref);
+            m_processing = false;
             if (error != kDNSServiceErr_NoError && !m_finished) {
                 m_notifier->setEnabled(false); // a dead socket would wake us forever
                 onError(error);
             }
         });
     }
+#endif
 
 private:
+    // Ends the request: the library closes its socket (the notifier is disabled by then).
+    void release()
+    {
+#ifdef SOCKETSERVER_BONJOUR
+        if (m_ref)
+            DNSServiceRefDeallocate(std::exchange(m_ref, nullptr));
+#endif
+    }
+
+#ifdef SOCKETSERVER_BONJOUR
     DNSServiceRef m_ref = nullptr;
-#else
-private:
 #endif
     QSocketNotifier *m_notifier = nullptr;
     bool m_finished = false;
+    bool m_processing = false; // inside DNSServiceProcessResult: its callbacks run
 };
 
 namespace {
@@ -100,14 +117,6 @@ const QString kNotBuiltIn = QStringLiteral("this build of SocketServer has no Bo
 #endif
 
 } // namespace
-
-DnsSdRequest::~DnsSdRequest()
-{
-#ifdef SOCKETSERVER_BONJOUR
-    if (m_ref)
-        DNSServiceRefDeallocate(m_ref);
-#endif
-}
 
 // ---------------------------------------------------------------------------------------------
 // Bonjour
@@ -497,6 +506,7 @@ void RelayBrowser::onResolved(const QString &name, int error, quint32 interfaceI
     const bool wasListed = it->resolved;
     if (newHost) { // its address is asked for (again) before it is listed
         relay.address = QHostAddress();
+        it->addresses.clear();
         it->resolved = false;
     }
     const bool changed = relay != it->relay;
@@ -528,8 +538,9 @@ void RelayBrowser::onResolved(const QString &name, int error, quint32 interfaceI
 #endif
 }
 
-// The first address the machine answers with is kept while it lasts (a machine with several
-// is reached at one); when it goes, the next one answered is taken.
+// The machine's addresses come and go one by one (a machine on cable and Wi-Fi has two; a new
+// DHCP lease may come before the old one goes). The relay is listed at the first one answered,
+// kept while it lasts; when it goes, at another one the machine still has.
 void RelayBrowser::onAddress(
     const QString &name, int error, const QHostAddress &address, bool added)
 {
@@ -541,16 +552,19 @@ void RelayBrowser::onAddress(
             it->query->finish();
         return;
     }
+    QList<QHostAddress> &addresses = it->addresses;
+    if (!added)
+        addresses.removeAll(address);
+    else if (!addresses.contains(address))
+        addresses.append(address);
     FoundRelay &relay = it->relay;
-    if (added && relay.address.isNull()) {
-        relay.address = address;
-        it->resolved = true;
-        emit relaysChanged();
-    } else if (!added && address == relay.address) {
-        relay.address = QHostAddress();
-        it->resolved = false;
-        emit relaysChanged();
-    }
+    const QHostAddress kept
+        = addresses.contains(relay.address) ? relay.address : addresses.value(0, QHostAddress());
+    if (kept == relay.address && it->resolved == !addresses.isEmpty())
+        return;
+    relay.address = kept;
+    it->resolved = !addresses.isEmpty();
+    emit relaysChanged();
 }
 
 void RelayBrowser::setUnavailable(const QString &reason)
@@ -584,13 +598,17 @@ RelayFinder::RelayFinder(const QString &name, QObject *parent)
     m_settle.setInterval(kSettleMs);
     connect(&m_settle, &QTimer::timeout, this, &RelayFinder::update);
     connect(&m_browser, &RelayBrowser::relaysChanged, this, &RelayFinder::update);
-    connect(&m_browser, &RelayBrowser::availabilityChanged, this, &RelayFinder::update);
+    connect(&m_browser, &RelayBrowser::availabilityChanged, this, [this] {
+        // With no name, the only relay is chosen after a look of its own each time browsing
+        // starts to work (at start, or once Bonjour is back): never the first one resolved.
+        if (m_name.isEmpty() && m_browser.isAvailable())
+            m_settle.start();
+        update();
+    });
 }
 
 void RelayFinder::start()
 {
-    if (m_name.isEmpty())
-        m_settle.start(); // first, as the browser reports at once whether it can browse
     m_browser.start();
     update();
 }

@@ -158,7 +158,8 @@ private:
     {
         FoundRelay relay;
         int interfaces = 0; // announced on this many interfaces
-        bool resolved = false; // relay complete: listed
+        bool resolved = false; // relay complete (it has an address): listed
+        QList<QHostAddress> addresses; // its machine's, as answered; relay.address is one
         QPointer<DnsSdRequest> resolve; // open while it is there: its port and TXT record
         QPointer<DnsSdRequest> query; // open while it is there: its machine's address
     };
@@ -181,7 +182,8 @@ private:
 
 /// One relay looked for by name, for a client that connects to it (`--find NAME`): follows it
 /// when it moves (a restart on a new address or port). With no name, the one relay on the
-/// network, if there is exactly one once the browser has looked for kSettleMs.
+/// network, if there is exactly one once the browser has looked for kSettleMs (from the moment
+/// browsing works: Bonjour may come later than the client, at boot).
 class RelayFinder : public QObject
 {
     Q_OBJECT
@@ -210,7 +212,7 @@ private:
     void update();
 
     RelayBrowser m_browser;
-    QTimer m_settle; // with no name: the browser's first look
+    QTimer m_settle; // with no name: the browser's first look since it works
     QString m_name;
     std::optional<FoundRelay> m_relay;
     QString m_problem;

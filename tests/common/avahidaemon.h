@@ -399,38 +399,35 @@ private:
     QString m_error;
 };
 
-/// avahi-publish announcing one service through a fixture's daemon: a fake "other relay".
+/// avahi-publish announcing one service, or one address of a machine, through a fixture's daemon:
+/// a fake "other relay" or "other machine".
 class AvahiPublisher
 {
 public:
     AvahiPublisher() { m_process.setProcessChannelMode(QProcess::MergedChannels); }
     ~AvahiPublisher() { stop(); }
 
-    /// Announces @p name, of @p type, on @p port with the TXT strings @p txt; true once avahi has
-    /// established it (false, with avahi-publish's words in output(), on a name conflict or
-    /// any other failure).
+    /// Announces @p name, of @p type, on @p port with the TXT strings @p txt, on this daemon's
+    /// machine or on the machine @p host ("other.local"); true once avahi has established it
+    /// (false, with avahi-publish's words in output(), on a name conflict or any other failure).
     bool start(const AvahiDaemon &daemon, const QString &name, quint16 port,
-        const QStringList &txt = {}, const QString &type = QLatin1String(AvahiDaemon::kServiceType))
+        const QStringList &txt = {}, const QString &type = QLatin1String(AvahiDaemon::kServiceType),
+        const QString &host = QString())
     {
-        stop();
-        m_output.clear();
-        m_process.setProcessEnvironment(daemon.environment());
-        m_process.start(AvahiDaemon::program(QStringLiteral("avahi-publish")),
-            QStringList{QStringLiteral("-s"), name, type, QString::number(port)} + txt);
-        if (!m_process.waitForStarted(5000))
-            return false;
-        QDeadlineTimer deadline(10000);
-        while (!output().contains(QStringLiteral("Established under name"))) {
-            if (m_process.state() == QProcess::NotRunning || deadline.hasExpired()) {
-                stop();
-                return false;
-            }
-            m_process.waitForReadyRead(100);
-        }
-        return true;
+        QStringList args = {QStringLiteral("-s")};
+        if (!host.isEmpty())
+            args += {QStringLiteral("-H"), host};
+        return run(daemon, args + QStringList{name, type, QString::number(port)} + txt);
     }
 
-    /// Withdraws the service: ends avahi-publish by its process id (SIGTERM, then SIGKILL).
+    /// Announces that the machine @p host ("other.local") has the IPv4 address @p address (no
+    /// reverse record: two machines on lo would fight over it); true once established.
+    bool startAddress(const AvahiDaemon &daemon, const QString &host, const QString &address)
+    {
+        return run(daemon, {QStringLiteral("-a"), QStringLiteral("-R"), host, address});
+    }
+
+    /// Withdraws what it announced: ends avahi-publish by its process id (SIGTERM, then SIGKILL).
     void stop()
     {
         if (m_process.state() == QProcess::NotRunning)
@@ -453,6 +450,25 @@ public:
     }
 
 private:
+    bool run(const AvahiDaemon &daemon, const QStringList &args)
+    {
+        stop();
+        m_output.clear();
+        m_process.setProcessEnvironment(daemon.environment());
+        m_process.start(AvahiDaemon::program(QStringLiteral("avahi-publish")), args);
+        if (!m_process.waitForStarted(5000))
+            return false;
+        QDeadlineTimer deadline(10000);
+        while (!output().contains(QStringLiteral("Established under name"))) {
+            if (m_process.state() == QProcess::NotRunning || deadline.hasExpired()) {
+                stop();
+                return false;
+            }
+            m_process.waitForReadyRead(100);
+        }
+        return true;
+    }
+
     QProcess m_process;
     QByteArray m_output;
 };

@@ -123,7 +123,10 @@ private slots:
     void nameInUseOnAnotherMachineIsNumbered();
     void twoRelaysWithOneName();
     void stoppedRelayLeavesTheNetwork();
+    void relayRestartedAtOnceKeepsItsName();
     void browserFindsRelaysAndFollowsThem();
+    void browserKeepsARelayWhoseMachineHasAnotherAddress();
+    void finderAloneLooksAgainOnceBonjourIsBack();
     void withoutBonjourTheRelayServesAndSaysSoOnce();
     void avahiRestartedUnderAnAnnouncedRelay();
 
@@ -387,6 +390,25 @@ void tst_Bonjour::stoppedRelayLeavesTheNetwork()
         (seen = ours(m_avahi.browse())).isEmpty(), qPrintable(describe(seen)), kAnnounceMs);
 }
 
+// A relay stopped and started again at once (in one go, on a new port) keeps its name: its
+// first announcement is withdrawn before the second asks for the name, which is not "in use".
+void tst_Bonjour::relayRestartedAtOnceKeepsItsName()
+{
+    const QString name = unique("Restarted");
+    RelayFixture relay;
+    QVERIFY2(relay.start(anyConfig(name), 0), qPrintable(relay.relay().errorString()));
+    QTRY_COMPARE_WITH_TIMEOUT(announcement(relay), RelayAnnouncer::State::Announced, kAnnounceMs);
+    relay.relay().stop();
+    QVERIFY2(relay.relay().start(anyConfig(name)), qPrintable(relay.relay().errorString()));
+    QTRY_COMPARE_WITH_TIMEOUT(announcement(relay), RelayAnnouncer::State::Announced, kAnnounceMs);
+    QVERIFY2(relay.relay().announcer().name() == name, qPrintable(describe(relay)));
+    QCOMPARE(logCount(QStringLiteral("is in use")), 0);
+    QList<AvahiService> seen;
+    QTRY_VERIFY2_WITH_TIMEOUT((seen = ours(m_avahi.browse())).size() == 1 && named(seen, name)
+            && named(seen, name)->port == relay.relay().port(),
+        qPrintable(describe(seen)), kAnnounceMs);
+}
+
 // RelayBrowser lists a relay of this process and a service published on another machine, with
 // name, host, address, port and TXT; sees the relay leave, and come back on another port.
 void tst_Bonjour::browserFindsRelaysAndFollowsThem()
@@ -450,6 +472,71 @@ void tst_Bonjour::browserFindsRelaysAndFollowsThem()
             && browser.relay(unique("Gallery 2"))->port == relay->relay().port(),
         qPrintable(describe(browser)), kAnnounceMs);
     QVERIFY2(browser.isAvailable(), qPrintable(browser.errorString()));
+}
+
+// A relay's machine with two addresses (cable and Wi-Fi) loses the one the relay is listed at:
+// the relay stays listed, at the other one.
+void tst_Bonjour::browserKeepsARelayWhoseMachineHasAnotherAddress()
+{
+    const QString host
+        = QStringLiteral("two-addresses-%1.local").arg(QCoreApplication::applicationPid());
+    AvahiPublisher cable;
+    AvahiPublisher wifi;
+    AvahiPublisher service;
+    QVERIFY2(
+        cable.startAddress(m_avahi, host, QStringLiteral("127.0.0.2")), qPrintable(cable.output()));
+    QVERIFY2(
+        wifi.startAddress(m_avahi, host, QStringLiteral("127.0.0.3")), qPrintable(wifi.output()));
+    QVERIFY2(service.start(m_avahi, unique("Two addresses"), 6790, {},
+                 QLatin1String(AvahiDaemon::kServiceType), host),
+        qPrintable(service.output()));
+    RelayBrowser browser;
+    browser.start();
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        browser.relay(unique("Two addresses")), qPrintable(describe(browser)), kAnnounceMs);
+    const QHostAddress first = browser.relay(unique("Two addresses"))->address;
+    const QHostAddress second(first == QHostAddress(QStringLiteral("127.0.0.2"))
+            ? QStringLiteral("127.0.0.3")
+            : QStringLiteral("127.0.0.2"));
+    QVERIFY2(first == QHostAddress(QStringLiteral("127.0.0.2"))
+            || first == QHostAddress(QStringLiteral("127.0.0.3")),
+        qPrintable(describe(browser)));
+
+    (first == QHostAddress(QStringLiteral("127.0.0.2")) ? cable : wifi).stop();
+    QTRY_VERIFY2_WITH_TIMEOUT(browser.relay(unique("Two addresses"))
+            && browser.relay(unique("Two addresses"))->address == second,
+        qPrintable(describe(browser)), kAnnounceMs);
+    QCOMPARE(browser.relay(unique("Two addresses"))->port, quint16(6790));
+}
+
+// RelayFinder with no name, started while Bonjour is away (a client started before avahi-daemon
+// at boot), with two relays on the network: once Bonjour is back, it looks before it chooses,
+// and says that there are several, instead of taking the first one it resolved.
+void tst_Bonjour::finderAloneLooksAgainOnceBonjourIsBack()
+{
+    AvahiDaemon otherMachine;
+    QVERIFY2(otherMachine.start(), qPrintable(otherMachine.errorString()));
+    AvahiPublisher one;
+    AvahiPublisher two;
+    QVERIFY2(one.start(otherMachine, unique("Gallery 1"), 6790), qPrintable(one.output()));
+    QVERIFY2(two.start(otherMachine, unique("Gallery 2"), 6791), qPrintable(two.output()));
+    m_avahi.stopAvahi();
+
+    RelayFinder finder(QString{});
+    QSignalSpy found(&finder, &RelayFinder::found);
+    finder.start();
+    QVERIFY2(finder.problem().startsWith(QStringLiteral("cannot look for relays: ")),
+        qPrintable(finder.problem()));
+    QVERIFY2(m_avahi.startAvahi(), qPrintable(m_avahi.errorString()));
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        finder.problem().startsWith(QStringLiteral("several relays announce themselves")),
+        qPrintable(finder.problem() + QStringLiteral(", name '") + finder.name() + u'\''),
+        kRetriedMs);
+    QVERIFY2(finder.problem().contains(unique("Gallery 1"))
+            && finder.problem().contains(unique("Gallery 2")),
+        qPrintable(finder.problem()));
+    QCOMPARE(found.count(), 0);
+    QCOMPARE(finder.name(), QString());
 }
 
 // No Bonjour on this machine (no system bus, no avahi-daemon): the relay serves its clients as
