@@ -145,11 +145,10 @@ QString apply(SerialOptions &options, const QString &key, const QString &value)
         else
             options.serial.lineEnd = *terminator;
     } else if (key == u"find") {
-        const QString name = value.trimmed();
-        const QString problem = name.isEmpty() ? QString() : Bonjour::nameProblem(name);
+        const QString problem = Bonjour::findProblem(value);
         if (!problem.isEmpty())
             return QStringLiteral("--find: ") + problem;
-        options.find = name;
+        options.find = value.trimmed();
     } else if (key == u"host") {
         if (value.trimmed().isEmpty())
             return QStringLiteral("--host needs the relay's address");
@@ -247,14 +246,9 @@ SerialOptions parseSerialOptions(const QStringList &arguments)
         && result.device.kind() == DeviceMatch::Kind::None)
         return failure(QStringLiteral("no device given: use --device PATH or --match ID "
                                       "(--list shows the serial ports)"));
-    if (result.action == SerialOptions::Action::Run && result.find) {
-        if (addressGiven)
-            return failure(QStringLiteral("--find looks the relay up by its name: give either "
-                                          "--find or --host and --port, not both"));
-        if (!Bonjour::isBuiltIn())
-            return failure(QStringLiteral("--find: this build cannot look for relays (it was "
-                                          "built without Bonjour): use --host and --port"));
-    }
+    if (result.action == SerialOptions::Action::Run && result.find && addressGiven)
+        return failure(QStringLiteral("--find looks the relay up by its name: give either "
+                                      "--find or --host and --port, not both"));
     return result;
 }
 

@@ -67,9 +67,8 @@ void HeadlessClient::onFound(const FoundRelay &relay)
 {
     m_findWait.stop();
     const QString host = relay.address.toString();
-    const bool opened = m_link->state() != RelayLink::State::Disconnected;
-    if (m_finishing || (opened && m_link->host() == host && m_link->port() == relay.port))
-        return; // exiting, or only its TXT record changed
+    if (m_finishing)
+        return;
     std::fprintf(m_err, "%s\n",
         qPrintable(tr("found \"%1\" at %2 port %3").arg(relay.name, host).arg(relay.port)));
     std::fflush(m_err);

@@ -141,10 +141,10 @@ TestClientOptions parseTestClientOptions(const QStringList &arguments)
             options.port = quint16(*port);
             options.addressGiven = true;
         } else if (name == u"find") {
-            const QString problem = value ? Bonjour::nameProblem(*value) : QString();
+            const QString problem = Bonjour::findProblem(value.value_or(QString()));
             if (!problem.isEmpty())
                 return failure(tr("--find: %1.").arg(problem));
-            options.find = value.value_or(QString());
+            options.find = value.value_or(QString()).trimmed();
         } else if (name == u"headless") {
             headless = true;
         } else if (name == u"send") {

@@ -151,6 +151,15 @@ QString Bonjour::nameProblem(const QString &name)
     return QString();
 }
 
+QString Bonjour::findProblem(const QString &value)
+{
+    if (!isBuiltIn())
+        return QStringLiteral("this build cannot look for relays (it was built without "
+                              "Bonjour): use --host and --port");
+    const QString name = value.trimmed();
+    return name.isEmpty() ? QString() : nameProblem(name);
+}
+
 QString Bonjour::numberedName(const QString &name, int number)
 {
     const QString suffix = number > 1 ? QStringLiteral(" (%1)").arg(number) : QString();
@@ -511,23 +520,24 @@ void RelayBrowser::onResolved(const QString &name, int error, quint32 interfaceI
     }
     const bool changed = relay != it->relay;
     it->relay = relay;
-    if (wasListed && changed)
-        emit relaysChanged();
-    if (!newHost)
-        return;
-    if (it->query)
-        it->query->finish();
-    auto *request = new DnsSdRequest(this, name);
-    DNSServiceRef ref = nullptr;
-    const DNSServiceErrorType queryError
-        = DNSServiceQueryRecord(&ref, 0, interfaceIndex, hostName.constData(), kDNSServiceType_A,
-            kDNSServiceClass_IN, &DnsSdCallbacks::answered, request);
-    if (queryError != kDNSServiceErr_NoError) {
-        delete request;
-        return;
+    if (newHost) {
+        if (it->query)
+            it->query->finish();
+        auto *request = new DnsSdRequest(this, name);
+        DNSServiceRef ref = nullptr;
+        const DNSServiceErrorType queryError
+            = DNSServiceQueryRecord(&ref, 0, interfaceIndex, hostName.constData(),
+                kDNSServiceType_A, kDNSServiceClass_IN, &DnsSdCallbacks::answered, request);
+        if (queryError == kDNSServiceErr_NoError) {
+            request->watch(
+                ref, [this, name](int error) { onAddress(name, error, QHostAddress(), false); });
+            it->query = request;
+        } else {
+            delete request;
+        }
     }
-    request->watch(ref, [this, name](int error) { onAddress(name, error, QHostAddress(), false); });
-    it->query = request;
+    if (wasListed && changed)
+        emit relaysChanged(); // last: a slot may stop the browser
 #else
     Q_UNUSED(name);
     Q_UNUSED(error);
@@ -646,8 +656,10 @@ void RelayFinder::update()
         emit problemChanged();
     }
     // Gone from the network: the last place stays (the client keeps trying it) until it is back.
-    if (relay && relay != m_relay) {
+    // Only a new place is news: a new TXT record is not a reason to connect again.
+    const bool moved = relay && (!m_relay || relay->endpoint() != m_relay->endpoint());
+    if (relay)
         m_relay = relay;
+    if (moved)
         emit found(*relay);
-    }
 }

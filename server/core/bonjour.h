@@ -34,6 +34,10 @@ bool isBuiltIn();
 QString defaultName();
 /// Why @p name cannot be a service name, in one sentence; empty when it can.
 QString nameProblem(const QString &name);
+/// What is wrong with `--find VALUE` (the clients' option: the relay's name, trimmed; empty for
+/// the only relay announced), in one sentence; empty when nothing is. A build without Bonjour
+/// cannot find relays at all.
+QString findProblem(const QString &value);
 /// The name to try after @p name was taken by another service @p number - 1 times:
 /// "Gallery 2 (2)", "Gallery 2 (3)"... (shortened to stay within DNS-SD's 63 bytes).
 QString numberedName(const QString &name, int number);
@@ -203,7 +207,7 @@ public:
     QString problem() const;
 
 signals:
-    /// Found, or found somewhere else: connect (again) there.
+    /// Found, or found at another address or port: connect (again) there.
     void found(const FoundRelay &relay);
     /// problem() changed.
     void problemChanged();

@@ -402,7 +402,7 @@ void tst_Bonjour::relayRestartedAtOnceKeepsItsName()
     QVERIFY2(relay.relay().start(anyConfig(name)), qPrintable(relay.relay().errorString()));
     QTRY_COMPARE_WITH_TIMEOUT(announcement(relay), RelayAnnouncer::State::Announced, kAnnounceMs);
     QVERIFY2(relay.relay().announcer().name() == name, qPrintable(describe(relay)));
-    QCOMPARE(logCount(QStringLiteral("is in use")), 0);
+    QCOMPARE(CategoryLog::count(QStringLiteral("is in use")), 0);
     QList<AvahiService> seen;
     QTRY_VERIFY2_WITH_TIMEOUT((seen = ours(m_avahi.browse())).size() == 1 && named(seen, name)
             && named(seen, name)->port == relay.relay().port(),

@@ -6,6 +6,7 @@
 #include "testpeer.h"
 #include "testprocess.h"
 
+#include <QCoreApplication>
 #include <QRegularExpression>
 #include <QTest>
 
@@ -13,6 +14,11 @@ namespace {
 
 const QString kAnnounced = QStringLiteral("announced on the network as \"%1\" (Bonjour)");
 const QString kNotAnnounced = QStringLiteral("not announced on the network: ");
+// The relays' names carry this process's id: every avahi-daemon on lo sees every other's services.
+const QString kGallery
+    = QStringLiteral("Gallery 2 \u00b7 %1").arg(QCoreApplication::applicationPid());
+const QString kLeaving
+    = QStringLiteral("Leaving \u00b7 %1").arg(QCoreApplication::applicationPid());
 
 // A running socketserver on a free port, stopped when the test ends.
 class Relay : public TestProcess
@@ -75,15 +81,15 @@ void tst_BonjourDaemon::announcedWithItsTxtRecordAndListed()
 {
     Relay relay;
     const quint16 port = relay.start(
-        {"--bind", "any", "--name", "Gallery 2", "--ws-port", "0", "--local", "tst-bonjour"});
+        {"--bind", "any", "--name", kGallery, "--ws-port", "0", "--local", "tst-bonjour"});
     QVERIFY(port);
-    QVERIFY2(relay.waitFor(kAnnounced.arg("Gallery 2")), qPrintable(relay.output()));
+    QVERIFY2(relay.waitFor(kAnnounced.arg(kGallery)), qPrintable(relay.output()));
     const QRegularExpressionMatch web
         = QRegularExpression(QStringLiteral("ws://127\\.0\\.0\\.1:(\\d+)/")).match(relay.output());
     QVERIFY(web.hasMatch());
 
     std::optional<AvahiService> service;
-    QTRY_VERIFY2((service = browsed(m_avahi, "Gallery 2")), qPrintable(m_avahi.errorString()));
+    QTRY_VERIFY2((service = browsed(m_avahi, kGallery)), qPrintable(m_avahi.errorString()));
     QCOMPARE(service->port, port);
     QCOMPARE(service->address, QStringLiteral("127.0.0.1"));
     QCOMPARE(service->txtValue("version"), QStringLiteral(SOCKETSERVER_VERSION));
@@ -94,7 +100,7 @@ void tst_BonjourDaemon::announcedWithItsTxtRecordAndListed()
     // --list-relays finds it by its name and says where it is.
     const ProgramResult list = runToEnd(QStringLiteral(SOCKETSERVER_BINARY), {"--list-relays"});
     QCOMPARE(list.exitCode, 0);
-    QVERIFY2(list.out.contains(QStringLiteral("Gallery 2 \u2014 127.0.0.1:%1").arg(port)),
+    QVERIFY2(list.out.contains(QStringLiteral("%1 \u2014 127.0.0.1:%2").arg(kGallery).arg(port)),
         qPrintable(list.out));
     QVERIFY2(
         list.out.contains(QStringLiteral("web page http://127.0.0.1:%1/").arg(web.captured(1))),
@@ -107,23 +113,24 @@ void tst_BonjourDaemon::nameInUseIsRenamedAndLogged()
 {
     // A service of that name is on the network already (avahi-publish: another program).
     AvahiPublisher other;
-    QVERIFY2(other.start(m_avahi, "Gallery 2", 1), qPrintable(other.output()));
+    QVERIFY2(other.start(m_avahi, kGallery, 1), qPrintable(other.output()));
     Relay first;
     Relay second;
-    const quint16 firstPort = first.start({"--bind", "any", "--name", "Gallery 2"});
+    const quint16 firstPort = first.start({"--bind", "any", "--name", kGallery});
     QVERIFY(firstPort);
-    const QString renamed = QStringLiteral(
-        "the name \"Gallery 2\" is in use on the network: announced as \"Gallery 2 (2)\"");
+    const QString renamed
+        = QStringLiteral("the name \"%1\" is in use on the network: announced as \"%1 (2)\"")
+              .arg(kGallery);
     QVERIFY2(first.waitFor(renamed), qPrintable(first.output()));
-    const quint16 secondPort = second.start({"--bind", "any", "--name", "Gallery 2"});
+    const quint16 secondPort = second.start({"--bind", "any", "--name", kGallery});
     QVERIFY(secondPort);
-    QVERIFY2(second.waitFor(QStringLiteral("announced as \"Gallery 2 (3)\"")),
+    QVERIFY2(second.waitFor(QStringLiteral("announced as \"%1 (3)\"").arg(kGallery)),
         qPrintable(second.output()));
 
     std::optional<AvahiService> service;
-    QTRY_VERIFY((service = browsed(m_avahi, "Gallery 2 (2)")));
+    QTRY_VERIFY((service = browsed(m_avahi, kGallery + " (2)")));
     QCOMPARE(service->port, firstPort);
-    QTRY_VERIFY((service = browsed(m_avahi, "Gallery 2 (3)")));
+    QTRY_VERIFY((service = browsed(m_avahi, kGallery + " (3)")));
     QCOMPARE(service->port, secondPort);
     QCOMPARE(first.count("announced"), 1); // one line each
     QCOMPARE(second.count("announced"), 1);
@@ -132,11 +139,11 @@ void tst_BonjourDaemon::nameInUseIsRenamedAndLogged()
 void tst_BonjourDaemon::stoppedRelayIsWithdrawn()
 {
     Relay relay;
-    QVERIFY(relay.start({"--bind", "any", "--name", "Leaving"}));
-    QTRY_VERIFY(browsed(m_avahi, "Leaving"));
+    QVERIFY(relay.start({"--bind", "any", "--name", kLeaving}));
+    QTRY_VERIFY(browsed(m_avahi, kLeaving));
     relay.process().terminate();
     QVERIFY(relay.process().waitForFinished(5000));
-    QTRY_VERIFY(!browsed(m_avahi, "Leaving"));
+    QTRY_VERIFY(!browsed(m_avahi, kLeaving));
 
     const ProgramResult list = runToEnd(QStringLiteral(SOCKETSERVER_BINARY), {"--list-relays"});
     QCOMPARE(list.exitCode, 1);
