@@ -66,9 +66,9 @@ QByteArray HeadlessClient::listenLine(const QByteArray &message, qint64 timeMs)
 void HeadlessClient::onFound(const FoundRelay &relay)
 {
     m_findWait.stop();
-    const QString host = relay.address.toString();
     if (m_finishing)
         return;
+    const QString host = relay.address.toString();
     std::fprintf(m_err, "%s\n",
         qPrintable(tr("found \"%1\" at %2 port %3").arg(relay.name, host).arg(relay.port)));
     std::fflush(m_err);
