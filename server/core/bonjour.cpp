@@ -407,7 +407,7 @@ QList<FoundRelay> RelayBrowser::relays() const
 {
     QList<FoundRelay> found;
     for (const Service &service : m_services) // QMap: sorted by name
-        if (service.resolved)
+        if (service.isListed())
             found.append(service.relay);
     return found;
 }
@@ -415,7 +415,7 @@ QList<FoundRelay> RelayBrowser::relays() const
 std::optional<FoundRelay> RelayBrowser::relay(const QString &name) const
 {
     const auto it = m_services.constFind(name);
-    if (it == m_services.cend() || !it->resolved)
+    if (it == m_services.cend() || !it->isListed())
         return std::nullopt;
     return it->relay;
 }
@@ -457,7 +457,7 @@ void RelayBrowser::onBrowsed(
         const auto it = m_services.find(name);
         if (it == m_services.end() || --it->interfaces > 0)
             return;
-        const bool listed = it->resolved;
+        const bool listed = it->isListed();
         forget(*it);
         m_services.erase(it);
         if (listed)
@@ -512,11 +512,10 @@ void RelayBrowser::onResolved(const QString &name, int error, quint32 interfaceI
     relay.webSocketPort = quint16(txtValue(txt, "ws").toUInt());
     relay.localName = txtValue(txt, "local");
     const bool newHost = relay.hostName != it->relay.hostName || !it->query;
-    const bool wasListed = it->resolved;
+    const bool wasListed = it->isListed();
     if (newHost) { // its address is asked for (again) before it is listed
         relay.address = QHostAddress();
         it->addresses.clear();
-        it->resolved = false;
     }
     const bool changed = relay != it->relay;
     it->relay = relay;
@@ -562,6 +561,7 @@ void RelayBrowser::onAddress(
             it->query->finish();
         return;
     }
+    const bool wasListed = it->isListed();
     QList<QHostAddress> &addresses = it->addresses;
     if (!added)
         addresses.removeAll(address);
@@ -570,10 +570,9 @@ void RelayBrowser::onAddress(
     FoundRelay &relay = it->relay;
     const QHostAddress kept
         = addresses.contains(relay.address) ? relay.address : addresses.value(0, QHostAddress());
-    if (kept == relay.address && it->resolved == !addresses.isEmpty())
+    if (kept == relay.address && wasListed == it->isListed())
         return;
     relay.address = kept;
-    it->resolved = !addresses.isEmpty();
     emit relaysChanged();
 }
 

@@ -162,8 +162,9 @@ private:
     {
         FoundRelay relay;
         int interfaces = 0; // announced on this many interfaces
-        bool resolved = false; // relay complete (it has an address): listed
         QList<QHostAddress> addresses; // its machine's, as answered; relay.address is one
+        /// Complete (it has an address): listed.
+        bool isListed() const { return !addresses.isEmpty(); }
         QPointer<DnsSdRequest> resolve; // open while it is there: its port and TXT record
         QPointer<DnsSdRequest> query; // open while it is there: its machine's address
     };

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "requiretool.h"
+#include "testprocess.h"
 
 #include <QDeadlineTimer>
 #include <QFile>
@@ -119,7 +120,7 @@ public:
     {
         stopAvahi();
         if (m_bus.state() != QProcess::NotRunning) {
-            end(m_bus);
+            endProcess(m_bus);
             m_busLog += m_bus.readAllStandardError();
         }
     }
@@ -130,7 +131,7 @@ public:
     {
         if (m_avahi.state() == QProcess::NotRunning)
             return;
-        end(m_avahi);
+        endProcess(m_avahi);
         avahiLog();
     }
 
@@ -270,15 +271,6 @@ private:
     {
         m_error = error;
         return false;
-    }
-
-    static void end(QProcess &process)
-    {
-        process.terminate();
-        if (!process.waitForFinished(5000)) {
-            process.kill();
-            process.waitForFinished(5000);
-        }
     }
 
     static bool writeFile(const QString &path, const QByteArray &text)
@@ -430,13 +422,7 @@ public:
     /// Withdraws what it announced: ends avahi-publish by its process id (SIGTERM, then SIGKILL).
     void stop()
     {
-        if (m_process.state() == QProcess::NotRunning)
-            return;
-        m_process.terminate();
-        if (!m_process.waitForFinished(5000)) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
+        endProcess(m_process);
         output();
     }
 
