@@ -5,4 +5,5 @@ cd "$(dirname "$0")"
 # SOCKETSERVER_TEST_PACKAGES: also install what only the tests need (chromium, systemd, prometheus).
 SOCKETSERVER_TEST_PACKAGES=1 scripts/bootstrap.sh -DSOCKETSERVER_WERROR=ON
 cd build
-ctest --output-on-failure --timeout 300
+# Two at a time, as the machine has cores; tests that must not overlap say so (RESOURCE_LOCK).
+ctest --output-on-failure --timeout 300 --parallel 2

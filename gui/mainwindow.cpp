@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "bonjour.h"
 #include "clientsmodel.h"
 #include "expectedmodel.h"
 #include "loginitem.h"
@@ -92,6 +93,28 @@ const QString kGreen = QStringLiteral("#2e9d44"); // serving, connected
 const QString kAmber = QStringLiteral("#e0a526"); // waiting: a warning
 const QString kGrey = QStringLiteral("#9e9e9e"); // stopped
 
+// A row with a small light and a line of text, under the relay's light: the state of one part
+// of the relay (its announcement, its MQTT bridge). The light is "NAMEDot", the text "NAMEState".
+QWidget *lightRow(const QString &name, QLabel *&dot, QLabel *&label)
+{
+    dot = new QLabel;
+    dot->setObjectName(name + QStringLiteral("Dot"));
+    dot->setFixedSize(10, 10);
+    label = new QLabel;
+    label->setObjectName(name + QStringLiteral("State"));
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *row = new QWidget;
+    auto *layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addSpacing(2);
+    layout->addWidget(dot);
+    layout->addSpacing(10);
+    layout->addWidget(label);
+    layout->addStretch(1);
+    return row;
+}
+
 // A column wide enough for its header and for sample, the widest value expected.
 void fitColumn(QTableView *view, int column, const QString &sample)
 {
@@ -147,7 +170,7 @@ MainWindow::MainWindow(
     });
 
     auto *settingsBox = new QGroupBox(tr("Settings"));
-    settingsBox->setFixedWidth(350);
+    settingsBox->setFixedWidth(390); // wide enough for the longest setting (the Flash check box)
     auto *settingsLayout = new QVBoxLayout(settingsBox);
     settingsLayout->addWidget(m_form);
 
@@ -178,6 +201,8 @@ MainWindow::MainWindow(
     const auto updateCount = [this] { m_stateLabel->setText(m_controller->stateText()); };
     connect(controller->relay(), &RelayServer::clientConnected, this, updateCount);
     connect(controller->relay(), &RelayServer::clientDisconnected, this, updateCount);
+    connect(controller->relay(), &RelayServer::announcementChanged, this,
+        &MainWindow::updateAnnouncement);
     connect(controller->relay(), &RelayServer::mqttStatusChanged, this, &MainWindow::updateMqtt);
     updateState();
 
@@ -216,12 +241,6 @@ QWidget *MainWindow::createStatusArea()
     m_startStop->setMinimumWidth(120);
     m_startStop->setDefault(true);
     connect(m_startStop, &QPushButton::clicked, this, &MainWindow::toggleServing);
-    m_mqttDot = new QLabel;
-    m_mqttDot->setObjectName(QStringLiteral("mqttDot"));
-    m_mqttDot->setFixedSize(10, 10);
-    m_mqttLabel = new QLabel;
-    m_mqttLabel->setObjectName(QStringLiteral("mqttState"));
-    m_mqttLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_errorLabel = new QLabel;
     m_errorLabel->setObjectName(QStringLiteral("error"));
     m_errorLabel->setWordWrap(true);
@@ -245,21 +264,15 @@ QWidget *MainWindow::createStatusArea()
     monitoring->addSpacing(22);
     monitoring->addWidget(m_monitoringLabel);
     monitoring->addStretch(1);
-    // The bridge's light sits under the relay's, smaller.
-    m_mqttRow = new QWidget;
-    auto *mqtt = new QHBoxLayout(m_mqttRow);
-    mqtt->setContentsMargins(0, 0, 0, 0);
-    mqtt->setSpacing(0);
-    mqtt->addSpacing(2);
-    mqtt->addWidget(m_mqttDot);
-    mqtt->addSpacing(10);
-    mqtt->addWidget(m_mqttLabel);
-    mqtt->addStretch(1);
+    m_announcementRow
+        = lightRow(QStringLiteral("announcement"), m_announcementDot, m_announcementLabel);
+    m_mqttRow = lightRow(QStringLiteral("mqtt"), m_mqttDot, m_mqttLabel);
     auto *layout = new QVBoxLayout(area);
     layout->setContentsMargins(4, 4, 4, 8);
     layout->addLayout(title);
     layout->addLayout(hint);
     layout->addLayout(monitoring);
+    layout->addWidget(m_announcementRow);
     layout->addWidget(m_mqttRow);
     layout->addWidget(m_errorLabel);
     return area;
@@ -545,7 +558,49 @@ void MainWindow::updateState()
     m_form->setRelaySettingsEnabled(state == RelayController::State::Stopped);
     m_sendLine->setEnabled(running);
     m_send->setEnabled(running);
+    updateAnnouncement();
     updateMqtt();
+}
+
+// How clients find the relay by name, while it serves: "Announced as "Gallery 2"" (green); amber
+// while it is not (yet) on the network under the name asked for; grey when it cannot be (a relay
+// for this computer only, a build without Bonjour). Nothing when the technician turned it off.
+void MainWindow::updateAnnouncement()
+{
+    const RelayServer *relay = m_controller->relay();
+    const RelayAnnouncer &announcer = relay->announcer();
+    const bool shown
+        = m_controller->state() == RelayController::State::Running && relay->config().announce;
+    m_announcementRow->setVisible(shown);
+    if (!shown)
+        return;
+    QString text;
+    QString color = kAmber;
+    switch (announcer.state()) {
+    case RelayAnnouncer::State::Off: // announce is on: the relay listens on localhost only
+        text = tr("Not announced on the network: the relay listens on this computer only");
+        color = kGrey;
+        break;
+    case RelayAnnouncer::State::Registering:
+        text = tr("Announcing \"%1\" on the network…").arg(announcer.name());
+        break;
+    case RelayAnnouncer::State::Announced:
+        if (announcer.name() == announcer.requestedName()) {
+            text = tr("Announced as \"%1\"").arg(announcer.name());
+            color = kGreen;
+        } else {
+            text = tr("Announced as \"%1\": another relay on the network is called \"%2\"")
+                       .arg(announcer.name(), announcer.requestedName());
+        }
+        break;
+    case RelayAnnouncer::State::Unavailable:
+        text = tr("Not announced on the network: %1").arg(announcer.errorString());
+        if (!Bonjour::isBuiltIn())
+            color = kGrey;
+        break;
+    }
+    m_announcementLabel->setText(text);
+    paintDot(m_announcementDot, color);
 }
 
 // "MQTT: connected to broker.local:1883, topic museum/gallery2", while the relay serves with a

@@ -1,7 +1,7 @@
-// MainWindow: the panel's window. Renders the relay's state (and its MQTT bridge's), its
-// settings, the clients table and the traffic log, and forwards what the technician does to
-// RelayController, PanelSettings and LoginItem. Questions and file choices go through replaceable
-// functions so tests can answer them.
+// MainWindow: the panel's window. Renders the relay's state (with its announcement on the
+// network and its MQTT bridge's), its settings, the clients table and the traffic log, and
+// forwards what the technician does to RelayController, PanelSettings and LoginItem. Questions and
+// file choices go through replaceable functions so tests can answer them.
 #pragma once
 
 #include "relaycontroller.h"
@@ -69,6 +69,7 @@ private:
     QWidget *createTrafficArea();
     void createMenus();
     void updateState();
+    void updateAnnouncement();
     void updateMqtt();
     void showError(const QString &message);
     void disconnectSelected();
@@ -87,6 +88,9 @@ private:
     QLabel *m_stateLabel = nullptr;
     QLabel *m_hintLabel = nullptr;
     QLabel *m_monitoringLabel = nullptr; // the web port's /health and /metrics, when it is on
+    QWidget *m_announcementRow = nullptr; // the relay's announcement (Bonjour), while serving
+    QLabel *m_announcementDot = nullptr;
+    QLabel *m_announcementLabel = nullptr;
     QWidget *m_mqttRow = nullptr; // the MQTT bridge's state, while there is one
     QLabel *m_mqttDot = nullptr;
     QLabel *m_mqttLabel = nullptr;

@@ -1,5 +1,6 @@
 #include "settingsform.h"
 
+#include "bonjour.h"
 #include "relayoptions.h"
 
 #include <QCheckBox>
@@ -36,6 +37,7 @@ QString fieldError(QString message)
         SettingsForm::tr("set Direction to In"));
     const std::pair<QString, QString> fields[] = {
         {QStringLiteral("--eol"), SettingsForm::tr("Message ending")},
+        {QStringLiteral("--name"), SettingsForm::tr("Network name")},
         {QStringLiteral("--allow"), SettingsForm::tr("Allow only")},
         {QStringLiteral("--ws-origin"), SettingsForm::tr("Web pages from")},
         {QStringLiteral("--expect"), SettingsForm::tr("Expected clients")},
@@ -62,6 +64,8 @@ SettingsForm::SettingsForm(QWidget *parent)
     , m_availableChoices(m_choices.size())
     , m_bind(new QComboBox)
     , m_port(spinBox(0, 65535, QStringLiteral("port")))
+    , m_name(new QLineEdit)
+    , m_announce(new QCheckBox(tr("Announce on the network")))
     , m_maxClients(spinBox(1, RelayConfig::kMaxClientsLimit, QStringLiteral("maxClients")))
     , m_eol(new QComboBox)
     , m_echo(new QCheckBox(tr("Back to its sender")))
@@ -99,6 +103,15 @@ SettingsForm::SettingsForm(QWidget *parent)
     m_bind->setMinimumContentsLength(16);
     m_port->setGroupSeparatorShown(false);
     m_port->setToolTip(tr("0 picks a free port"));
+    m_name->setObjectName(QStringLiteral("name"));
+    m_name->setPlaceholderText(Bonjour::defaultName());
+    m_name->setToolTip(tr("The relay's name on the network: the test client, the serial relay, "
+                          "Macs and other\nBonjour browsers find it by this name, whatever its "
+                          "address. Empty: %1.")
+                           .arg(Bonjour::defaultName()));
+    m_announce->setObjectName(QStringLiteral("announce"));
+    m_announce->setToolTip(tr("Announce the relay with Bonjour (mDNS/DNS-SD) while it listens "
+                              "beyond this computer."));
     m_maxMessage->setSuffix(tr(" bytes"));
     m_heartbeat->setSuffix(tr(" s"));
     m_heartbeat->setSpecialValueText(tr("Off"));
@@ -131,6 +144,8 @@ SettingsForm::SettingsForm(QWidget *parent)
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->addRow(tr("Listen on:"), m_bind);
     form->addRow(tr("Port:"), m_port);
+    form->addRow(tr("Network name:"), m_name);
+    form->addRow(tr("Bonjour:"), m_announce);
     form->addRow(tr("Max clients:"), m_maxClients);
     form->addRow(tr("Message ending:"), m_eol);
     form->addRow(tr("Echo:"), m_echo);
@@ -164,8 +179,9 @@ SettingsForm::SettingsForm(QWidget *parent)
     layout->addWidget(m_startOnOpen);
     layout->addWidget(m_openAtLogin);
 
-    m_relayWidgets += {m_bind, m_port, m_maxClients, m_eol, m_echo, m_maxMessage, m_allow,
-        m_heartbeat, m_webSocketPort, m_webOrigins, m_localName, m_flashPolicy};
+    m_relayWidgets
+        += {m_bind, m_port, m_name, m_announce, m_maxClients, m_eol, m_echo, m_maxMessage, m_allow,
+            m_heartbeat, m_webSocketPort, m_webOrigins, m_localName, m_flashPolicy};
     connect(m_bind, &QComboBox::activated, this, &SettingsForm::edited);
     for (QComboBox *box : {m_mqttDirection, m_mqttQos})
         connect(box, &QComboBox::activated, this, &SettingsForm::edited);
@@ -174,9 +190,10 @@ SettingsForm::SettingsForm(QWidget *parent)
         connect(box, &QSpinBox::valueChanged, this, &SettingsForm::edited);
     connect(m_expected, &QTableWidget::itemChanged, this, &SettingsForm::edited);
     connect(m_eol, &QComboBox::currentTextChanged, this, &SettingsForm::edited);
-    for (QCheckBox *box : {m_echo, m_flashPolicy})
+    for (QCheckBox *box : {m_echo, m_announce, m_flashPolicy})
         connect(box, &QCheckBox::toggled, this, &SettingsForm::edited);
-    for (QLineEdit *line : {m_allow, m_webOrigins, m_localName, m_alarmMessage, m_mqttUrl,
+    connect(m_announce, &QCheckBox::toggled, this, &SettingsForm::updateNameEnabled);
+    for (QLineEdit *line : {m_name, m_allow, m_webOrigins, m_localName, m_alarmMessage, m_mqttUrl,
              m_mqttTopic, m_mqttUser, m_mqttPasswordFile, m_mqttCaFile, m_mqttClientId})
         connect(line, &QLineEdit::textEdited, this, &SettingsForm::edited);
     connect(m_openAtLogin, &QCheckBox::toggled, this, &SettingsForm::openAtLoginToggled);
@@ -352,12 +369,13 @@ void SettingsForm::addExpectedRow(const QString &name, const QString &match)
 void SettingsForm::setConfig(const RelayConfig &config)
 {
     const QSignalBlocker blockers[] = {QSignalBlocker(m_bind), QSignalBlocker(m_port),
-        QSignalBlocker(m_maxClients), QSignalBlocker(m_eol), QSignalBlocker(m_echo),
-        QSignalBlocker(m_maxMessage), QSignalBlocker(m_allow), QSignalBlocker(m_heartbeat),
-        QSignalBlocker(m_webSocketPort), QSignalBlocker(m_webOrigins), QSignalBlocker(m_localName),
-        QSignalBlocker(m_flashPolicy), QSignalBlocker(m_expectSilence),
-        QSignalBlocker(m_expectGrace), QSignalBlocker(m_alarmMessage),
-        QSignalBlocker(m_mqttDirection), QSignalBlocker(m_mqttQos), QSignalBlocker(m_mqttQueue)};
+        QSignalBlocker(m_name), QSignalBlocker(m_announce), QSignalBlocker(m_maxClients),
+        QSignalBlocker(m_eol), QSignalBlocker(m_echo), QSignalBlocker(m_maxMessage),
+        QSignalBlocker(m_allow), QSignalBlocker(m_heartbeat), QSignalBlocker(m_webSocketPort),
+        QSignalBlocker(m_webOrigins), QSignalBlocker(m_localName), QSignalBlocker(m_flashPolicy),
+        QSignalBlocker(m_expectSilence), QSignalBlocker(m_expectGrace),
+        QSignalBlocker(m_alarmMessage), QSignalBlocker(m_mqttDirection), QSignalBlocker(m_mqttQos),
+        QSignalBlocker(m_mqttQueue)};
     m_base = config;
     // The address of an earlier call that is not on this machine: replaced, not kept.
     while (m_choices.size() > m_availableChoices) {
@@ -374,6 +392,9 @@ void SettingsForm::setConfig(const RelayConfig &config)
     }
     m_bind->setCurrentIndex(index);
     m_port->setValue(config.port);
+    m_name->setText(config.name);
+    m_announce->setChecked(config.announce);
+    updateNameEnabled();
     m_maxClients->setValue(config.maxClients);
     m_eol->setCurrentText(config.terminator.name());
     m_echo->setChecked(config.echo);
@@ -415,6 +436,7 @@ RelayConfig SettingsForm::config(QString *error) const
     config.bind = choice.bind;
     config.address = choice.address;
     config.port = quint16(m_port->value());
+    config.announce = m_announce->isChecked();
     config.maxClients = m_maxClients->value();
     config.echo = m_echo->isChecked();
     config.maxMessageBytes = m_maxMessage->value();
@@ -426,8 +448,10 @@ RelayConfig SettingsForm::config(QString *error) const
     config.expectSilenceSeconds = m_expectSilence->value();
     config.expectGraceSeconds = m_expectGrace->value();
     config.alarmMessage = m_alarmMessage->text().toUtf8();
-    // The terminator and the lists are checked by the daemon's own parser.
+    // The terminator, the name and the lists are checked by the daemon's own parser.
     QStringList args = {QStringLiteral("--eol"), m_eol->currentText().trimmed()};
+    if (!m_name->text().trimmed().isEmpty()) // empty: the default name
+        args << QStringLiteral("--name") << m_name->text();
     if (!m_allow->text().trimmed().isEmpty())
         args << QStringLiteral("--allow") << m_allow->text();
     if (!m_webOrigins->text().trimmed().isEmpty())
@@ -461,6 +485,7 @@ RelayConfig SettingsForm::config(QString *error) const
         return m_base;
     }
     config.terminator = parsed.config.terminator;
+    config.name = parsed.config.name;
     config.allow = parsed.config.allow;
     config.webSocketOrigins = parsed.config.webSocketOrigins;
     config.expected = parsed.config.expected;
@@ -491,4 +516,11 @@ void SettingsForm::setRelaySettingsEnabled(bool enabled)
 {
     for (QWidget *widget : std::as_const(m_relayWidgets))
         widget->setEnabled(enabled);
+    updateNameEnabled();
+}
+
+// The name is greyed out while the relay is not to be announced: it is of no use then.
+void SettingsForm::updateNameEnabled()
+{
+    m_name->setEnabled(m_announce->isEnabled() && m_announce->isChecked());
 }

@@ -1,9 +1,10 @@
 // SettingsForm: the panel's settings, as widgets. Shows a RelayConfig and turns what was typed
-// back into one (the core's parser checks the allow list, the terminator, the expected clients
-// and the MQTT broker's settings). Three tabs: the relay's settings, the expected clients (the
-// exhibit's inventory: name and match per row, and when they count as silent or missing), and
-// other rooms (the MQTT broker the relay shares its conversation through). It keeps the
-// settings it does not show (welcome, buffers) as they were loaded. Part of MainWindow.
+// back into one (the core's parser checks the allow list, the terminator, the name on the
+// network, the expected clients and the MQTT broker's settings). Three tabs: the relay's settings,
+// the expected clients (the exhibit's inventory: name and match per row, and when they count as
+// silent or missing), and other rooms (the MQTT broker the relay shares its conversation through).
+// It keeps the settings it does not show (welcome, buffers) as they were loaded. Part of
+// MainWindow.
 #pragma once
 
 #include "bindchoice.h"
@@ -56,12 +57,15 @@ private:
     QWidget *createMqttPage();
     QLayout *fileField(QLineEdit *line, const QString &caption);
     void addExpectedRow(const QString &name, const QString &match);
+    void updateNameEnabled();
 
     RelayConfig m_base;
     QList<BindChoice> m_choices;
     qsizetype m_availableChoices; // the addresses on this machine; after them, at most one more
     QComboBox *m_bind;
     QSpinBox *m_port;
+    QLineEdit *m_name;
+    QCheckBox *m_announce;
     QSpinBox *m_maxClients;
     QComboBox *m_eol;
     QCheckBox *m_echo;

@@ -6,16 +6,18 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-# Debian/Ubuntu packages the build and the tests need.
-DEBIAN_PACKAGES=(g++ cmake ninja-build pkg-config qt6-base-dev qt6-serialport-dev qt6-websockets-dev libmosquitto-dev fonts-dejavu-core)
+# Debian/Ubuntu packages the build and the tests need (libavahi-compat-libdnssd-dev: the DNS-SD
+# API, dns_sd.h, through which the relay announces itself with Bonjour).
+DEBIAN_PACKAGES=(g++ cmake ninja-build pkg-config qt6-base-dev qt6-serialport-dev qt6-websockets-dev libmosquitto-dev libavahi-compat-libdnssd-dev fonts-dejavu-core)
 # Needed by the tests only (./test.sh sets SOCKETSERVER_TEST_PACKAGES=1): a browser for the
 # end-to-end test of the built-in web page; systemd for systemd-analyze, which checks the
 # service units (it runs without systemd being the machine's init); Prometheus for promtool,
 # which checks /metrics; the mosquitto broker and its command-line clients for the MQTT bridge's
-# tests, and openssl to make their TLS certificates; liblo's oscsend and oscdump for the OSC
-# codec's tests. ./run.sh never installs them.
+# tests, and openssl to make their TLS certificates; avahi-daemon, its command-line tools
+# (avahi-utils) and dbus (a private system bus for it) for the Bonjour tests; liblo's oscsend
+# and oscdump and socat for the UDP and OSC tests. ./run.sh never installs them.
 if [ "${SOCKETSERVER_TEST_PACKAGES:-0}" = 1 ]; then
-    DEBIAN_PACKAGES+=(chromium systemd prometheus mosquitto mosquitto-clients openssl liblo-tools)
+    DEBIAN_PACKAGES+=(chromium systemd prometheus mosquitto mosquitto-clients openssl avahi-daemon avahi-utils dbus liblo-tools socat)
 fi
 # Homebrew formulae on macOS (mosquitto brings libmosquitto, its broker and its clients).
 BREW_FORMULAE=(qt cmake ninja pkgconf mosquitto)

@@ -1,6 +1,8 @@
 // socketserver-serial: relays lines between one serial device and the relay. Parses the
-// command line, then wires a SerialDevice and a RelayLink together with a SerialRelay, and
-// Ctrl+C / SIGTERM to a clean exit.
+// command line, then wires a SerialDevice and a RelayLink together with a SerialRelay, the link
+// to the relay's address or (--find) to wherever a RelayFinder finds the relay, and Ctrl+C /
+// SIGTERM to a clean exit.
+#include "bonjour.h"
 #include "headlesslog.h"
 #include "relaylink.h"
 #include "serialdevice.h"
@@ -13,10 +15,41 @@
 #include <QCoreApplication>
 
 #include <cstdio>
+#include <optional>
 
 namespace {
+
 constexpr char kProgram[] = "socketserver-serial";
+
+// Where the relay is, for the start-up line.
+QString relayDescription(const SerialOptions &options)
+{
+    if (!options.find)
+        return QStringLiteral("the relay at %1 port %2").arg(options.host).arg(options.port);
+    if (options.find->isEmpty())
+        return QStringLiteral("the only relay announced on the network");
+    return QStringLiteral("the relay announced on the network as \"%1\"").arg(*options.find);
 }
+
+// --find: connects @p link to the relay wherever @p finder finds it, again each time it moves;
+// logs each change of what it waits for, once.
+void follow(RelayFinder &finder, RelayLink &link)
+{
+    QObject::connect(&finder, &RelayFinder::problemChanged, &link, [&finder] {
+        if (!finder.problem().isEmpty())
+            qCInfo(lcSerial).noquote() << QStringLiteral("relay: waiting: ") + finder.problem();
+    });
+    QObject::connect(&finder, &RelayFinder::found, &link, [&link](const FoundRelay &relay) {
+        const QString line = link.host().isEmpty()
+            ? QStringLiteral("relay: found \"%1\" at %2")
+            : QStringLiteral("relay: \"%1\" moved to %2; connecting there");
+        qCInfo(lcSerial).noquote() << line.arg(relay.name, relay.endpoint());
+        link.open(relay.address.toString(), relay.port);
+    });
+    finder.start();
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -45,12 +78,10 @@ int main(int argc, char *argv[])
     }
 
     HeadlessLog::install(options.verbose);
-    qCInfo(lcSerial).noquote() << QStringLiteral(
-        "%1 %2 relaying %3 (%4) to the relay at %5 port %6")
+    qCInfo(lcSerial).noquote() << QStringLiteral("%1 %2 relaying %3 (%4) to %5")
                                       .arg(QLatin1String(kProgram), app.applicationVersion(),
                                           options.device.describe(), options.serial.describe(),
-                                          options.host)
-                                      .arg(options.port);
+                                          relayDescription(options));
 
     SerialDevice device(options.device, options.serial);
     RelayLink link(options.relayTerminator);
@@ -64,6 +95,10 @@ int main(int argc, char *argv[])
             QCoreApplication::quit();
         });
     device.start();
-    link.open(options.host, options.port);
+    std::optional<RelayFinder> finder;
+    if (options.find)
+        follow(finder.emplace(*options.find), link);
+    else
+        link.open(options.host, options.port);
     return app.exec();
 }

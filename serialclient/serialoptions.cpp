@@ -1,5 +1,6 @@
 #include "serialoptions.h"
 
+#include "bonjour.h"
 #include "commandline.h"
 #include "helptext.h"
 
@@ -37,6 +38,12 @@ constexpr OptionSpec kOptions[] = {
         "How lines end on the device side. lf (default): a line ends at LF or CRLF (Arduino's "
         "println) and LF is written after each message. crlf: the same, but CRLF is written. "
         "cr, nul or decimal codes such as 13: exactly those bytes, both ways."},
+    {"find", "NAME",
+        "Find the relay on the network by the name it announces (Bonjour), e.g. --find "
+        "\"Gallery 2\", instead of giving --host and --port, and follow it when it restarts on "
+        "another address or port. --find alone: the only relay on the network. Until it is "
+        "found, the log says what it waits for. 'socketserver --list-relays' shows the names.",
+        true},
     {"host", "HOST", "The relay's address (default localhost)."},
     {"port", "PORT", "The relay's port (default 6780)."},
     {"eol", "MODE",
@@ -137,6 +144,11 @@ QString apply(SerialOptions &options, const QString &key, const QString &value)
             options.relayTerminator = *terminator;
         else
             options.serial.lineEnd = *terminator;
+    } else if (key == u"find") {
+        const QString problem = Bonjour::findProblem(value);
+        if (!problem.isEmpty())
+            return QStringLiteral("--find: ") + problem;
+        options.find = value.trimmed();
     } else if (key == u"host") {
         if (value.trimmed().isEmpty())
             return QStringLiteral("--host needs the relay's address");
@@ -195,6 +207,7 @@ SerialOptions parseSerialOptions(const QStringList &arguments)
         break;
     }
 
+    bool addressGiven = false; // --host or --port
     for (qsizetype i = 0; i < arguments.size(); ++i) {
         const QString &arg = arguments.at(i);
         QString key;
@@ -213,10 +226,11 @@ SerialOptions parseSerialOptions(const QStringList &arguments)
                 value = key.mid(equals + 1);
                 key.truncate(equals);
             } else if (spec->valueName) {
-                if (i + 1 >= arguments.size())
+                if (CommandLine::valueFollows(*spec, arguments, i))
+                    value = arguments.at(++i);
+                else if (!spec->valueOptional) // --find without a name: empty
                     return failure(QStringLiteral("--%1 needs a value (%2)")
                                        .arg(key, QLatin1String(spec->valueName)));
-                value = arguments.at(++i);
             }
         } else {
             return failure(QStringLiteral("unknown option '%1' (the device is given with "
@@ -226,11 +240,15 @@ SerialOptions parseSerialOptions(const QStringList &arguments)
         const QString error = apply(result, key, value);
         if (!error.isEmpty())
             return failure(error);
+        addressGiven = addressGiven || key == u"host" || key == u"port";
     }
     if (result.action == SerialOptions::Action::Run
         && result.device.kind() == DeviceMatch::Kind::None)
         return failure(QStringLiteral("no device given: use --device PATH or --match ID "
                                       "(--list shows the serial ports)"));
+    if (result.action == SerialOptions::Action::Run && result.find && addressGiven)
+        return failure(QStringLiteral("--find looks the relay up by its name: give either "
+                                      "--find or --host and --port, not both"));
     return result;
 }
 
@@ -250,8 +268,8 @@ QString serialOptionsHelp(const QString &program)
                        "stops it."));
     text += QStringLiteral("\nOptions:\n");
     text += CommandLine::optionsHelp(kOptions);
-    text += QStringLiteral(
-        "\nExample:\n  %1 --device /dev/ttyACM0 --baud 115200 --prefix arduino1:\n")
+    text += QStringLiteral("\nExamples:\n  %1 --device /dev/ttyACM0 --baud 115200 --prefix "
+                           "arduino1:\n  %1 --match 2341:0043 --find \"Gallery 2\"\n")
                 .arg(program);
     return text;
 }

@@ -10,11 +10,13 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 struct SerialOptions
 {
     enum class Action
     {
-        Run, ///< relay between `device` and the relay at host:port
+        Run, ///< relay between `device` and the relay (at host:port, or found by name)
         ListPorts, ///< --list: print the serial ports and exit 0
         ShowHelp, ///< --help: print serialOptionsHelp() and exit 0
         ShowVersion, ///< --version
@@ -25,6 +27,9 @@ struct SerialOptions
     SerialDevice::Settings serial;
     QString host = QStringLiteral("localhost");
     quint16 port = 6780;
+    /// --find: the relay is the one announced on the network (Bonjour) under this name, followed
+    /// when it moves; an empty name: the only relay announced. host and port are not used then.
+    std::optional<QString> find;
     Terminator relayTerminator; ///< --eol: how messages from the relay end (auto)
     QByteArray prefix;
     int queueLimit = 0;

@@ -5,6 +5,7 @@
 #include "repeatsender.h"
 #include "testclientsettings.h"
 
+#include <QAbstractItemView>
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
@@ -21,8 +22,11 @@
 #include <QSaveFile>
 #include <QScrollBar>
 #include <QShortcut>
+#include <QSignalBlocker>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
+#include <QStandardItemModel>
+#include <QStyle>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -41,7 +45,8 @@ QToolButton *toggleButton(const QString &text, const QString &toolTip, QWidget *
 
 } // namespace
 
-ConnectionTab::ConnectionTab(TestClientSettings *settings, QWidget *parent)
+ConnectionTab::ConnectionTab(
+    TestClientSettings *settings, const RelayBrowser *browser, QWidget *parent)
     : QWidget(parent)
     , m_settings(settings)
     , m_session(new ConnectionSession(this))
@@ -49,7 +54,8 @@ ConnectionTab::ConnectionTab(TestClientSettings *settings, QWidget *parent)
         return QFileDialog::getSaveFileName(
             parent, tr("Save the messages"), QString(), tr("Text (*.txt);;CSV (*.csv)"));
     })
-    , m_host(new QLineEdit(m_settings->host(), this))
+    , m_browser(browser)
+    , m_host(new QComboBox(this))
     , m_port(new QSpinBox(this))
     , m_autoReconnect(new QCheckBox(tr("Reconnect by itself"), this))
     , m_connect(new QPushButton(tr("Connect"), this))
@@ -93,8 +99,13 @@ ConnectionTab::ConnectionTab(TestClientSettings *settings, QWidget *parent)
     m_rates->setObjectName(QStringLiteral("rates"));
 
     // Connection bar.
-    m_host->setPlaceholderText(tr("relay's machine"));
+    m_host->setEditable(true);
+    m_host->setInsertPolicy(QComboBox::NoInsert); // what is typed is a host, not a new item
+    m_host->setCompleter(nullptr); // no relay's name completed into a host name
+    m_host->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_host->setMinimumWidth(160);
+    m_host->lineEdit()->setPlaceholderText(tr("relay's machine"));
+    m_host->setEditText(m_settings->host());
     m_port->setRange(1, 65535);
     m_port->setValue(m_settings->port());
     m_autoReconnect->setChecked(m_settings->autoReconnect());
@@ -191,7 +202,10 @@ ConnectionTab::ConnectionTab(TestClientSettings *settings, QWidget *parent)
     layout->addWidget(m_feedback);
 
     connect(m_connect, &QPushButton::clicked, this, &ConnectionTab::toggleConnection);
-    connect(m_host, &QLineEdit::returnPressed, this, &ConnectionTab::toggleConnection);
+    connect(m_host->lineEdit(), &QLineEdit::returnPressed, this, &ConnectionTab::toggleConnection);
+    connect(m_host, &QComboBox::activated, this, &ConnectionTab::chooseRelay);
+    connect(m_browser, &RelayBrowser::relaysChanged, this, &ConnectionTab::showRelays);
+    connect(m_browser, &RelayBrowser::availabilityChanged, this, &ConnectionTab::showRelays);
     connect(m_autoReconnect, &QCheckBox::toggled, m_session, &ConnectionSession::setAutoReconnect);
     connect(m_filter, &QLineEdit::textChanged, m_session, &ConnectionSession::setFilterText);
     connect(m_pause, &QToolButton::toggled, m_session, &ConnectionSession::setLogPaused);
@@ -229,13 +243,14 @@ ConnectionTab::ConnectionTab(TestClientSettings *settings, QWidget *parent)
         [this](int value) { m_followTail = value == m_table->verticalScrollBar()->maximum(); });
     connect(m_session->filteredLog(), &QAbstractItemModel::rowsInserted, this,
         &ConnectionTab::scrollIfAtBottom);
+    showRelays();
     showState();
     showRates();
 }
 
 void ConnectionTab::connectTo(const QString &host, quint16 port)
 {
-    m_host->setText(host);
+    m_host->setEditText(host);
     m_port->setValue(port);
     if (m_session->state() != RelayLink::State::Disconnected)
         m_session->close();
@@ -278,7 +293,7 @@ void ConnectionTab::toggleConnection()
         m_session->close();
         return;
     }
-    const QString host = m_host->text().trimmed();
+    const QString host = m_host->currentText().trimmed();
     if (host.isEmpty()) {
         showFeedback(tr("Type the name or IP address of the relay's machine."), true);
         return;
@@ -289,6 +304,48 @@ void ConnectionTab::toggleConnection()
     m_session->setAutoReconnect(m_autoReconnect->isChecked());
     m_session->open(host, quint16(m_port->value()));
     emit titleChanged(m_session->title());
+}
+
+void ConnectionTab::showRelays()
+{
+    const QString typed = m_host->currentText();
+    const int cursor = m_host->lineEdit()->cursorPosition();
+    const QSignalBlocker blocker(m_host);
+    m_relays = m_browser->relays();
+    m_host->clear();
+    for (const FoundRelay &relay : std::as_const(m_relays))
+        m_host->addItem(relay.label());
+    QString note; // why the list is empty, as its only (disabled) line
+    QString toolTip = tr("The machine the relay runs on: its name or IP address");
+    if (!m_browser->isAvailable()) {
+        note = tr("Cannot list the relays on the network: %1").arg(m_browser->errorString());
+        toolTip += u'\n' + note;
+    } else {
+        toolTip += tr(", or choose a relay found on the network");
+        if (m_relays.isEmpty())
+            note = tr("No relay found on the network");
+    }
+    if (!note.isEmpty()) {
+        m_host->addItem(note);
+        qobject_cast<QStandardItemModel *>(m_host->model())->item(0)->setEnabled(false);
+    }
+    m_host->setToolTip(toolTip);
+    // The list as wide as its lines ("Gallery 3 (projection) — 192.168.1.20:6780"), however
+    // narrow the field.
+    QAbstractItemView *list = m_host->view();
+    list->setMinimumWidth(list->sizeHintForColumn(0) + 2 * list->frameWidth()
+        + list->style()->pixelMetric(QStyle::PM_ScrollBarExtent));
+    m_host->setCurrentIndex(-1);
+    m_host->setEditText(typed);
+    m_host->lineEdit()->setCursorPosition(cursor);
+}
+
+void ConnectionTab::chooseRelay(int index)
+{
+    if (index < 0 || index >= m_relays.size())
+        return;
+    const FoundRelay relay = m_relays.at(index);
+    connectTo(relay.address.toString(), relay.port);
 }
 
 void ConnectionTab::sendCurrent()

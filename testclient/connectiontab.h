@@ -1,9 +1,11 @@
 // ConnectionTab: the widgets of one connection (one tab of the main window): the connection
-// bar, the message table with its filter and view switches, the send line with repeat
-// sending, and the rates. It renders its ConnectionSession and forwards what the user does;
-// the logic is in the session. Owned by MainWindow's tab widget; it owns its session.
+// bar (its Host field also lists the relays found on the network), the message table with its
+// filter and view switches, the send line with repeat sending, and the rates. It renders its
+// ConnectionSession and forwards what the user does; the logic is in the session. Owned by
+// MainWindow's tab widget; it owns its session.
 #pragma once
 
+#include "bonjour.h"
 #include "outgoingmessage.h"
 #include "sendhistory.h"
 
@@ -31,7 +33,9 @@ public:
     /// modal dialog.
     using SaveFileChooser = std::function<QString(QWidget *parent)>;
 
-    ConnectionTab(TestClientSettings *settings, QWidget *parent = nullptr);
+    /// @p browser (the window's, shared by its tabs) lists the relays found on the network.
+    ConnectionTab(
+        TestClientSettings *settings, const RelayBrowser *browser, QWidget *parent = nullptr);
 
     ConnectionSession *session() const { return m_session; }
     void setSaveFileChooser(SaveFileChooser chooser) { m_chooseSaveFile = std::move(chooser); }
@@ -51,6 +55,9 @@ signals:
 
 private:
     void toggleConnection();
+    // Lists the browser's relays in the Host field, keeping what is typed there.
+    void showRelays();
+    void chooseRelay(int index);
     void sendCurrent();
     void toggleRepeat();
     // Adds @p line to the history that all tabs share.
@@ -66,8 +73,10 @@ private:
     ConnectionSession *m_session;
     SendHistory m_history; // this tab's way through the shared history
     SaveFileChooser m_chooseSaveFile;
+    const RelayBrowser *m_browser;
+    QList<FoundRelay> m_relays; // as listed in m_host, in the same order
 
-    QLineEdit *m_host;
+    QComboBox *m_host; // editable: any host typed, or a relay chosen from the list
     QSpinBox *m_port;
     QCheckBox *m_autoReconnect;
     QPushButton *m_connect;

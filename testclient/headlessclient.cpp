@@ -1,5 +1,6 @@
 #include "headlessclient.h"
 
+#include "bonjour.h"
 #include "byteescape.h"
 #include "linkreason.h"
 #include "repeatsender.h"
@@ -17,6 +18,17 @@ HeadlessClient::HeadlessClient(
           [this] { return m_link->send(m_options.sendPayload, m_options.send->terminator()); },
           this))
 {
+    if (options.find) {
+        m_finder = new RelayFinder(*options.find, this);
+        connect(m_finder, &RelayFinder::found, this, &HeadlessClient::onFound);
+        connect(m_finder, &RelayFinder::problemChanged, this, &HeadlessClient::onFindProblem);
+        m_findWait.setSingleShot(true);
+        m_findWait.setInterval(kFindWaitMs);
+        connect(&m_findWait, &QTimer::timeout, this, [this] {
+            emit finished(
+                1, tr("gave up after %1 s: %2").arg(kFindWaitMs / 1000).arg(m_finder->problem()));
+        });
+    }
     m_link->setAutoReconnect(options.retry);
     connect(m_link, &RelayLink::stateChanged, this, &HeadlessClient::onStateChanged);
     connect(m_link, &RelayLink::messageReceived, this, &HeadlessClient::onMessage);
@@ -28,7 +40,13 @@ HeadlessClient::HeadlessClient(
 
 void HeadlessClient::start()
 {
-    m_link->open(m_options.host, m_options.port);
+    if (!m_finder) {
+        m_link->open(m_options.host, m_options.port);
+        return;
+    }
+    if (!m_options.retry)
+        m_findWait.start();
+    m_finder->start();
 }
 
 void HeadlessClient::stop()
@@ -45,6 +63,31 @@ QByteArray HeadlessClient::listenLine(const QByteArray &message, qint64 timeMs)
         + ' ' + ByteEscape::toDisplay(message).toUtf8();
 }
 
+void HeadlessClient::onFound(const FoundRelay &relay)
+{
+    m_findWait.stop();
+    if (m_finishing)
+        return;
+    const QString host = relay.address.toString();
+    std::fprintf(m_err, "%s\n",
+        qPrintable(tr("found \"%1\" at %2 port %3").arg(relay.name, host).arg(relay.port)));
+    std::fflush(m_err);
+    m_link->open(host, relay.port); // (again: it moved)
+}
+
+// Says what --find waits for, each time that changes.
+void HeadlessClient::onFindProblem()
+{
+    const QString problem = m_finder->problem();
+    if (problem.isEmpty() || m_finishing)
+        return;
+    const QString waiting = m_findWait.isActive()
+        ? tr("waiting up to %1 s: %2").arg((m_findWait.remainingTime() + 500) / 1000).arg(problem)
+        : tr("waiting: %1").arg(problem);
+    std::fprintf(m_err, "%s\n", qPrintable(waiting));
+    std::fflush(m_err);
+}
+
 void HeadlessClient::onStateChanged(RelayLink::State state)
 {
     if (m_finishing) {
@@ -52,7 +95,9 @@ void HeadlessClient::onStateChanged(RelayLink::State state)
             emit finished(m_exitCode, m_error);
         return;
     }
-    const QString where = tr("%1 port %2").arg(m_options.host).arg(m_options.port);
+    QString where = tr("%1 port %2").arg(m_link->host()).arg(m_link->port());
+    if (m_finder)
+        where = tr("\"%1\" at %2").arg(m_finder->name(), where);
     switch (state) {
     case RelayLink::State::Connected:
         if (m_options.retry && m_everConnected)

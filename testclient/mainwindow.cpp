@@ -31,6 +31,7 @@ MainWindow::MainWindow(QWidget *parent)
 {
     setWindowTitle(tr("SocketServer Test Client"));
     m_settings.persist(m_saved);
+    m_browser.start();
 
     m_tabs->setObjectName(QStringLiteral("tabs"));
     m_tabs->setTabsClosable(true);
@@ -65,7 +66,7 @@ MainWindow::MainWindow(QWidget *parent)
 
 ConnectionTab *MainWindow::addConnection(const QString &host, quint16 port)
 {
-    auto *tab = new ConnectionTab(&m_settings, m_tabs);
+    auto *tab = new ConnectionTab(&m_settings, &m_browser, m_tabs);
     const int index = m_tabs->addTab(tab, tab->session()->title());
     connect(tab, &ConnectionTab::titleChanged, this,
         [this, tab](const QString &title) { m_tabs->setTabText(m_tabs->indexOf(tab), title); });

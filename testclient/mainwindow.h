@@ -1,8 +1,10 @@
 // MainWindow: the test client's window: one tab per connection (so one window can play
-// several machines side by side) and the saved messages beside them. Renders and forwards;
-// the logic is in ConnectionSession and SavedMessagesModel. Owned by main().
+// several machines side by side) and the saved messages beside them; one RelayBrowser finds
+// the relays on the network for every tab. Renders and forwards; the logic is in
+// ConnectionSession and SavedMessagesModel. Owned by main().
 #pragma once
 
+#include "bonjour.h"
 #include "testclientsettings.h"
 
 #include <QMainWindow>
@@ -45,6 +47,7 @@ private:
     void closeTab(int index);
 
     TestClientSettings m_settings;
+    RelayBrowser m_browser; // the relays on the network, listed in every tab's Host field
     QTabWidget *m_tabs;
     SavedMessagesModel *m_saved;
     QTableView *m_savedView = nullptr;

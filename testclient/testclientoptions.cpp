@@ -1,5 +1,6 @@
 #include "testclientoptions.h"
 
+#include "bonjour.h"
 #include "commandline.h"
 #include "helptext.h"
 
@@ -15,6 +16,12 @@ constexpr OptionSpec kOptions[] = {
         "The machine the relay runs on: a name or an IP address (default localhost). In the "
         "window, the first tab starts with it."},
     {"port", "PORT", "The relay's TCP port (default 6780). In the window, as --host."},
+    {"find", "NAME",
+        "With --headless, instead of --host and --port: connect to the relay announced on the "
+        "network (Bonjour) as NAME, e.g. \"Gallery 2\"; --find alone: to the only relay "
+        "announced. Waits up to 10 s for it to appear (with --retry: for ever, and follows it "
+        "to a new address). socketserver --list-relays shows the names.",
+        true},
     {"headless", nullptr,
         "Run in the terminal, without a window: send (--send) and/or print what arrives "
         "(--listen), then exit. Exit status 0 on success, 1 when the relay cannot be reached or "
@@ -113,10 +120,11 @@ TestClientOptions parseTestClientOptions(const QStringList &arguments)
         if (!spec)
             return failure(tr("Unknown option --%1.").arg(name));
         if (spec->valueName && !value) {
-            if (i + 1 >= arguments.size())
+            if (CommandLine::valueFollows(*spec, arguments, i))
+                value = arguments.at(++i);
+            else if (!spec->valueOptional)
                 return failure(
                     tr("--%1 needs a value (%2).").arg(name, QLatin1String(spec->valueName)));
-            value = arguments.at(++i);
         } else if (!spec->valueName && value) {
             return failure(tr("--%1 takes no value.").arg(name));
         }
@@ -132,6 +140,11 @@ TestClientOptions parseTestClientOptions(const QStringList &arguments)
                 return failure(error);
             options.port = quint16(*port);
             options.addressGiven = true;
+        } else if (name == u"find") {
+            const QString problem = Bonjour::findProblem(value.value_or(QString()));
+            if (!problem.isEmpty())
+                return failure(tr("--find: %1.").arg(problem));
+            options.find = value.value_or(QString()).trimmed();
         } else if (name == u"headless") {
             headless = true;
         } else if (name == u"send") {
@@ -164,14 +177,18 @@ TestClientOptions parseTestClientOptions(const QStringList &arguments)
     }
 
     const bool headlessOnly = sendText || options.listen || options.everyMs > 0 || countGiven
-        || options.raw || options.retry || hex;
+        || options.raw || options.retry || hex || options.find;
     if (!headless) {
         if (headlessOnly)
-            return failure(tr("--send, --listen, --every, --count, --raw, --retry and --hex "
-                              "work only with --headless."));
+            return failure(tr("--send, --listen, --every, --count, --raw, --retry, --hex and "
+                              "--find work only with --headless (the window lists the relays "
+                              "found in its Host field)."));
         return options;
     }
     options.action = TestClientOptions::Action::RunHeadless;
+    if (options.find && options.addressGiven)
+        return failure(tr("--find looks the relay up by its name: give it, or --host and --port, "
+                          "not both."));
     if (!sendText && !options.listen)
         return failure(tr("Nothing to do: give --send TEXT, --listen, or both."));
     if (options.everyMs > 0 && !sendText)
@@ -199,7 +216,8 @@ TestClientOptions parseTestClientOptions(const QStringList &arguments)
 QString testClientHelp(const QString &program)
 {
     QString help = QStringLiteral("Usage: %1 [--host HOST] [--port PORT]\n"
-                                  "       %1 --headless [--host HOST] [--port PORT] [options]\n\n")
+                                  "       %1 --headless [--host HOST] [--port PORT] [options]\n"
+                                  "       %1 --headless --find [NAME] [options]\n\n")
                        .arg(program);
     help += HelpText::paragraph(
         tr("The SocketServer test client connects to a relay like any exhibit "
@@ -218,6 +236,8 @@ QString testClientHelp(const QString &program)
         "      send one message to the relay on this machine, then exit\n"
         "  %1 --headless --host 192.168.1.20 --send ping --every 500 --count 10\n"
         "      send \"ping\" every 500 ms, 10 times\n"
+        "  %1 --headless --find 'Gallery 2' --listen --retry\n"
+        "      print what the relay announced as \"Gallery 2\" sends, wherever it moves\n"
         "  %1 --headless --listen\n"
         "      print every message the relay sends, with the time, until Ctrl+C\n"
         "  %1 --headless --listen --send 'hello\\x1b' --eol nul\n"

@@ -1,7 +1,7 @@
 // parseTestClientOptions(): socketserver-testclient's command line turned into a value or one
 // clear error. Pure: starts nothing, tested as a table. Without --headless the window opens
 // (--host and --port fill in its first tab); with it, the program sends and/or listens in the
-// terminal.
+// terminal, at --host and --port or at the relay --find finds by name.
 #pragma once
 
 #include "outgoingmessage.h"
@@ -33,6 +33,9 @@ struct TestClientOptions
     bool raw = false;
     bool retry = false;
     bool addressGiven = false; ///< --host or --port: the window connects at once
+    /// --find: the name of the relay to connect to (instead of host and port); empty: the only
+    /// relay announced.
+    std::optional<QString> find;
     QString error; ///< one sentence, when action is Fail
 };
 

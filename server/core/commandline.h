@@ -17,6 +17,9 @@ struct OptionSpec
     const char *key; // "port", given as --port
     const char *valueName; // "PORT" in --help; nullptr for a switch
     const char *help;
+    /// The value may be left out ("--find" alone, "--find NAME"): the next argument is its
+    /// value unless it starts with "-" (another option); "--find=NAME" gives it in any case.
+    bool valueOptional = false;
 };
 
 namespace CommandLine {
@@ -31,13 +34,23 @@ template<std::size_t N> const OptionSpec *findOption(const OptionSpec (&table)[N
     return nullptr;
 }
 
+/// True when the argument after @p arguments[@p i], an option of @p spec given without "=", is
+/// its value.
+inline bool valueFollows(const OptionSpec &spec, const QStringList &arguments, qsizetype i)
+{
+    return spec.valueName && i + 1 < arguments.size()
+        && !(spec.valueOptional && arguments.at(i + 1).startsWith(u'-'));
+}
+
 /// The --help entries of @p table, one per option, in the table's order.
 template<std::size_t N> QString optionsHelp(const OptionSpec (&table)[N])
 {
     QString text;
     for (const OptionSpec &spec : table) {
         QString name = QLatin1String("--") + QLatin1String(spec.key);
-        if (spec.valueName)
+        if (spec.valueName && spec.valueOptional)
+            name += QLatin1String(" [") + QLatin1String(spec.valueName) + u']';
+        else if (spec.valueName)
             name += u' ' + QLatin1String(spec.valueName);
         text += HelpText::option(name, QLatin1String(spec.help));
     }
@@ -67,7 +80,7 @@ Request helpOrVersion(const OptionSpec (&table)[N], const QStringList &arguments
             request = Request::Version;
         } else if (arg.startsWith(u"--") && !arg.contains(u'=')) {
             const OptionSpec *spec = findOption(table, QStringView(arg).mid(2));
-            if (spec && spec->valueName)
+            if (spec && valueFollows(*spec, arguments, i))
                 ++i; // its value, whatever it looks like
         }
     }

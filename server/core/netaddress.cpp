@@ -65,4 +65,16 @@ QList<QHostAddress> reachableAddresses(const QList<QHostAddress> &listened)
     return reachable;
 }
 
+quint32 interfaceIndex(const QHostAddress &address)
+{
+    const QList<QNetworkInterface> interfaces = QNetworkInterface::allInterfaces();
+    for (const QNetworkInterface &interface : interfaces) {
+        const QList<QNetworkAddressEntry> entries = interface.addressEntries();
+        for (const QNetworkAddressEntry &entry : entries)
+            if (entry.ip().isEqual(address))
+                return quint32(interface.index());
+    }
+    return 0;
+}
+
 } // namespace NetAddress

@@ -22,4 +22,7 @@ QList<QHostAddress> lanAddresses();
 /// listening on every interface means localhost and the LAN addresses. No duplicates.
 QList<QHostAddress> reachableAddresses(const QList<QHostAddress> &listened);
 
+/// The index of the network interface that has @p address; 0 when none has it.
+quint32 interfaceIndex(const QHostAddress &address);
+
 } // namespace NetAddress

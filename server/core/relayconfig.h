@@ -84,6 +84,12 @@ struct RelayConfig
     /// Answer Flash/AIR policy-file requests on the TCP port.
     bool flashPolicy = false;
 
+    /// Announce the relay on the network with Bonjour (as Bonjour::kServiceType) when it
+    /// listens beyond this machine, so that clients find it by name.
+    bool announce = true;
+    /// The name it is announced as; empty: Bonjour::defaultName(), "SocketServer on HOST".
+    QString name;
+
     /// Beyond this machine: the topic on an MQTT broker this relay shares its messages on.
     MqttSettings mqtt;
 

@@ -1,5 +1,6 @@
 #include "relayoptions.h"
 
+#include "bonjour.h"
 #include "commandline.h"
 #include "helptext.h"
 #include "netaddress.h"
@@ -71,6 +72,19 @@ constexpr OptionSpec kOptions[] = {
         "Answer the policy-file request of Flash and AIR players on the TCP port with a policy "
         "that allows the relay's ports, then close that connection. Other clients are not "
         "affected, but their first messages may wait up to 1 s while the relay checks."},
+    {"name", "NAME",
+        "The relay's name on the network (default \"SocketServer on HOST\", with this machine's "
+        "name). A relay that listens beyond localhost announces itself with Bonjour "
+        "(mDNS/DNS-SD, service type _socketserver._tcp), so that the test client, the serial "
+        "relay, --list-relays, Macs and other Bonjour browsers find it by name, whatever its "
+        "address. When another relay has the name, this one takes \"NAME (2)\" and the log "
+        "says so."},
+    {"no-announce", nullptr,
+        "Do not announce the relay on the network (it is not announced on localhost anyway)."},
+    {"list-relays", nullptr,
+        "List the relays announced on the network (name, address, port, web port, version) "
+        "after looking for 3 s, and exit: status 0 when it found some, 1 when none (or when "
+        "Bonjour is not available on this machine)."},
     {"mqtt", "URL",
         "Share the conversation with relays in other rooms and sites (and any MQTT program) "
         "through an MQTT 5 broker, e.g. mqtt://broker.local or mqtts://broker.museum.org "
@@ -391,6 +405,11 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
         if (!n)
             return numberProblem(value, 0, MqttSettings::kMaxQueue);
         config.mqtt.queue = int(*n);
+    } else if (key == u"name") {
+        const QString problem = Bonjour::nameProblem(value.trimmed());
+        if (!problem.isEmpty())
+            return problem;
+        config.name = value.trimmed();
     } else if (key == u"local") {
         if (value.trimmed().isEmpty())
             return QStringLiteral("needs a name for the local socket, e.g. socketserver");
@@ -409,6 +428,8 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
             config.console = *on;
         else if (key == u"flash-policy")
             config.flashPolicy = *on;
+        else if (key == u"no-announce")
+            config.announce = !*on;
     }
     return {};
 }
@@ -493,7 +514,8 @@ QString readConfigFile(const QString &path, QList<Setting> &settings)
         QString value = line.mid(equals + 1).trimmed();
         if (value.size() >= 2 && value.startsWith(u'"') && value.endsWith(u'"'))
             value = value.mid(1, value.size() - 2);
-        if (!findOption(kOptions, key) || key == u"config" || key == u"help" || key == u"version")
+        if (!findOption(kOptions, key) || key == u"config" || key == u"help" || key == u"version"
+            || key == u"list-relays")
             return origin + QStringLiteral(": unknown setting '%1'").arg(key);
         settings.append({key, value, origin});
     }
@@ -557,6 +579,10 @@ std::optional<QString> configFileValue(const RelayConfig &config, const QString 
                                                 : std::optional(config.localServerName);
     if (key == u"flash-policy")
         return flag(config.flashPolicy);
+    if (key == u"name")
+        return config.name.isEmpty() ? std::nullopt : std::optional(config.name);
+    if (key == u"no-announce")
+        return flag(!config.announce);
     // The broker's settings are kept when set, with a broker or not: a bridge turned off in the
     // panel keeps its topic for the day it is turned on again.
     const MqttSettings &mqtt = config.mqtt;
@@ -589,7 +615,7 @@ std::optional<QString> configFileValue(const RelayConfig &config, const QString 
         return QString::number(config.expectGraceSeconds);
     if (key == u"alarm-message")
         return text(config.alarmMessage);
-    return std::nullopt; // config, help, version
+    return std::nullopt; // config, list-relays, help, version
 }
 
 // The values of one setting in a --config file, one line each; none for keys a file cannot
@@ -694,6 +720,8 @@ RelayOptions parseRelayOptions(const QStringList &arguments)
     const QString limitsProblem = relayLimitsProblem(result.config);
     if (!limitsProblem.isEmpty())
         return failure(named(limitsOrigin, limitsProblem));
+    if (origins.contains(QStringLiteral("list-relays")))
+        result.action = RelayOptions::Action::ListRelays;
     return result;
 }
 
@@ -737,6 +765,9 @@ QString relayOptionsHelp(const QString &program)
         "                            log when kiosk3 has been away for 2 minutes\n"
         "  %1 -r --mqtt mqtt://broker.local --mqtt-topic museum/gallery2\n"
         "                            share messages with the relays of other rooms\n"
+        "  %1 --bind any --name \"Gallery 2\"\n"
+        "                            clients find it as \"Gallery 2\" (Bonjour)\n"
+        "  %1 --list-relays          where are the relays on this network?\n"
         "\nTry it: run %1 -v, then in another terminal \"nc localhost 6780\" (or\n"
         "\"telnet localhost 6780\") and type a line: it comes back, and every other\n"
         "client gets it too. Stop the server with Ctrl+C.\n")
@@ -761,7 +792,7 @@ QString relayConfigFileText(const RelayConfig &config)
     // Texts are quoted, so that spaces at either end survive the reader's trimming.
     static const QStringList texts = {QStringLiteral("heartbeat-message"),
         QStringLiteral("welcome"), QStringLiteral("alarm-message"), QStringLiteral("log-file"),
-        QStringLiteral("mqtt-topic"), QStringLiteral("mqtt-user")};
+        QStringLiteral("mqtt-topic"), QStringLiteral("mqtt-user"), QStringLiteral("name")};
     QString text = QStringLiteral("# SocketServer settings: socketserver --config THIS_FILE\n"
                                   "# One \"key = value\" per line; the keys are the long options "
                                   "(socketserver --help).\n");

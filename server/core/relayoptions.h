@@ -14,6 +14,7 @@ struct RelayOptions
         Run, ///< start the relay with `config`
         ShowHelp, ///< --help: print relayOptionsHelp() and exit 0
         ShowVersion, ///< --version
+        ListRelays, ///< --list-relays: list the relays announced on the network and exit
         Fail, ///< a bad option or file: print `error` and exit non-zero
     };
     Action action = Action::Run;

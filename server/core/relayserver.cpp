@@ -71,6 +71,10 @@ RelayServer::RelayServer(QObject *parent)
     });
     m_expectedSampler.setInterval(kExpectedSampleMs);
     connect(&m_expectedSampler, &QTimer::timeout, this, &RelayServer::sampleExpected);
+    connect(&m_announcer, &RelayAnnouncer::stateChanged, this, [this] {
+        logAnnouncement();
+        emit announcementChanged();
+    });
 }
 
 bool RelayServer::start(const RelayConfig &config)
@@ -139,8 +143,61 @@ bool RelayServer::listenAll()
         m_expectedSampler.start();
     }
     startBridge();
-    emit listening();
+    emit listening(); // the start-up lines come first, then what the announcement says
+    announce();
     return true;
+}
+
+// Announces the relay with Bonjour, unless it is only for this machine or told not to. A relay
+// on one address is announced on that address's interface only.
+void RelayServer::announce()
+{
+    if (!m_config.announce || m_config.bind == RelayConfig::Bind::Localhost)
+        return;
+    quint32 interfaceIndex = 0; // every interface
+    if (m_config.bind != RelayConfig::Bind::Any) {
+        const QHostAddress address = m_listeners.first()->serverAddress();
+        if (address.isLoopback())
+            return;
+        interfaceIndex = NetAddress::interfaceIndex(address);
+    }
+    RelayAnnouncer::TxtRecord txt = {{"txtvers", "1"}, {"version", SOCKETSERVER_VERSION},
+        {"eol", m_config.terminator.name().toUtf8()}};
+    if (m_config.webSocketEnabled)
+        txt.append({"ws", QByteArray::number(webSocketPort())});
+    if (!m_config.localServerName.isEmpty())
+        txt.append({"local", m_config.localServerName.toUtf8()});
+    m_announcer.start(m_config.name.isEmpty() ? Bonjour::defaultName() : m_config.name, port(), txt,
+        interfaceIndex);
+}
+
+// One line per change of the announcement: Bonjour going away and coming back is told once.
+void RelayServer::logAnnouncement()
+{
+    switch (m_announcer.state()) {
+    case RelayAnnouncer::State::Off:
+    case RelayAnnouncer::State::Registering:
+        break;
+    case RelayAnnouncer::State::Announced:
+        if (m_announcer.name() == m_announcer.requestedName())
+            qCInfo(lcRelay).noquote()
+                << QStringLiteral("announced on the network as \"%1\" (Bonjour)")
+                       .arg(m_announcer.name());
+        else
+            qCWarning(lcRelay).noquote()
+                << QStringLiteral("the name \"%1\" is in use on the network: announced as "
+                                  "\"%2\" (Bonjour; --name chooses another)")
+                       .arg(m_announcer.requestedName(), m_announcer.name());
+        break;
+    case RelayAnnouncer::State::Unavailable:
+        qCWarning(lcRelay).noquote()
+            << QStringLiteral("not announced on the network: %1%2")
+                   .arg(m_announcer.errorString(),
+                       Bonjour::isBuiltIn() ? QStringLiteral("; trying again every %1 s")
+                                                  .arg(Bonjour::kRetryMs / 1000)
+                                            : QString());
+        break;
+    }
 }
 
 void RelayServer::startBridge()
@@ -271,6 +328,7 @@ QList<QHostAddress> RelayServer::addressesToListenOn()
 void RelayServer::stop()
 {
     m_retry.stop();
+    m_announcer.stop();
     m_heartbeat.stop();
     m_expectedSampler.stop();
     m_expected.reset();

@@ -6,6 +6,7 @@
 // once a second.
 #pragma once
 
+#include "bonjour.h"
 #include "clientinfo.h"
 #include "expectedclients.h"
 #include "logthrottle.h"
@@ -85,6 +86,9 @@ public:
 
     /// The MQTT bridge (--mqtt) as of now; nothing without one, or before the relay listens.
     std::optional<MqttStatus> mqttStatus() const;
+    /// The relay's announcement on the network (Bonjour): Off on localhost, with --no-announce,
+    /// and while not listening.
+    const RelayAnnouncer &announcer() const { return m_announcer; }
 
     /// Sends a message from the relay itself (the console, the panel) to every client, ended
     /// the way each wants, and to the MQTT topic like a client's message.
@@ -111,12 +115,16 @@ signals:
     void messageTapped(const TappedMessage &message);
     /// The MQTT bridge connected, lost its broker or started waiting: see mqttStatus().
     void mqttStatusChanged();
+    /// The announcement's state or name changed: see announcer().
+    void announcementChanged();
 
 private:
     bool listenAll();
     bool listenTcp(const QList<QHostAddress> &addresses, quint16 port, bool web);
     bool listenLocal();
     void startBridge();
+    void announce();
+    void logAnnouncement();
     void closeListeners();
     QList<QHostAddress> addressesToListenOn();
     void raiseFileLimit();
@@ -169,4 +177,5 @@ private:
     // are any, a client without a name has the first message of each batch it sends compared.
     QList<Expectation> m_unmatchedPrefixes;
     MqttBridge *m_bridge = nullptr; // with --mqtt, from start() to stop()
+    RelayAnnouncer m_announcer;
 };

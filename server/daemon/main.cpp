@@ -1,6 +1,7 @@
 // socketserver: the headless relay. Parses the command line, starts a RelayServer, and wires
 // the console (-c), the log (to stdout and stderr, or --log-file), Ctrl+C / SIGTERM / SIGHUP
 // and the service manager (systemd) to it.
+#include "bonjour.h"
 #include "consolereader.h"
 #include "headlesslog.h"
 #include "heaptuning.h"
@@ -28,6 +29,41 @@ namespace {
 
 constexpr char kProgram[] = "socketserver";
 constexpr int kShutdownGraceMs = 2000; // how long clients get to take what is queued for them
+constexpr int kListRelaysMs = 3000; // how long --list-relays looks
+
+// --list-relays: looks for relays on the network for a while, then prints one line for each.
+int listRelays(QCoreApplication &app)
+{
+    RelayBrowser browser;
+    browser.start();
+    if (browser.isAvailable()) {
+        QTimer::singleShot(kListRelaysMs, &app, &QCoreApplication::quit);
+        app.exec();
+    }
+    if (!browser.isAvailable()) {
+        std::fprintf(stderr, "%s: cannot look for relays: %s\n", kProgram,
+            qUtf8Printable(browser.errorString()));
+        return 1;
+    }
+    const QList<FoundRelay> relays = browser.relays();
+    if (relays.isEmpty()) {
+        std::printf(
+            "No relay announces itself on this network (looked for %d s).\n", kListRelaysMs / 1000);
+        return 1;
+    }
+    for (const FoundRelay &relay : relays) {
+        QStringList details = {QStringLiteral("on ") + relay.hostName};
+        if (relay.webSocketPort)
+            details.append(QStringLiteral("web page http://%1:%2/")
+                               .arg(relay.address.toString())
+                               .arg(relay.webSocketPort));
+        if (!relay.version.isEmpty())
+            details.append(QStringLiteral("version ") + relay.version);
+        std::printf("%s  (%s)\n", qUtf8Printable(relay.label()),
+            qUtf8Printable(details.join(QStringLiteral(", "))));
+    }
+    return 0;
+}
 
 } // namespace
 
@@ -53,6 +89,8 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "%s: %s\nRun '%s --help' to see the options.\n", kProgram,
             options.error.toUtf8().constData(), kProgram);
         return 2;
+    case RelayOptions::Action::ListRelays:
+        return listRelays(app);
     case RelayOptions::Action::Run:
         break;
     }

@@ -103,13 +103,7 @@ public:
     /// clients), then SIGKILL if it is still there after 5 s.
     void stop()
     {
-        if (m_process.state() == QProcess::NotRunning)
-            return;
-        m_process.terminate();
-        if (!m_process.waitForFinished(5000)) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
+        endProcess(m_process);
         output();
     }
 

@@ -8,6 +8,19 @@
 #include <QProcess>
 #include <QRegularExpression>
 
+/// Ends @p process by its process id: SIGTERM (a server says goodbye to its clients), then
+/// SIGKILL if it is still there after 5 s.
+inline void endProcess(QProcess &process)
+{
+    if (process.state() == QProcess::NotRunning)
+        return;
+    process.terminate();
+    if (!process.waitForFinished(5000)) {
+        process.kill();
+        process.waitForFinished(5000);
+    }
+}
+
 class TestProcess
 {
 public:

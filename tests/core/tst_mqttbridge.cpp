@@ -2,6 +2,7 @@
 // with real TCP and WebSocket clients, and mosquitto's own mosquitto_pub and mosquitto_sub as
 // the other MQTT programs. The broker is killed, restarted, given passwords; a fake broker that
 // speaks only MQTT 3.1.1 is refused.
+#include "categorylog.h"
 #include "mosquittobroker.h"
 #include "mqttbridge.h"
 #include "relayfixture.h"
@@ -21,24 +22,10 @@ namespace {
 
 const QString kTopic = QStringLiteral("museum/gallery2");
 
-// The bridge's log (category socketserver.mqtt), caught on its way to Qt Test's handler; passed
-// on as information, so that failOnWarning() fails the tests on any other warning.
-QStringList g_mqttLog;
-QtMessageHandler g_testHandler = nullptr;
-
-void catchMqttLog(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    if (context.category && qstrcmp(context.category, "socketserver.mqtt") == 0) {
-        g_mqttLog.append(message);
-        type = QtInfoMsg;
-    }
-    g_testHandler(type, context, message);
-}
-
-// The bridge's log lines that contain @p text.
+// The bridge's log lines that contain @p text, in any letter case.
 int logCount(const QString &text)
 {
-    return int(g_mqttLog.filter(text, Qt::CaseInsensitive).size());
+    return CategoryLog::count(text, Qt::CaseInsensitive);
 }
 
 RelayConfig bridgedConfig(const MosquittoBroker &broker)
@@ -78,7 +65,7 @@ QString describe(RelayFixture &relay)
         .arg(s.droppedBacklog)
         .arg(s.droppedOversize)
         .arg(s.connects)
-        .arg(g_mqttLog.join(u'\n'));
+        .arg(CategoryLog::lines.join(u'\n'));
 }
 
 // The messages in @p received, each ended with @p eol (an unended tail is left out).
@@ -145,14 +132,14 @@ private:
 
 void tst_MqttBridge::initTestCase()
 {
-    g_testHandler = qInstallMessageHandler(catchMqttLog);
+    CategoryLog::install("socketserver.mqtt");
 }
 
 void tst_MqttBridge::init()
 {
     REQUIRE_MOSQUITTO_BROKER();
     QTest::failOnWarning(QRegularExpression(QStringLiteral(".*")));
-    g_mqttLog.clear();
+    CategoryLog::lines.clear();
     QVERIFY2(m_broker.start(), qPrintable(m_broker.errorString()));
 }
 
@@ -349,8 +336,8 @@ void tst_MqttBridge::brokerKilledAndRestarted()
     QTRY_COMPARE(
         a.peer(0).received(), QByteArray("before\nonly in room a\nafter from a\nafter from b\n"));
 
-    const QByteArray log = g_mqttLog.join(u'\n').toUtf8();
-    for (const QString &line : std::as_const(g_mqttLog))
+    const QByteArray log = CategoryLog::lines.join(u'\n').toUtf8();
+    for (const QString &line : std::as_const(CategoryLog::lines))
         QVERIFY2(line.startsWith(QStringLiteral("MQTT: ")), log.constData());
     for (RelayFixture *relay : {&a, &b})
         QVERIFY2(logCount(QStringLiteral("MQTT: connected to 127.0.0.1:%1 as %2")
@@ -460,7 +447,7 @@ void tst_MqttBridge::oversizeFromBrokerIsDropped()
     RelayFixture relay;
     QVERIFY2(relay.start(config, 1), qPrintable(relay.relay().errorString()));
     QTRY_VERIFY2(isConnected(relay), qPrintable(describe(relay)));
-    const int logLines = int(g_mqttLog.size());
+    const int logLines = int(CategoryLog::lines.size());
 
     QCOMPARE(mosquittoPublish(m_broker, kTopic, QByteArray(101, 'x')), 0);
     QCOMPARE(mosquittoPublish(m_broker, kTopic, QByteArray(5000, 'y')), 0);
@@ -468,7 +455,7 @@ void tst_MqttBridge::oversizeFromBrokerIsDropped()
     QTRY_COMPARE(relay.peer(0).received(), QByteArray(100, 'z') + "\n");
     QCOMPARE(status(relay).droppedOversize, 2);
     QCOMPARE(status(relay).received, 1);
-    QVERIFY2(g_mqttLog.size() == logLines + 1, qPrintable(describe(relay)));
+    QVERIFY2(CategoryLog::lines.size() == logLines + 1, qPrintable(describe(relay)));
     QVERIFY2(isConnected(relay), qPrintable(describe(relay)));
 }
 
@@ -602,7 +589,7 @@ void tst_MqttBridge::sharedClientIdIsSaidOnce()
     QTRY_VERIFY2_WITH_TIMEOUT(status(first).connects + status(second).connects >= 6,
         qPrintable(describe(first) + describe(second)), 30000);
 
-    const QString log = g_mqttLog.join(u'\n');
+    const QString log = CategoryLog::lines.join(u'\n');
     QVERIFY2(logCount(QStringLiteral("MQTT: connected")) <= 4, qPrintable(log)); // 2 each
     QVERIFY2(logCount(QStringLiteral("MQTT: lost the broker")) <= 4, qPrintable(log)); // 2 each
     QVERIFY2(logCount(QStringLiteral("does another client use the client id same-id?")) >= 1,

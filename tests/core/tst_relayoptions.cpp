@@ -110,6 +110,8 @@ private slots:
     void logFile();
     void mqtt_data();
     void mqtt();
+    void bonjour_data();
+    void bonjour();
 
 private:
     static void compareConfigs(const RelayConfig &b, const RelayConfig &a);
@@ -239,6 +241,14 @@ void tst_RelayOptions::errors_data()
         << "--ws-origin: 'kiosk.local' is not a web page origin such as http://kiosk.local:8080";
     QTest::newRow("--local empty")
         << QStringList{"--local="} << "--local: needs a name for the local socket";
+    QTest::newRow("--name empty") << QStringList{"--name", " "} << "--name: the name is empty";
+    QTest::newRow("--name too long")
+        << QStringList{"--name", QString(64, u'x')} << "--name: the name \"xxxx";
+    QTest::newRow("--name too long in UTF-8") // 32 characters, 64 bytes
+        << QStringList{"--name", QString(32, QChar(0xe9))}
+        << "--name: the name \"" + QString(32, QChar(0xe9)) + "\" is longer than 63 bytes";
+    QTest::newRow("--name with a control character") << QStringList{
+        "--name", "Gallery\t2"} << "--name: the name \"Gallery\t2\" has a control character";
     QTest::newRow("--expect without =")
         << QStringList{"--expect", "kiosk3"} << "--expect: 'kiosk3' is not NAME=MATCH";
     QTest::newRow("--expect empty name")
@@ -418,6 +428,10 @@ void tst_RelayOptions::helpAndVersion_data()
         << QStringList{"--welcome", "--help", "--help"} << RelayOptions::Action::ShowHelp;
     QTest::newRow("help after a value given with =")
         << QStringList{"--welcome=x", "--help"} << RelayOptions::Action::ShowHelp;
+    QTest::newRow("--list-relays")
+        << QStringList{"--list-relays"} << RelayOptions::Action::ListRelays;
+    QTest::newRow("--list-relays beside a mistake")
+        << QStringList{"--list-relays", "--port", "x"} << RelayOptions::Action::Fail;
 }
 
 void tst_RelayOptions::helpAndVersion()
@@ -493,6 +507,8 @@ void tst_RelayOptions::configFileErrors_data()
         << "line 2: --max-message-bytes 65537 is more than --max-client-buffer 65536";
     QTest::newRow("nested config")
         << QByteArray("config = other.ini\n") << "line 1: unknown setting 'config'";
+    QTest::newRow("list-relays is not a setting")
+        << QByteArray("list-relays = true\n") << "line 1: unknown setting 'list-relays'";
     QTest::newRow("mqtt not a broker")
         << QByteArray("mqtt = http://x\n") << "line 1: 'http://x' is not a broker address";
     QTest::newRow("mqtt-topic bad wildcard")
@@ -669,6 +685,8 @@ void tst_RelayOptions::configFileTextRoundTrip_data()
         "mqtt://broker.local", "--mqtt-topic", " museum/gallery2 ", "--mqtt-user", " gallery2 "};
     // Without a broker the other settings are kept too: the panel's bridge switched off.
     QTest::newRow("mqtt settings without a broker") << QStringList{"--mqtt-topic", "museum"};
+    QTest::newRow("name, not announced")
+        << QStringList{"--name", "Gallery \"2\" \u2014 S\u00fcd", "--no-announce"};
 }
 
 // What relayConfigFileText() writes, the --config reader reads back as the same settings.
@@ -731,6 +749,32 @@ void tst_RelayOptions::compareConfigs(const RelayConfig &b, const RelayConfig &a
     QCOMPARE(b.logMaxBytes, a.logMaxBytes);
     // The broker's settings are kept without a broker too (the panel's bridge switched off).
     QCOMPARE(describeMqtt(b), describeMqtt(a));
+    QCOMPARE(b.name, a.name);
+    QCOMPARE(b.announce, a.announce);
+}
+
+void tst_RelayOptions::bonjour_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("announce");
+
+    QTest::newRow("defaults: announced, the default name") << QStringList() << QString() << true;
+    QTest::newRow("--name") << QStringList{"--name", "Gallery 2"} << "Gallery 2" << true;
+    QTest::newRow("--name trimmed") << QStringList{"--name= Gallery 2 "} << "Gallery 2" << true;
+    QTest::newRow("--name of 63 bytes")
+        << QStringList{"--name", QString(63, u'n')} << QString(63, u'n') << true;
+    QTest::newRow("--no-announce") << QStringList{"--no-announce"} << QString() << false;
+    QTest::newRow("--no-announce=false") << QStringList{"--no-announce=false"} << QString() << true;
+}
+
+void tst_RelayOptions::bonjour()
+{
+    QFETCH(QStringList, args);
+    const RelayOptions options = parseRelayOptions(args);
+    QCOMPARE(options.error, QString());
+    QTEST(options.config.name, "name");
+    QTEST(options.config.announce, "announce");
 }
 
 void tst_RelayOptions::logFile_data()

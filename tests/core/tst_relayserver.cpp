@@ -18,6 +18,7 @@ RelayConfig testConfig()
 {
     RelayConfig config;
     config.port = 0; // the tests read the real port
+    config.announce = false; // not through this machine's Bonjour (tst_bonjour tests that)
     return config;
 }
 

@@ -403,6 +403,9 @@ void tst_MainWindow::commandLineOverridesNotSaved()
     saved.port = 4567;
     saved.bind = RelayConfig::Bind::Localhost;
     saved.maxClients = 5;
+    // It serves on every interface below: not announced (only tst_panelbonjour announces, and
+    // only to its own avahi-daemon).
+    saved.announce = false;
     {
         PanelSettings settings(settingsFile());
         settings.setRelayConfig(saved);

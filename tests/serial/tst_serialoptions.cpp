@@ -1,5 +1,6 @@
 // parseSerialOptions(): socketserver-serial's command line as tables; --help; the device match
 // and the port list.
+#include "bonjour.h"
 #include "devicematch.h"
 #include "serialoptions.h"
 #include "serialportentry.h"
@@ -12,14 +13,15 @@ namespace {
 QString describe(const SerialOptions &o)
 {
     return QStringLiteral("device=%1 serial=%2 settle=%3 deviceEol=%4 host=%5 port=%6 eol=%7 "
-                          "prefix=%8 queue=%9 verbose=%10")
+                          "prefix=%8 queue=%9 verbose=%10 find=%11")
         .arg(o.device.describe(), o.serial.describe())
         .arg(o.serial.settleMs)
         .arg(o.serial.lineEnd.name(), o.host)
         .arg(o.port)
         .arg(o.relayTerminator.name(), QString::fromUtf8(o.prefix))
         .arg(o.queueLimit)
-        .arg(int(o.verbose));
+        .arg(int(o.verbose))
+        .arg(o.find ? u'"' + *o.find + u'"' : QStringLiteral("none"));
 }
 
 } // namespace
@@ -35,6 +37,7 @@ private slots:
     void errors();
     void actions_data();
     void actions();
+    void findNeedsBonjour();
     void helpMentionsEveryOption();
     void relayLineEnd();
     void deviceMatch_data();
@@ -48,7 +51,9 @@ void tst_SerialOptions::valid_data()
     QTest::addColumn<QString>("expected");
     const QString dev = QStringLiteral("device=/dev/ttyACM0 ");
     const QString rest
-        = QStringLiteral("host=localhost port=6780 eol=auto prefix= queue=0 verbose=0");
+        = QStringLiteral("host=localhost port=6780 eol=auto prefix= queue=0 verbose=0 find=none");
+    const QString defaults = dev + "serial=9600 8N1 settle=2000 deviceEol=lf ";
+    const QString found = "host=localhost port=6780 eol=auto prefix= queue=0 verbose=";
     QTest::newRow("defaults") << QStringList{"--device", "/dev/ttyACM0"}
                               << dev + "serial=9600 8N1 settle=2000 deviceEol=lf " + rest;
     QTest::newRow("serial settings") << QStringList{"--device=/dev/ttyACM0", "--baud", "115200",
@@ -61,7 +66,7 @@ void tst_SerialOptions::valid_data()
         "--port", "5783", "--eol", "0,14", "--prefix", "arduino1:", "--queue", "50", "-v"}
                                 << dev
             + "serial=9600 8N1 settle=2000 deviceEol=lf host=10.0.0.2 port=5783 eol=0,14 "
-              "prefix=arduino1: queue=50 verbose=1";
+              "prefix=arduino1: queue=50 verbose=1 find=none";
     QTest::newRow("device eol") << QStringList{"--device", "/dev/ttyACM0", "--device-eol", "crlf"}
                                 << dev + "serial=9600 8N1 settle=2000 deviceEol=crlf " + rest;
     QTest::newRow("match VID:PID") << QStringList{"--match",
@@ -72,12 +77,25 @@ void tst_SerialOptions::valid_data()
             + rest;
     QTest::newRow("last device wins") << QStringList{"--match", "2341:0043", "--device",
         "/dev/ttyACM0"} << dev + "serial=9600 8N1 settle=2000 deviceEol=lf " + rest;
+    // --find NAME instead of --host/--port; NAME may be left out (the only relay announced).
+    QTest::newRow("find a name") << QStringList{"--device", "/dev/ttyACM0", "--find", "Gallery 2"}
+                                 << defaults + found + "0 find=\"Gallery 2\"";
+    QTest::newRow("find=name, trimmed") << QStringList{"--device", "/dev/ttyACM0",
+        "--find= Gallery 2 "} << defaults + found + "0 find=\"Gallery 2\"";
+    QTest::newRow("find alone, last")
+        << QStringList{"--device", "/dev/ttyACM0", "--find"} << defaults + found + "0 find=\"\"";
+    QTest::newRow("find alone, before an option") << QStringList{"--find", "--device",
+        "/dev/ttyACM0", "--find", "-v"} << defaults + found + "1 find=\"\"";
+    QTest::newRow("find= empty") << QStringList{"--device", "/dev/ttyACM0", "--find="}
+                                 << defaults + found + "0 find=\"\"";
 }
 
 void tst_SerialOptions::valid()
 {
     QFETCH(QStringList, args);
     QFETCH(QString, expected);
+    if (!args.filter(QStringLiteral("--find")).isEmpty() && !Bonjour::isBuiltIn())
+        QSKIP("built without Bonjour: --find is refused (findNeedsBonjour)");
     const SerialOptions options = parseSerialOptions(args);
     QCOMPARE(options.error, QString());
     QCOMPARE(options.action, SerialOptions::Action::Run);
@@ -121,6 +139,20 @@ void tst_SerialOptions::errors_data()
                                 "auto or character codes from 0 to 255 such as 0,14";
     QTest::newRow("switch with value")
         << QStringList{"--device", "x", "--verbose=yes"} << "--verbose takes no value";
+    const QString findAndAddress = "--find looks the relay up by its name: give either --find "
+                                   "or --host and --port, not both";
+    QTest::newRow("find and host") << QStringList{"--device", "x", "--host", "10.0.0.2", "--find",
+        "Gallery 2"} << findAndAddress;
+    QTest::newRow("port and find alone")
+        << QStringList{"--device", "x", "--find", "--port", "6780"} << findAndAddress;
+    QTest::newRow("find a name with a control character") << QStringList{"--device", "x", "--find",
+        "Gallery\t2"} << "--find: the name \"Gallery\t2\" has a control character";
+    QTest::newRow("find a name too long")
+        << QStringList{"--device", "x", "--find", QString(64, u'x')}
+        << "--find: the name \"" + QString(64, u'x') + "\" is longer than 63 bytes";
+    QTest::newRow("find without a device")
+        << QStringList{"--find", "Gallery 2"}
+        << "no device given: use --device PATH or --match ID (--list shows the serial ports)";
 }
 
 void tst_SerialOptions::errors()
@@ -145,6 +177,12 @@ void tst_SerialOptions::actions_data()
     QTest::newRow("--help as the prefix")
         << QStringList{"--list", "--prefix", "--help"} << SerialOptions::Action::ListPorts;
     QTest::newRow("--HELP in capitals") << QStringList{"--HELP"} << SerialOptions::Action::ShowHelp;
+    // --find's name may be left out: an option after it is not taken for the name.
+    QTest::newRow("--find --help")
+        << QStringList{"--find", "--help"} << SerialOptions::Action::ShowHelp;
+    QTest::newRow("--find --version")
+        << QStringList{"--find", "--version"} << SerialOptions::Action::ShowVersion;
+    QTest::newRow("--find -h") << QStringList{"--find", "-h"} << SerialOptions::Action::ShowHelp;
 }
 
 void tst_SerialOptions::actions()
@@ -154,14 +192,27 @@ void tst_SerialOptions::actions()
     QCOMPARE(parseSerialOptions(args).action, action);
 }
 
+void tst_SerialOptions::findNeedsBonjour()
+{
+    const SerialOptions options = parseSerialOptions({"--device", "x", "--find", "Gallery 2"});
+    if (Bonjour::isBuiltIn()) {
+        QCOMPARE(options.action, SerialOptions::Action::Run);
+    } else {
+        QCOMPARE(options.action, SerialOptions::Action::Fail);
+        QCOMPARE(options.error,
+            QStringLiteral("--find: this build cannot look for relays (it was built without "
+                           "Bonjour): use --host and --port"));
+    }
+}
+
 void tst_SerialOptions::helpMentionsEveryOption()
 {
     const QString help = serialOptionsHelp(QStringLiteral("socketserver-serial"));
     QVERIFY(help.startsWith(QStringLiteral("Usage: socketserver-serial --device PATH")));
     const char *options[] = {"--list", "--device PATH", "--match ID", "--baud RATE",
         "--data-bits N", "--parity MODE", "--stop-bits N", "--flow MODE", "--settle-ms MS",
-        "--device-eol MODE", "--host HOST", "--port PORT", "--eol MODE", "--prefix TEXT",
-        "--queue N", "--verbose", "--help", "--version"};
+        "--device-eol MODE", "--find [NAME]", "--host HOST", "--port PORT", "--eol MODE",
+        "--prefix TEXT", "--queue N", "--verbose", "--help", "--version"};
     for (const char *option : options)
         QVERIFY2(help.contains(QLatin1String(option)), option);
     const QStringList lines = help.split(u'\n');

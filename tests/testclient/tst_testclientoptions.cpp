@@ -1,4 +1,5 @@
 // parseTestClientOptions(): socketserver-testclient's command line as a table; --help.
+#include "bonjour.h"
 #include "testclientoptions.h"
 
 #include <QTest>
@@ -11,6 +12,8 @@ class tst_TestClientOptions : public QObject
 private slots:
     void parses_data();
     void parses();
+    void findsByName_data();
+    void findsByName();
     void fails_data();
     void fails();
     void helpListsEveryOption();
@@ -71,6 +74,12 @@ void tst_TestClientOptions::parses_data()
     QTest::newRow("help after a value")
         << args("--headless --send --help --help") << Action::ShowHelp << "localhost" << 6780
         << QByteArray() << QByteArray() << 0 << 0 << false << false;
+    QTest::newRow("help after --find alone")
+        << args("--headless --find --help") << Action::ShowHelp << "localhost" << 6780
+        << QByteArray() << QByteArray() << 0 << 0 << false << false;
+    QTest::newRow("--help as the name to find")
+        << args("--headless --listen --find=--help") << Action::RunHeadless << "localhost" << 6780
+        << QByteArray() << QByteArray() << 0 << 0 << true << false;
     QTest::newRow("version") << args("--version") << Action::ShowVersion << "localhost" << 6780
                              << QByteArray() << QByteArray() << 0 << 0 << false << false;
 }
@@ -102,6 +111,54 @@ void tst_TestClientOptions::parses()
     QCOMPARE(options.raw, raw);
 }
 
+void tst_TestClientOptions::findsByName_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<bool>("findGiven");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("listen");
+    QTest::addColumn<bool>("retry");
+    QTest::newRow("no --find") << QStringList{"--headless", "--listen"} << false << "" << true
+                               << false;
+    QTest::newRow("a name") << QStringList{"--headless", "--find", "Gallery 2", "--listen"} << true
+                            << "Gallery 2" << true << false;
+    QTest::newRow("a name with =")
+        << QStringList{"--headless", "--find=Gallery 2", "--send", "x", "--retry"} << true
+        << "Gallery 2" << false << true;
+    QTest::newRow("alone, another option next")
+        << QStringList{"--headless", "--find", "--listen"} << true << "" << true << false;
+    QTest::newRow("alone, last") << QStringList{"--headless", "--listen", "--find"} << true << ""
+                                 << true << false;
+    QTest::newRow("a name like an option, with =") << QStringList{"--headless", "--find=--odd--",
+        "--listen"} << true << "--odd--" << true << false;
+    QTest::newRow("a name that starts with a dash, with =")
+        << QStringList{"--headless", "--find=-x-", "--listen"} << true << "-x-" << true << false;
+    QTest::newRow("an empty name, with =: the only relay")
+        << QStringList{"--headless", "--find=", "--listen"} << true << "" << true << false;
+    QTest::newRow("a name trimmed")
+        << QStringList{"--headless", "--find", " Gallery 2 ", "--listen"} << true << "Gallery 2"
+        << true << false;
+}
+
+void tst_TestClientOptions::findsByName()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(bool, findGiven);
+    QFETCH(QString, name);
+    QFETCH(bool, listen);
+    QFETCH(bool, retry);
+    if (findGiven && !Bonjour::isBuiltIn())
+        QSKIP("built without Bonjour: --find is refused");
+    const TestClientOptions options = parseTestClientOptions(arguments);
+    QVERIFY2(options.error.isEmpty(), qPrintable(options.error));
+    QCOMPARE(options.action, Action::RunHeadless);
+    QCOMPARE(options.find.has_value(), findGiven);
+    QCOMPARE(options.find.value_or(QString()), name);
+    QCOMPARE(options.listen, listen);
+    QCOMPARE(options.retry, retry);
+    QVERIFY(!options.addressGiven);
+}
+
 void tst_TestClientOptions::fails_data()
 {
     QTest::addColumn<QStringList>("arguments");
@@ -120,8 +177,22 @@ void tst_TestClientOptions::fails_data()
         << args("--headless") << "Nothing to do: give --send TEXT, --listen, or both.";
     QTest::newRow("send without headless")
         << args("--send x")
-        << "--send, --listen, --every, --count, --raw, --retry and --hex work only with "
-           "--headless.";
+        << "--send, --listen, --every, --count, --raw, --retry, --hex and --find work only "
+           "with --headless (the window lists the relays found in its Host field).";
+    QTest::newRow("find without headless")
+        << args("--find")
+        << "--send, --listen, --every, --count, --raw, --retry, --hex and --find work only "
+           "with --headless (the window lists the relays found in its Host field).";
+    QTest::newRow("find and host")
+        << args("--headless --listen --find Gallery --host 10.0.0.5")
+        << "--find looks the relay up by its name: give it, or --host and --port, not both.";
+    QTest::newRow("find alone and port")
+        << args("--headless --listen --port 6781 --find")
+        << "--find looks the relay up by its name: give it, or --host and --port, not both.";
+    QTest::newRow("find a name too long")
+        << QStringList{"--headless", "--listen", "--find", QString(64, u'x')}
+        << QStringLiteral("--find: the name \"%1\" is longer than 63 bytes.")
+               .arg(QString(64, u'x'));
     QTest::newRow("every without send")
         << args("--headless --listen --every 5")
         << "--every repeats the --send message: give --send TEXT too.";
@@ -145,6 +216,8 @@ void tst_TestClientOptions::fails()
 {
     QFETCH(QStringList, arguments);
     QFETCH(QString, error);
+    if (error.startsWith(QStringLiteral("--find: ")) && !Bonjour::isBuiltIn())
+        QSKIP("built without Bonjour: every --find is refused as such");
     const TestClientOptions options = parseTestClientOptions(arguments);
     QCOMPARE(options.action, Action::Fail);
     QCOMPARE(options.error, error);
@@ -153,10 +226,10 @@ void tst_TestClientOptions::fails()
 void tst_TestClientOptions::helpListsEveryOption()
 {
     const QString help = testClientHelp(QStringLiteral("socketserver-testclient"));
-    for (const char *option :
-        {"--host HOST", "--port PORT", "--headless", "--send TEXT", "--hex", "--eol ENDING",
-            "--every MS", "--count N", "--listen", "--raw", "--retry", "--help", "--version",
-            "default localhost", "default 6780", "lf (default)", "then exit unless --listen"}) {
+    for (const char *option : {"--host HOST", "--port PORT", "--find [NAME]", "--headless",
+             "--send TEXT", "--hex", "--eol ENDING", "--every MS", "--count N", "--listen", "--raw",
+             "--retry", "--help", "--version", "default localhost", "default 6780", "lf (default)",
+             "then exit unless --listen"}) {
         QVERIFY2(help.simplified().contains(QLatin1String(option)), option); // wherever it wraps
     }
     // The text fits a terminal; only a long example command may run past it.

@@ -108,9 +108,9 @@ void tst_TestClientWindow::cleanup()
 
 bool tst_TestClientWindow::connectTab(ConnectionTab *tab)
 {
-    auto *host = child<QLineEdit>(tab, "host");
+    auto *host = child<QComboBox>(tab, "host");
     auto *port = child<QSpinBox>(tab, "port");
-    host->setText(QStringLiteral("127.0.0.1"));
+    host->setEditText(QStringLiteral("127.0.0.1"));
     port->setValue(m_relay->port());
     const int before = m_relay->clientCount();
     QTest::mouseClick(child<QPushButton>(tab, "connect"), Qt::LeftButton);
