@@ -9,6 +9,10 @@ QString ClientInfo::kindName(Kind kind)
         return QStringLiteral("WebSocket");
     case Kind::Local:
         return QStringLiteral("local");
+    case Kind::Udp:
+        return QStringLiteral("UDP");
+    case Kind::Osc:
+        return QStringLiteral("OSC");
     case Kind::Tcp:
         break;
     }
@@ -30,6 +34,12 @@ QString ClientInfo::peerName() const
         break;
     case Kind::Local:
         where = QStringLiteral("local #%1").arg(id);
+        break;
+    case Kind::Udp:
+        where = QStringLiteral("udp ") + NetAddress::endpoint(address, port);
+        break;
+    case Kind::Osc:
+        where = QStringLiteral("osc ") + NetAddress::endpoint(address, port);
         break;
     case Kind::Tcp:
         where = NetAddress::endpoint(address, port);

@@ -14,8 +14,10 @@ struct ClientInfo
         Tcp, ///< a TCP connection (telnet, apps, Flash/AIR, the serial relay)
         WebSocket, ///< a WebSocket (a web page in a browser)
         Local, ///< a local socket (a Unix domain socket or a Windows named pipe)
+        Udp, ///< a program sending or receiving datagrams on the UDP port (no connection)
+        Osc, ///< the same, on a UDP port that speaks OSC (--osc)
     };
-    /// "TCP", "WebSocket" or "local": for logs and the panel's client table.
+    /// "TCP", "WebSocket", "local", "UDP" or "OSC": for logs and the panel's client table.
     static QString kindName(Kind kind);
 
     quint64 id = 0; ///< unique for the life of the relay, never reused
@@ -23,7 +25,7 @@ struct ClientInfo
     Kind kind = Kind::Tcp;
     QHostAddress address;
     quint16 port = 0;
-    QDateTime connectedSince;
+    QDateTime connectedSince; ///< for a UDP peer: its first datagram, or the relay's start
     QDateTime lastActivity; ///< last time the client sent anything
     /// How long it had sent nothing when this snapshot was taken, on a steady clock (the time
     /// of day may jump: a machine without a clock chip sets it from the network after boot).
@@ -37,7 +39,8 @@ struct ClientInfo
     /// Where it connects from, without the port: "192.168.1.23" (IPv4-mapped addresses as
     /// IPv4), or "this computer" for a local socket.
     QString hostText() const;
-    /// "127.0.0.1:53422" or "[::1]:53422" (TCP), "ws 127.0.0.1:53422" (WebSocket), "local #7";
+    /// "127.0.0.1:53422" or "[::1]:53422" (TCP), "ws 127.0.0.1:53422" (WebSocket), "local #7",
+    /// "udp 127.0.0.1:7000", "osc 127.0.0.1:7000";
     /// an expected client as "kiosk3 (127.0.0.1:53422)".
     QString peerName() const;
 };

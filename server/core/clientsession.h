@@ -30,6 +30,8 @@ public:
     void setName(const QString &name) { m_info.name = name; }
     /// A snapshot of the client's address and counters.
     ClientInfo info() const;
+    /// How long it has sent nothing.
+    qint64 idleMs() const { return m_idle.elapsed(); }
     /// Adds the client's byte and dropped-message counts to the relay's @p stats.
     void addCountsTo(RelayStats &stats) const;
     /// Why the connection ended (or is ending): valid once disconnected() is emitted.

@@ -49,9 +49,20 @@ void FrameCodec::finish(MessageBatch &out)
         out.append(tail, LineEnding::None);
 }
 
-// Appends each complete message of data to out and returns how many bytes were consumed;
-// what is left is the start of an unfinished message.
-qsizetype FrameCodec::split(QByteArrayView data, qsizetype scanFrom, MessageBatch &out)
+void FrameCodec::splitDatagram(QByteArrayView datagram, MessageBatch &out)
+{
+    Q_ASSERT(m_pending.isEmpty() && !m_discarding); // a codec for datagrams splits nothing else
+    const QByteArrayView tail = datagram.sliced(split(datagram, 0, out, false));
+    if (tail.size() > m_maxMessageBytes)
+        ++m_droppedMessages;
+    else if (!tail.isEmpty())
+        out.append(tail, LineEnding::None);
+}
+
+// Appends each complete message of data to out (empty ones only when keepEmpty) and returns how
+// many bytes were consumed; what is left is the start of an unfinished message.
+qsizetype FrameCodec::split(
+    QByteArrayView data, qsizetype scanFrom, MessageBatch &out, bool keepEmpty)
 {
     qsizetype start = 0;
     for (;;) {
@@ -68,7 +79,7 @@ qsizetype FrameCodec::split(QByteArrayView data, qsizetype scanFrom, MessageBatc
             m_discarding = false; // this terminator ends a message already counted as dropped
         else if (payload.size() > m_maxMessageBytes)
             ++m_droppedMessages;
-        else
+        else if (keepEmpty || !payload.isEmpty())
             out.append(payload, ending);
         start = match.at + match.length;
     }

@@ -35,6 +35,10 @@ public:
     /// End of input: appends the unterminated bytes, if any, to @p out as a last message ended
     /// by LineEnding::None (nothing is lost when a client leaves mid-message).
     void finish(MessageBatch &out);
+    /// Splits one whole UDP datagram, independent of what came before: appends each non-empty
+    /// line of it to @p out, the last one even without a terminator (LineEnding::None).
+    /// Lines over the maximum size are dropped and counted. Holds nothing back.
+    void splitDatagram(QByteArrayView datagram, MessageBatch &out);
     const Terminator &terminator() const { return m_terminator; }
     qsizetype maxMessageBytes() const { return m_maxMessageBytes; }
     /// Bytes held for an unfinished message.
@@ -50,7 +54,8 @@ private:
         LineEnding ending = LineEnding::None;
     };
     Match findTerminator(QByteArrayView data, qsizetype from) const;
-    qsizetype split(QByteArrayView data, qsizetype scanFrom, MessageBatch &out);
+    qsizetype split(
+        QByteArrayView data, qsizetype scanFrom, MessageBatch &out, bool keepEmpty = true);
     void limitPending();
 
     Terminator m_terminator;

@@ -1,5 +1,6 @@
 #include "outgoingmessages.h"
 
+#include "osccodec.h"
 #include "websocketcodec.h"
 
 #include <cstring>
@@ -50,4 +51,17 @@ const QByteArray &OutgoingMessages::webSocketFrames()
             m_webSocketFrames, WebSocketCodec::opcodeFor(payload, m_batch.ending(i)), payload);
     }
     return m_webSocketFrames;
+}
+
+const MessageBatch &OutgoingMessages::oscDatagrams(OscCodec &codec)
+{
+    if (m_oscEncoded)
+        return m_oscDatagrams;
+    m_oscEncoded = true;
+    QByteArray datagram;
+    for (qsizetype i = m_first; i < m_last; ++i) {
+        if (codec.encode(m_batch.payload(i), datagram))
+            m_oscDatagrams.append(datagram, LineEnding::None);
+    }
+    return m_oscDatagrams;
 }

@@ -53,6 +53,22 @@ QStringList relayBanner(const RelayServer &relay, const QString &program)
     if (!relay.localServerPath().isEmpty())
         lines += QStringLiteral("programs on this machine connect to the local socket %1")
                      .arg(relay.localServerPath());
+    if (relay.udpPort() != 0) {
+        QStringList ports;
+        for (const QHostAddress &address : addresses) {
+            ports.append(address == QHostAddress(QHostAddress::Any)
+                    ? QStringLiteral("every interface, port %1").arg(relay.udpPort())
+                    : NetAddress::endpoint(address, relay.udpPort()));
+        }
+        QStringList peers;
+        for (const auto &[address, port] : config.udpTargets)
+            peers.append(NetAddress::endpoint(address, port));
+        peers.append(QStringLiteral("every program heard from in the last %1 s")
+                         .arg(config.udpPeerSeconds));
+        lines += QStringLiteral("%1 on UDP %2; messages go out to %3")
+                     .arg(config.osc ? QStringLiteral("OSC") : QStringLiteral("datagrams"),
+                         ports.join(QStringLiteral(" and ")), peers.join(QStringLiteral(", ")));
+    }
     if (config.mqtt.isEnabled())
         lines += QStringLiteral("other rooms: through the MQTT broker %1, topic %2 (%3)")
                      .arg(config.mqtt.url, config.mqtt.topic,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "mqttsettings.h"
+#include "osccodec.h"
 #include "rotatinglog.h"
 #include "terminator.h"
 
@@ -41,6 +42,7 @@ struct RelayConfig
     /// --log-max-bytes: 0 (never rotated) or from kMinLogBytes to kMaxLogBytes.
     static constexpr qint64 kMinLogBytes = 64 * 1024;
     static constexpr qint64 kMaxLogBytes = qint64(1024) * 1024 * 1024;
+    static constexpr int kMaxUdpPeerSeconds = 24 * 60 * 60;
 
     /// Where to listen.
     enum class Bind
@@ -83,6 +85,18 @@ struct RelayConfig
     QString localServerName;
     /// Answer Flash/AIR policy-file requests on the TCP port.
     bool flashPolicy = false;
+    /// Relay UDP datagrams on udpPort, at the same addresses as TCP: each line of a datagram
+    /// is a message, and every message goes out as one datagram to each UDP peer (UdpPort).
+    bool udpEnabled = false;
+    quint16 udpPort = 0; ///< 0 picks a free port
+    /// Programs that only listen: every relayed message is sent to each of these too.
+    QList<QPair<QHostAddress, quint16>> udpTargets;
+    /// A program that sent a datagram gets the relayed messages for this long after its last.
+    int udpPeerSeconds = 60;
+    /// The UDP port speaks OSC 1.0 instead of text lines (OscCodec).
+    bool osc = false;
+    /// --osc-types: the OSC type tags forced for the messages to some addresses.
+    QList<OscCodec::TypeRule> oscTypes;
 
     /// Announce the relay on the network with Bonjour (as Bonjour::kServiceType) when it
     /// listens beyond this machine, so that clients find it by name.

@@ -34,6 +34,8 @@ QList<Check> listenerChecks(const RelaySnapshot &snapshot)
         checks.append(listener("websocket", snapshot.webSocketAddresses));
     if (!snapshot.localPath.isEmpty())
         checks.append(listener("local", {snapshot.localPath}));
+    if (!snapshot.udpAddresses.isEmpty())
+        checks.append(listener("udp", snapshot.udpAddresses));
     return checks;
 }
 

@@ -27,6 +27,7 @@ struct RelaySnapshot
     QStringList tcpAddresses; ///< "127.0.0.1:6780", "[::1]:6780"
     QStringList webSocketAddresses; ///< the same addresses, on the WebSocket port; empty if off
     QString localPath; ///< the local socket's path; empty when off
+    QStringList udpAddresses; ///< the same addresses, on the UDP port; empty if off
     int maxClients = 0;
     CountsBy<ClientInfo::Kind, kTransportCount> clients; ///< connected now
     RelayStats stats;

@@ -72,6 +72,32 @@ constexpr OptionSpec kOptions[] = {
         "Answer the policy-file request of Flash and AIR players on the TCP port with a policy "
         "that allows the relay's ports, then close that connection. Other clients are not "
         "affected, but their first messages may wait up to 1 s while the relay checks."},
+    {"udp-port", "PORT",
+        "Also relay UDP datagrams on this port (default: off; 0 picks a free port and the "
+        "start-up line says which), at the same addresses as TCP: for TouchDesigner, Max, Pure "
+        "Data and other tools that talk UDP. Each line of a datagram is a message (a datagram "
+        "without a line ending is one); every message goes out as one datagram, without a line "
+        "ending, to the --udp-target programs and to every program that sent a datagram in the "
+        "last --udp-peer-seconds. The allow list and the size limit apply."},
+    {"udp-target", "ADDRESS:PORT",
+        "Also send every message to the program listening at this address and port, e.g. "
+        "192.168.1.30:7000, 127.0.0.1:7000 or [::1]:7000 (an address, or localhost; names are "
+        "not looked up); repeat for several. For tools that listen and never send."},
+    {"udp-peer-seconds", "SECONDS",
+        "How long a program that sent a datagram keeps getting the messages after its last one "
+        "(default 60): a tool that talks and listens on one port, as TouchDesigner's UDP In/Out "
+        "DATs can. Then it is forgotten, until its next datagram."},
+    {"osc", nullptr,
+        "The UDP port speaks OSC 1.0 (Open Sound Control) instead of text: an OSC message "
+        "becomes the line \"/address arg1 arg2 ...\" (numbers, text in quotes when it holds a "
+        "space, blobs as <hex>, true, false, nil; a bundle gives its messages in order), and a "
+        "relayed line that starts with / goes out as an OSC message, each argument an int, a "
+        "float or a string by its look. Other lines are not sent to OSC programs. Malformed OSC "
+        "is dropped, counted and logged."},
+    {"osc-types", "ADDRESS=TAGS",
+        "Type the arguments of the OSC messages sent to ADDRESS with these OSC type tags instead "
+        "of by their look, e.g. /fader=f (1 is sent as the float 1.0) or /label=s (42 is sent "
+        "as the string \"42\"); tags i, h, f, d, s, S, c, b; repeat for several addresses."},
     {"name", "NAME",
         "The relay's name on the network (default \"SocketServer on HOST\", with this machine's "
         "name). A relay that listens beyond localhost announces itself with Bonjour "
@@ -242,6 +268,27 @@ std::optional<QPair<QHostAddress, int>> parseAddressRange(const QString &range)
     return qMakePair(address, address.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128);
 }
 
+// "192.168.1.30:7000", "[::1]:7000" or "localhost:7000" (as 127.0.0.1).
+std::optional<QPair<QHostAddress, quint16>> parseUdpTarget(const QString &text)
+{
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon <= 0)
+        return std::nullopt;
+    QString host = text.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    else if (host.contains(u':'))
+        return std::nullopt; // an IPv6 address needs its brackets
+    QHostAddress address(QHostAddress::LocalHost);
+    if (host.compare(u"localhost", Qt::CaseInsensitive) != 0 && !address.setAddress(host))
+        return std::nullopt;
+    const auto port = wholeNumber(text.mid(colon + 1), 1, 65535);
+    if (!port || address.isMulticast() || address == QHostAddress(QHostAddress::Any)
+        || address == QHostAddress(QHostAddress::AnyIPv6))
+        return std::nullopt;
+    return qMakePair(NetAddress::unmapped(address), quint16(*port));
+}
+
 bool isByteCode(const QString &arg)
 {
     return !arg.isEmpty() && arg.size() <= 3 && wholeNumber(arg, 0, 255).has_value()
@@ -410,6 +457,37 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
         if (!problem.isEmpty())
             return problem;
         config.name = value.trimmed();
+    } else if (key == u"udp-port") {
+        const auto port = wholeNumber(value, 0, 65535);
+        if (!port)
+            return QStringLiteral("'%1' is not a port number (0 to 65535)").arg(value);
+        config.udpEnabled = true;
+        config.udpPort = quint16(*port);
+    } else if (key == u"udp-target") {
+        const auto target = parseUdpTarget(value.trimmed());
+        if (!target)
+            return QStringLiteral("'%1' is not an address and port such as 192.168.1.30:7000, "
+                                  "localhost:7000 or [::1]:7000 (names are not looked up)")
+                .arg(value);
+        config.udpTargets.append(*target);
+    } else if (key == u"udp-peer-seconds") {
+        const auto n = wholeNumber(value, 1, RelayConfig::kMaxUdpPeerSeconds);
+        if (!n)
+            return numberProblem(value, 1, RelayConfig::kMaxUdpPeerSeconds);
+        config.udpPeerSeconds = int(*n);
+    } else if (key == u"osc-types") {
+        const auto rule = OscCodec::parseTypeRule(value.trimmed());
+        if (!rule)
+            return QStringLiteral("'%1' is not ADDRESS=TAGS such as /fader=f or /mix=ifs (an "
+                                  "address starting with /, then OSC type tags from i h f d s "
+                                  "S c b)")
+                .arg(value);
+        for (const OscCodec::TypeRule &other : std::as_const(config.oscTypes)) {
+            if (other.address == rule->address)
+                return QStringLiteral("%1 is given types twice")
+                    .arg(QString::fromUtf8(rule->address));
+        }
+        config.oscTypes.append(*rule);
     } else if (key == u"local") {
         if (value.trimmed().isEmpty())
             return QStringLiteral("needs a name for the local socket, e.g. socketserver");
@@ -430,6 +508,8 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
             config.flashPolicy = *on;
         else if (key == u"no-announce")
             config.announce = !*on;
+        else if (key == u"osc")
+            config.osc = *on;
     }
     return {};
 }
@@ -583,6 +663,12 @@ std::optional<QString> configFileValue(const RelayConfig &config, const QString 
         return config.name.isEmpty() ? std::nullopt : std::optional(config.name);
     if (key == u"no-announce")
         return flag(!config.announce);
+    if (key == u"udp-port")
+        return config.udpEnabled ? std::optional(QString::number(config.udpPort)) : std::nullopt;
+    if (key == u"udp-peer-seconds")
+        return QString::number(config.udpPeerSeconds);
+    if (key == u"osc")
+        return flag(config.osc);
     // The broker's settings are kept when set, with a broker or not: a bridge turned off in the
     // panel keeps its topic for the day it is turned on again.
     const MqttSettings &mqtt = config.mqtt;
@@ -626,6 +712,18 @@ QStringList configFileValues(const RelayConfig &config, const QString &key)
         QStringList values;
         for (const Expectation &expectation : config.expected)
             values.append(expectation.name + u'=' + expectation.matchText());
+        return values;
+    }
+    if (key == u"udp-target") {
+        QStringList values;
+        for (const auto &[address, port] : config.udpTargets)
+            values.append(NetAddress::endpoint(address, port));
+        return values;
+    }
+    if (key == u"osc-types") {
+        QStringList values;
+        for (const OscCodec::TypeRule &rule : config.oscTypes)
+            values.append(QString::fromUtf8(rule.address + '=' + rule.tags));
         return values;
     }
     const std::optional<QString> value = configFileValue(config, key);
@@ -677,8 +775,8 @@ RelayOptions parseRelayOptions(const QStringList &arguments)
         return std::any_of(commandLine.cbegin(), commandLine.cend(),
             [&key](const Setting &setting) { return setting.key == key; });
     };
-    for (const QString &list :
-        {QStringLiteral("allow"), QStringLiteral("ws-origin"), QStringLiteral("expect")}) {
+    for (const QString &list : {QStringLiteral("allow"), QStringLiteral("ws-origin"),
+             QStringLiteral("expect"), QStringLiteral("udp-target"), QStringLiteral("osc-types")}) {
         if (onCommandLine(list))
             settings.removeIf([&list](const Setting &setting) { return setting.key == list; });
     }
@@ -717,6 +815,17 @@ RelayOptions parseRelayOptions(const QStringList &arguments)
         return failure(named(origins.value(QStringLiteral("mqtt-ca")),
             QStringLiteral("--mqtt-ca is for a broker reached with TLS: write mqtts://%1")
                 .arg(broker->displayName())));
+    // The UDP settings given on the command line without the port would do nothing (a file's
+    // are only kept, as the panel keeps them while the port is off).
+    if (!result.config.udpEnabled) {
+        for (const QLatin1String key : {QLatin1String("udp-target"),
+                 QLatin1String("udp-peer-seconds"), QLatin1String("osc"),
+                 QLatin1String("osc-types")}) {
+            if (origins.value(key).startsWith(u'-'))
+                return failure(
+                    QStringLiteral("--%1 is for the UDP port: add --udp-port PORT").arg(key));
+        }
+    }
     const QString limitsProblem = relayLimitsProblem(result.config);
     if (!limitsProblem.isEmpty())
         return failure(named(limitsOrigin, limitsProblem));
@@ -765,6 +874,8 @@ QString relayOptionsHelp(const QString &program)
         "                            log when kiosk3 has been away for 2 minutes\n"
         "  %1 -r --mqtt mqtt://broker.local --mqtt-topic museum/gallery2\n"
         "                            share messages with the relays of other rooms\n"
+        "  %1 --bind any --udp-port 7000 --osc\n"
+        "                            also OSC tools (TouchDesigner, Max, Pure Data)\n"
         "  %1 --bind any --name \"Gallery 2\"\n"
         "                            clients find it as \"Gallery 2\" (Bonjour)\n"
         "  %1 --list-relays          where are the relays on this network?\n"

@@ -9,6 +9,8 @@
 #include "netaddress.h"
 #include "outgoingmessages.h"
 #include "streamsession.h"
+#include "udpport.h"
+#include "udpsession.h"
 #include "webgateway.h"
 #include "websocketsession.h"
 
@@ -116,10 +118,12 @@ bool RelayServer::listenAll()
         return false;
     if (!listenTcp(addresses, m_config.port, false)
         || (m_config.webSocketEnabled && !listenTcp(addresses, m_config.webSocketPort, true))
-        || (!m_config.localServerName.isEmpty() && !listenLocal())) {
+        || (!m_config.localServerName.isEmpty() && !listenLocal())
+        || (m_config.udpEnabled && !listenUdp(addresses))) {
         closeListeners();
         return false;
     }
+
     if (m_config.webSocketEnabled) {
         delete m_gateway;
         m_gateway = new WebGateway(
@@ -143,7 +147,9 @@ bool RelayServer::listenAll()
         m_expectedSampler.start();
     }
     startBridge();
-    emit listening(); // the start-up lines come first, then what the announcement says
+    emit listening(); // the start-up lines come first, then the targets and the announcement
+    for (const auto &[address, port] : std::as_const(m_config.udpTargets))
+        m_udp->addPeer(m_nextClientId++, address, port, true);
     announce();
     return true;
 }
@@ -274,6 +280,18 @@ bool RelayServer::listenLocal()
     return true;
 }
 
+// The UDP port: its peers are admitted here like connections (admitUdpPeer()).
+bool RelayServer::listenUdp(const QList<QHostAddress> &addresses)
+{
+    m_udp = new UdpPort(m_config, this);
+    connect(m_udp, &UdpPort::strangerHeard, this, &RelayServer::admitUdpPeer);
+    connect(m_udp, &UdpPort::peerAdded, this, &RelayServer::addSession);
+    if (m_udp->listen(addresses, m_config.udpPort))
+        return true;
+    m_errorString = m_udp->errorString();
+    return false;
+}
+
 void RelayServer::closeListeners()
 {
     qDeleteAll(m_listeners);
@@ -282,6 +300,8 @@ void RelayServer::closeListeners()
     m_webListeners.clear();
     delete m_localServer; // removes the socket file
     m_localServer = nullptr;
+    delete m_udp; // its peers are closed right after, and never touch it again
+    m_udp = nullptr;
 }
 
 void RelayServer::raiseFileLimit()
@@ -367,6 +387,11 @@ quint16 RelayServer::webSocketPort() const
     return m_webListeners.isEmpty() ? 0 : m_webListeners.first()->serverPort();
 }
 
+quint16 RelayServer::udpPort() const
+{
+    return m_udp ? m_udp->port() : 0;
+}
+
 QString RelayServer::localServerPath() const
 {
     return m_localServer ? m_localServer->fullServerName() : QString();
@@ -408,6 +433,8 @@ RelaySnapshot RelayServer::snapshot() const
     snapshot.webSocketAddresses = endpoints(m_webListeners);
     if (m_localServer)
         snapshot.localPath = m_localServer->fullServerName();
+    if (m_udp)
+        snapshot.udpAddresses = m_udp->endpoints();
     snapshot.maxClients = m_config.maxClients;
     for (const ClientSession *session : m_sessions)
         ++snapshot.clients[session->kind()];
@@ -544,21 +571,11 @@ bool RelayServer::refuseIfFull(QIODevice *socket, ClientInfo::Kind kind)
 {
     if (!isFull())
         return false;
-    ++m_stats.clientsRefused[Refusal::Full];
+    auto *tcp = qobject_cast<QAbstractSocket *>(socket);
+    countFull(tcp ? (kind == ClientInfo::Kind::WebSocket ? QStringLiteral("ws ") : QString())
+                + NetAddress::endpoint(tcp->peerAddress(), tcp->peerPort())
+                  : QStringLiteral("a local client"));
     const QString reason = QStringLiteral("server full (%1 clients)").arg(m_config.maxClients);
-    if (m_fullLog.allow()) {
-        auto *tcp = qobject_cast<QAbstractSocket *>(socket);
-        const QString peer = tcp ? NetAddress::endpoint(tcp->peerAddress(), tcp->peerPort())
-                                 : QStringLiteral("a local client");
-        const qint64 notLogged = m_fullLog.takeSkipped();
-        qCWarning(lcClients).noquote()
-            << QStringLiteral("refused %1%2 - %3")
-                    .arg(kind == ClientInfo::Kind::WebSocket ? QStringLiteral("ws ") : QString(),
-                        peer, reason)
-                + (notLogged ? QStringLiteral("; %1 more refused since the last such line")
-                                   .arg(notLogged)
-                             : QString());
-    }
     if (kind == ClientInfo::Kind::WebSocket) {
         QByteArray frames;
         WebSocketCodec::appendFrame(frames, WebSocketCodec::Text, reason.toUtf8());
@@ -578,14 +595,34 @@ bool RelayServer::refuseIfFull(QIODevice *socket, ClientInfo::Kind kind)
     return true;
 }
 
-// Not a word to a client outside the allow list; the log says so once per address per 5 s,
-// so that a port scan cannot fill it.
+// Counts a refusal of @p peer for --max-clients and logs it, at most once per 5 s, so that a
+// crowd of reconnecting clients cannot fill the log.
+void RelayServer::countFull(const QString &peer)
+{
+    ++m_stats.clientsRefused[Refusal::Full];
+    if (!m_fullLog.allow())
+        return;
+    const qint64 notLogged = m_fullLog.takeSkipped();
+    qCWarning(lcClients).noquote()
+        << QStringLiteral("refused %1 - server full (%2 clients)").arg(peer).arg(m_config.maxClients)
+            + (notLogged
+                    ? QStringLiteral("; %1 more refused since the last such line").arg(notLogged)
+                    : QString());
+}
+
+// Not a word to a client outside the allow list.
 void RelayServer::refuseNotAllowed(QTcpSocket *socket)
 {
-    ++m_stats.clientsRefused[Refusal::NotAllowed];
-    const QHostAddress address = socket->peerAddress();
+    countNotAllowed(socket->peerAddress());
     socket->abort();
     socket->deleteLater();
+}
+
+// The log says so once per address per 5 s, so that a port scan (or a flood of datagrams)
+// cannot fill it.
+void RelayServer::countNotAllowed(const QHostAddress &address)
+{
+    ++m_stats.clientsRefused[Refusal::NotAllowed];
     QElapsedTimer &logged = m_refusalLogged[address];
     if (logged.isValid() && !logged.hasExpired(kRefusalLogPeriodMs))
         return;
@@ -598,12 +635,29 @@ void RelayServer::refuseNotAllowed(QTcpSocket *socket)
     }
 }
 
+// A datagram from a program the UDP port does not know yet: a new peer, if it may be one. Its
+// datagrams are refused (counted and logged like connections) for as long as it may not.
+void RelayServer::admitUdpPeer(const QHostAddress &address, quint16 port)
+{
+    if (!m_config.isAllowed(address))
+        countNotAllowed(address);
+    else if (isFull())
+        countFull(QStringLiteral("%1 %2").arg(
+            m_config.osc ? QStringLiteral("osc") : QStringLiteral("udp"),
+            NetAddress::endpoint(address, port)));
+    else
+        m_udp->addPeer(m_nextClientId++, address, port, false);
+}
+
 void RelayServer::relay(ClientSession *from, const MessageBatch &batch)
 {
     m_stats.messagesIn += batch.count();
     if (!m_unmatchedPrefixes.isEmpty() && from->name().isEmpty())
         nameByPrefix(from, batch.payload(0));
-    logTraffic(from->peerName(), batch, true);
+    // A datagram's last line needs no line ending.
+    const bool datagram
+        = from->kind() == ClientInfo::Kind::Udp || from->kind() == ClientInfo::Kind::Osc;
+    logTraffic(from->peerName(), batch, !datagram);
     if (m_tapEnabled)
         tapBatch(from->id(), batch);
     // In auto mode the sender's line ending is learned from each message before that message

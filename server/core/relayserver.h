@@ -1,6 +1,6 @@
-// RelayServer: the relay. Listens (TCP; optionally WebSocket and a local socket), admits
-// clients (one ClientSession each, owned here, whatever their kind), and passes every message
-// from any client to all of them. The daemon and the panel both run it.
+// RelayServer: the relay. Listens (TCP; optionally WebSocket, a local socket and a UDP port),
+// admits clients (one ClientSession each, owned here, whatever their kind; a UDP port's peers
+// too), and passes every message from any client to all of them. The daemon and the panel both run it.
 // Monitors read it by sampling clients(), stats(), snapshot() and expectedClients(); nothing
 // is emitted per message. It names the clients the exhibit expects (--expect) and judges them
 // once a second.
@@ -29,6 +29,7 @@ class QIODevice;
 class QLocalServer;
 class QTcpServer;
 class QTcpSocket;
+class UdpPort;
 class WebGateway;
 
 /// One relayed message as a monitor's traffic view sees it.
@@ -70,6 +71,8 @@ public:
     quint16 port() const;
     /// The WebSocket port (the real one if 0 was asked), on the same addresses; 0 when off.
     quint16 webSocketPort() const;
+    /// The UDP port (the real one if 0 was asked), on the same addresses; 0 when off.
+    quint16 udpPort() const;
     /// The local socket's full path (or pipe name); empty when off.
     QString localServerPath() const;
 
@@ -122,6 +125,7 @@ private:
     bool listenAll();
     bool listenTcp(const QList<QHostAddress> &addresses, quint16 port, bool web);
     bool listenLocal();
+    bool listenUdp(const QList<QHostAddress> &addresses);
     void startBridge();
     void announce();
     void logAnnouncement();
@@ -136,6 +140,9 @@ private:
     bool isFull() const { return m_sessions.size() >= m_config.maxClients; }
     bool refuseIfFull(QIODevice *socket, ClientInfo::Kind kind);
     void refuseNotAllowed(QTcpSocket *socket);
+    void countNotAllowed(const QHostAddress &address);
+    void countFull(const QString &peer);
+    void admitUdpPeer(const QHostAddress &address, quint16 port);
     QStringList endpoints(const QList<QTcpServer *> &listeners) const;
     void relay(ClientSession *from, const MessageBatch &batch);
     void relayFromBroker(const MessageBatch &batch);
@@ -156,6 +163,7 @@ private:
     QList<QTcpServer *> m_webListeners; // the WebSocket port, one per address
     WebGateway *m_gateway = nullptr; // kept while WebSockets it started may be open
     QLocalServer *m_localServer = nullptr;
+    UdpPort *m_udp = nullptr;
     QByteArray m_flashPolicy; // the answer, when --flash-policy
     QList<ClientSession *> m_sessions; // in connection order
     quint64 m_nextClientId = 1;

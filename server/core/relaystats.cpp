@@ -36,6 +36,8 @@ const char *disconnectName(Disconnect reason)
         return "flash_policy";
     case Disconnect::RelayStopping:
         return "relay_stopping";
+    case Disconnect::Silent:
+        return "silent";
     }
     return "";
 }
@@ -49,6 +51,10 @@ const char *transportName(ClientInfo::Kind kind)
         return "websocket";
     case ClientInfo::Kind::Local:
         return "local";
+    case ClientInfo::Kind::Udp:
+        return "udp";
+    case ClientInfo::Kind::Osc:
+        return "osc";
     }
     return "";
 }

@@ -32,16 +32,17 @@ enum class Disconnect
     ProtocolError, ///< a WebSocket that broke the protocol (bad frame, invalid UTF-8)
     FlashPolicy, ///< a Flash player asked for the policy file, got it, and was closed
     RelayStopping, ///< the relay stopped
+    Silent, ///< a UDP peer sent nothing for --udp-peer-seconds: forgotten
 };
-constexpr int kDisconnectCount = int(Disconnect::RelayStopping) + 1;
+constexpr int kDisconnectCount = int(Disconnect::Silent) + 1;
 
-constexpr int kTransportCount = int(ClientInfo::Kind::Local) + 1;
+constexpr int kTransportCount = int(ClientInfo::Kind::Osc) + 1;
 
 /// The label values: "full", "not_allowed", ...
 const char *refusalName(Refusal reason);
 /// "client_closed", "connection_lost", ...
 const char *disconnectName(Disconnect reason);
-/// "tcp", "websocket" or "local".
+/// "tcp", "websocket", "local", "udp" or "osc".
 const char *transportName(ClientInfo::Kind kind);
 
 /// One counter per value of the enum @p E, which has @p N values.
@@ -63,12 +64,15 @@ template<typename E, int N> struct CountsBy
 /// Server-wide counters since RelayServer::start().
 struct RelayStats
 {
-    CountsBy<ClientInfo::Kind, kTransportCount> clientsAccepted; ///< connections admitted
+    /// Connections admitted; UDP peers when first heard from (targets at start).
+    CountsBy<ClientInfo::Kind, kTransportCount> clientsAccepted;
     CountsBy<Refusal, kRefusalCount> clientsRefused;
     CountsBy<Disconnect, kDisconnectCount> clientsDisconnected;
     qint64 messagesIn = 0;
     qint64 messagesOut = 0; ///< deliveries: one message to ten clients counts ten
     qint64 bytesIn = 0; ///< as read, terminators and WebSocket framing included
     qint64 bytesOut = 0; ///< as queued for sending, terminators and framing included
-    qint64 messagesDropped = 0; ///< messages over the size limit, discarded
+    /// Messages over the size limit, discarded; malformed OSC datagrams; datagrams too big to
+    /// send to a UDP peer.
+    qint64 messagesDropped = 0;
 };

@@ -1,0 +1,152 @@
+#include "udpport.h"
+
+#include "netaddress.h"
+#include "udpsession.h"
+
+#include <QUdpSocket>
+
+namespace {
+constexpr qsizetype kMaxDatagramBytes = 65536; // more than any UDP payload
+// Datagrams read from one socket per event-loop turn: a flood cannot starve the other clients.
+constexpr int kDatagramsPerTurn = 256;
+// Asked of the system for each socket, so that a burst waits there rather than being lost
+// (Linux grants at most net.core.rmem_max).
+constexpr int kSocketBufferBytes = 4 * 1024 * 1024;
+constexpr int kSilenceCheckMs = 1000;
+} // namespace
+
+UdpPort::UdpPort(const RelayConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_lines(config.terminator, config.maxMessageBytes)
+    , m_datagram(kMaxDatagramBytes, Qt::Uninitialized)
+{
+    if (config.osc)
+        m_osc.emplace(config.oscTypes);
+    m_silenceCheck.setInterval(kSilenceCheckMs);
+    connect(&m_silenceCheck, &QTimer::timeout, this, &UdpPort::forgetSilentPeers);
+}
+
+bool UdpPort::listen(const QList<QHostAddress> &addresses, quint16 port)
+{
+    for (const QHostAddress &address : addresses) {
+        auto *socket = new QUdpSocket(this);
+        if (!socket->bind(address, port)) {
+            const QString where = NetAddress::endpoint(address, port);
+            m_errorString = socket->error() == QAbstractSocket::AddressInUseError
+                ? QStringLiteral("cannot use UDP port %1: it is already in use (--udp-port "
+                                 "chooses another)")
+                      .arg(where)
+                : QStringLiteral("cannot use UDP port %1: %2").arg(where, socket->errorString());
+            qDeleteAll(std::exchange(m_sockets, {}));
+            delete socket;
+            return false;
+        }
+        port = socket->localPort(); // every address shares the port picked for the first
+        socket->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, kSocketBufferBytes);
+        socket->setSocketOption(QAbstractSocket::SendBufferSizeSocketOption, kSocketBufferBytes);
+        connect(socket, &QUdpSocket::readyRead, this, [this, socket] { readDatagrams(socket); });
+        m_sockets.append(socket);
+    }
+    for (const auto &[address, targetPort] : m_config.udpTargets) {
+        if (!socketFor(address)) {
+            m_errorString = QStringLiteral("cannot send to --udp-target %1 from the addresses "
+                                           "listened on (%2): it needs an IPv%3 one")
+                                .arg(NetAddress::endpoint(address, targetPort),
+                                    endpoints().join(QStringLiteral(", ")),
+                                    address.protocol() == QAbstractSocket::IPv6Protocol
+                                        ? QStringLiteral("6")
+                                        : QStringLiteral("4"));
+            qDeleteAll(std::exchange(m_sockets, {}));
+            return false;
+        }
+    }
+    m_silenceCheck.start();
+    return true;
+}
+
+quint16 UdpPort::port() const
+{
+    return m_sockets.isEmpty() ? 0 : m_sockets.first()->localPort();
+}
+
+QStringList UdpPort::endpoints() const
+{
+    QStringList names;
+    for (const QUdpSocket *socket : m_sockets)
+        names.append(NetAddress::endpoint(socket->localAddress(), socket->localPort()));
+    return names;
+}
+
+void UdpPort::addPeer(quint64 id, const QHostAddress &address, quint16 port, bool target)
+{
+    const Endpoint endpoint{NetAddress::unmapped(address), port};
+    auto *peer = new UdpSession(id, socketFor(endpoint.first), endpoint.first, port, target,
+        m_osc ? &*m_osc : nullptr, m_config, parent());
+    m_peers.insert(endpoint, peer);
+    connect(peer, &ClientSession::disconnected, this, [this, endpoint] { m_peers.remove(endpoint); });
+    emit peerAdded(peer);
+}
+
+// The socket that reaches @p address: the one on every interface, or on an address of its kind.
+QUdpSocket *UdpPort::socketFor(const QHostAddress &address) const
+{
+    for (QUdpSocket *socket : m_sockets) {
+        const QHostAddress local = socket->localAddress();
+        if (local == QHostAddress(QHostAddress::Any) || local.protocol() == address.protocol())
+            return socket;
+    }
+    return nullptr;
+}
+
+void UdpPort::readDatagrams(QUdpSocket *socket)
+{
+    for (int i = 0; i < kDatagramsPerTurn && socket->hasPendingDatagrams(); ++i) {
+        QHostAddress address;
+        quint16 port = 0;
+        const qint64 size = socket->readDatagram(m_datagram.data(), m_datagram.size(), &address, &port);
+        if (size < 0)
+            return;
+        const Endpoint endpoint{NetAddress::unmapped(address), port};
+        UdpSession *peer = m_peers.value(endpoint);
+        if (!peer) {
+            emit strangerHeard(endpoint.first, port);
+            peer = m_peers.value(endpoint);
+            if (!peer)
+                continue; // refused
+        }
+        receive(peer, QByteArrayView(m_datagram.constData(), size));
+    }
+}
+
+void UdpPort::receive(UdpSession *peer, QByteArrayView datagram)
+{
+    m_batch.clear();
+    if (m_osc) {
+        const OscCodec::Error error = m_osc->decode(datagram, m_batch);
+        if (error != OscCodec::Error::None)
+            peer->dropped(1,
+                QStringLiteral("a malformed OSC datagram (%1)").arg(OscCodec::errorText(error)));
+    } else {
+        const qint64 droppedBefore = m_lines.droppedMessages();
+        m_lines.splitDatagram(datagram, m_batch);
+        if (const qint64 dropped = m_lines.droppedMessages() - droppedBefore)
+            peer->dropped(dropped,
+                QStringLiteral("a line longer than %1 bytes (--max-message-bytes)")
+                    .arg(m_config.maxMessageBytes));
+    }
+    peer->heard(datagram.size(), m_batch);
+}
+
+void UdpPort::forgetSilentPeers()
+{
+    const qint64 limitMs = m_config.udpPeerSeconds * 1000LL;
+    QList<UdpSession *> silent;
+    for (UdpSession *peer : std::as_const(m_peers)) {
+        if (!peer->isTarget() && peer->isOpen() && peer->idleMs() >= limitMs)
+            silent.append(peer);
+    }
+    for (UdpSession *peer : std::as_const(silent))
+        peer->close(Disconnect::Silent,
+            QStringLiteral("silent for %1 s (--udp-peer-seconds)").arg(m_config.udpPeerSeconds));
+}

@@ -1,0 +1,113 @@
+#include "udpsession.h"
+
+#include "logging.h"
+#include "osccodec.h"
+#include "outgoingmessages.h"
+
+#include <QNetworkInterface>
+#include <QUdpSocket>
+
+namespace {
+constexpr int kDropLogPeriodMs = 10000; // one line per peer per 10 s
+constexpr qsizetype kMaxUdpPayload = 65507; // IPv4's: 65535 less the IP and UDP headers
+constexpr int kEthernetMtu = 1500;
+} // namespace
+
+UdpSession::UdpSession(quint64 id, QUdpSocket *socket, const QHostAddress &address, quint16 port,
+    bool target, OscCodec *osc, const RelayConfig &config, QObject *parent)
+    : ClientSession(id, osc ? ClientInfo::Kind::Osc : ClientInfo::Kind::Udp, config, parent)
+    , m_socket(socket)
+    , m_osc(osc)
+    , m_target(target)
+    , m_safeBytes(safeDatagramBytes(address))
+    , m_dropLog(1, kDropLogPeriodMs)
+{
+    m_info.address = address;
+    m_info.port = port;
+}
+
+void UdpSession::dropped(qint64 messages, const QString &what)
+{
+    m_info.droppedMessages += messages;
+    if (!m_dropLog.allow())
+        return;
+    const qint64 notLogged = m_dropLog.takeSkipped();
+    qCWarning(lcClients).noquote()
+        << QStringLiteral("%1: dropped %2").arg(peerName(), what)
+            + (notLogged ? QStringLiteral(" (and %1 more since the last such line)").arg(notLogged)
+                         : QString());
+}
+
+void UdpSession::send(OutgoingMessages &messages)
+{
+    if (m_osc) {
+        const MessageBatch &datagrams = messages.oscDatagrams(*m_osc);
+        for (qsizetype i = 0; i < datagrams.count(); ++i)
+            write(datagrams.payload(i));
+        return;
+    }
+    for (qsizetype i = 0; i < messages.count(); ++i)
+        write(messages.payload(i));
+}
+
+void UdpSession::sendMessage(QByteArrayView message)
+{
+    if (!m_osc) {
+        write(message);
+        return;
+    }
+    QByteArray datagram;
+    if (m_osc->encode(message, datagram))
+        write(datagram);
+}
+
+void UdpSession::write(QByteArrayView datagram)
+{
+    if (datagram.size() > m_safeBytes) {
+        ++m_info.droppedMessages;
+        if (!m_oversizeLogged) {
+            m_oversizeLogged = true;
+            qCWarning(lcClients).noquote()
+                << QStringLiteral("not sending a datagram of %1 bytes to %2: more than the %3 "
+                                  "bytes that reach it whole (this and any more are dropped "
+                                  "and counted; this line is not repeated)")
+                       .arg(datagram.size())
+                       .arg(peerName())
+                       .arg(m_safeBytes);
+        }
+        return;
+    }
+    if (m_socket->writeDatagram(datagram.data(), datagram.size(), m_info.address, m_info.port)
+        < 0) {
+        ++m_info.droppedMessages;
+        if (m_dropLog.allow())
+            qCWarning(lcClients).noquote()
+                << QStringLiteral("cannot send to %1: %2 (dropped and counted)")
+                       .arg(peerName(), m_socket->errorString());
+        return;
+    }
+    sent(1, datagram.size());
+}
+
+void UdpSession::closeConnection(const QString & /*reason*/)
+{
+    reportDisconnected(); // nothing to tell a peer: it is only forgotten
+}
+
+qsizetype UdpSession::safeDatagramBytes(const QHostAddress &address)
+{
+    int mtu = kEthernetMtu;
+    const auto interfaces = QNetworkInterface::allInterfaces();
+    for (const QNetworkInterface &interface : interfaces) {
+        if (!interface.flags().testFlag(QNetworkInterface::IsUp)
+            || interface.maximumTransmissionUnit() <= 0)
+            continue;
+        const auto entries = interface.addressEntries();
+        for (const QNetworkAddressEntry &entry : entries) {
+            if (address.isInSubnet(entry.ip(), entry.prefixLength()))
+                mtu = interface.maximumTransmissionUnit();
+        }
+    }
+    const int headers = address.protocol() == QAbstractSocket::IPv6Protocol ? 48 : 28;
+    return qMin<qsizetype>(mtu - headers, kMaxUdpPayload);
+}

@@ -1,0 +1,59 @@
+// UdpSession: one program on the UDP port (UdpPort), a peer rather than a connection: a
+// --udp-target, or an address and port that sent a datagram lately. It takes part like any
+// client (counted, listed, removable, under the same limits), but nothing connects or waits: a
+// relayed message goes out at once as one datagram, or not at all. A datagram over the path's
+// safe size (safeDatagramBytes()) is not sent and counted as dropped, and the log says so once;
+// so is one the system refuses to send (its buffer full). In OSC mode (--osc) only the messages
+// that are OSC messages go out, encoded by the port's OscCodec.
+// Created by UdpPort, owned by RelayServer like every session. Closing it only forgets it.
+#pragma once
+
+#include "clientsession.h"
+#include "logthrottle.h"
+
+class OscCodec;
+class QUdpSocket;
+
+class UdpSession : public ClientSession
+{
+    Q_OBJECT
+
+public:
+    /// The peer at @p address and @p port, reached through @p socket (the port's socket for
+    /// its address family); @p osc is the port's codec in OSC mode, else null.
+    UdpSession(quint64 id, QUdpSocket *socket, const QHostAddress &address, quint16 port,
+        bool target, OscCodec *osc, const RelayConfig &config, QObject *parent);
+
+    /// A --udp-target: never forgotten for being silent.
+    bool isTarget() const { return m_target; }
+
+    /// A datagram of @p bytes from it gave @p batch (perhaps nothing).
+    void heard(qint64 bytes, const MessageBatch &batch) { received(bytes, batch); }
+    /// Counts @p messages it sent as dropped, and logs @p what ("a malformed OSC datagram
+    /// (...)"), at most once per 10 s.
+    void dropped(qint64 messages, const QString &what);
+
+    void send(OutgoingMessages &messages) override;
+    void sendMessage(QByteArrayView message) override;
+
+    /// The largest UDP payload that reaches @p address without being cut up on the way: the MTU
+    /// of the interface whose subnet holds it (so 65507 for localhost) less the IP and UDP
+    /// headers, or 1472 (Ethernet's) when it lies beyond a router.
+    static qsizetype safeDatagramBytes(const QHostAddress &address);
+
+protected:
+    qint64 bytesWaiting() const override { return 0; }
+    void closeConnection(const QString &reason) override;
+    void abortConnection() override { reportDisconnected(); }
+    void flushOutput() override { }
+
+private:
+    void write(QByteArrayView datagram);
+
+    QUdpSocket *m_socket;
+    OscCodec *m_osc;
+    bool m_target;
+    qsizetype m_safeBytes;
+    bool m_oversizeLogged = false; // "too big to send" is said once per peer
+    LogThrottle m_dropLog;
+};
