@@ -35,6 +35,10 @@ struct ClientInfo
     qint64 bytesIn = 0; ///< bytes received, terminators included
     qint64 bytesOut = 0; ///< bytes queued for sending, terminators included
     qint64 droppedMessages = 0; ///< messages over the size limit, discarded
+    qint64 malformedDatagrams = 0; ///< OSC datagrams it sent that are not OSC 1.0, discarded
+    /// Messages not sent to it (a UDP peer): over the path's safe datagram size, or refused by
+    /// the system.
+    qint64 unsentMessages = 0;
 
     /// Where it connects from, without the port: "192.168.1.23" (IPv4-mapped addresses as
     /// IPv4), or "this computer" for a local socket.

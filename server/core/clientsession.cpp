@@ -38,6 +38,8 @@ void ClientSession::addCountsTo(RelayStats &stats) const
     stats.bytesIn += m_info.bytesIn;
     stats.bytesOut += m_info.bytesOut;
     stats.messagesDropped += m_info.droppedMessages;
+    stats.datagramsMalformed += m_info.malformedDatagrams;
+    stats.messagesUnsent += m_info.unsentMessages;
 }
 
 void ClientSession::close(Disconnect cause, const QString &reason)

@@ -63,8 +63,8 @@ QStringList relayBanner(const RelayServer &relay, const QString &program)
         QStringList peers;
         for (const auto &[address, port] : config.udpTargets)
             peers.append(NetAddress::endpoint(address, port));
-        peers.append(QStringLiteral("every program heard from in the last %1 s")
-                         .arg(config.udpPeerSeconds));
+        peers.append(
+            QStringLiteral("every program heard from in the last %1 s").arg(config.udpPeerSeconds));
         lines += QStringLiteral("%1 on UDP %2; messages go out to %3")
                      .arg(config.osc ? QStringLiteral("OSC") : QStringLiteral("datagrams"),
                          ports.join(QStringLiteral(" and ")), peers.join(QStringLiteral(", ")));

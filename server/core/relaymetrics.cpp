@@ -280,6 +280,12 @@ QByteArray prometheusText(const RelaySnapshot &snapshot)
         "Messages received and not relayed, by reason.");
     sample(out, "socketserver_messages_dropped_total", "reason=\"oversize\"",
         QByteArray::number(stats.messagesDropped));
+    sample(out, "socketserver_messages_dropped_total", "reason=\"malformed\"",
+        QByteArray::number(stats.datagramsMalformed));
+    family(out, "socketserver_messages_unsent_total", "counter",
+        "Messages not sent to a UDP peer: over the path's safe datagram size, or refused by the "
+        "system.");
+    sample(out, "socketserver_messages_unsent_total", stats.messagesUnsent);
 
     if (!snapshot.expected.isEmpty()) {
         family(out, "socketserver_expected_client_up", "gauge",

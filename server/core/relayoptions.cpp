@@ -665,7 +665,7 @@ std::optional<QString> configFileValue(const RelayConfig &config, const QString 
         return flag(!config.announce);
     if (key == u"udp-port")
         return config.udpEnabled ? std::optional(QString::number(config.udpPort)) : std::nullopt;
-    if (key == u"udp-peer-seconds")
+    if (key == u"udp-peer-seconds") // kept like the broker's settings, with the port or not
         return QString::number(config.udpPeerSeconds);
     if (key == u"osc")
         return flag(config.osc);
@@ -815,17 +815,6 @@ RelayOptions parseRelayOptions(const QStringList &arguments)
         return failure(named(origins.value(QStringLiteral("mqtt-ca")),
             QStringLiteral("--mqtt-ca is for a broker reached with TLS: write mqtts://%1")
                 .arg(broker->displayName())));
-    // The UDP settings given on the command line without the port would do nothing (a file's
-    // are only kept, as the panel keeps them while the port is off).
-    if (!result.config.udpEnabled) {
-        for (const QLatin1String key : {QLatin1String("udp-target"),
-                 QLatin1String("udp-peer-seconds"), QLatin1String("osc"),
-                 QLatin1String("osc-types")}) {
-            if (origins.value(key).startsWith(u'-'))
-                return failure(
-                    QStringLiteral("--%1 is for the UDP port: add --udp-port PORT").arg(key));
-        }
-    }
     const QString limitsProblem = relayLimitsProblem(result.config);
     if (!limitsProblem.isEmpty())
         return failure(named(limitsOrigin, limitsProblem));

@@ -603,8 +603,9 @@ void RelayServer::countFull(const QString &peer)
     if (!m_fullLog.allow())
         return;
     const qint64 notLogged = m_fullLog.takeSkipped();
-    qCWarning(lcClients).noquote()
-        << QStringLiteral("refused %1 - server full (%2 clients)").arg(peer).arg(m_config.maxClients)
+    qCWarning(lcClients).noquote() << QStringLiteral("refused %1 - server full (%2 clients)")
+                                          .arg(peer)
+                                          .arg(m_config.maxClients)
             + (notLogged
                     ? QStringLiteral("; %1 more refused since the last such line").arg(notLogged)
                     : QString());

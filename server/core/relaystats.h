@@ -72,7 +72,7 @@ struct RelayStats
     qint64 messagesOut = 0; ///< deliveries: one message to ten clients counts ten
     qint64 bytesIn = 0; ///< as read, terminators and WebSocket framing included
     qint64 bytesOut = 0; ///< as queued for sending, terminators and framing included
-    /// Messages over the size limit, discarded; malformed OSC datagrams; datagrams too big to
-    /// send to a UDP peer.
-    qint64 messagesDropped = 0;
+    qint64 messagesDropped = 0; ///< messages over the size limit, discarded
+    qint64 datagramsMalformed = 0; ///< OSC datagrams that are not OSC 1.0, discarded
+    qint64 messagesUnsent = 0; ///< messages not sent to a UDP peer (ClientInfo::unsentMessages)
 };

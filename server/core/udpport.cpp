@@ -84,7 +84,8 @@ void UdpPort::addPeer(quint64 id, const QHostAddress &address, quint16 port, boo
     auto *peer = new UdpSession(id, socketFor(endpoint.first), endpoint.first, port, target,
         m_osc ? &*m_osc : nullptr, m_config, parent());
     m_peers.insert(endpoint, peer);
-    connect(peer, &ClientSession::disconnected, this, [this, endpoint] { m_peers.remove(endpoint); });
+    connect(
+        peer, &ClientSession::disconnected, this, [this, endpoint] { m_peers.remove(endpoint); });
     emit peerAdded(peer);
 }
 
@@ -104,7 +105,8 @@ void UdpPort::readDatagrams(QUdpSocket *socket)
     for (int i = 0; i < kDatagramsPerTurn && socket->hasPendingDatagrams(); ++i) {
         QHostAddress address;
         quint16 port = 0;
-        const qint64 size = socket->readDatagram(m_datagram.data(), m_datagram.size(), &address, &port);
+        const qint64 size
+            = socket->readDatagram(m_datagram.data(), m_datagram.size(), &address, &port);
         if (size < 0)
             return;
         const Endpoint endpoint{NetAddress::unmapped(address), port};
@@ -125,15 +127,12 @@ void UdpPort::receive(UdpSession *peer, QByteArrayView datagram)
     if (m_osc) {
         const OscCodec::Error error = m_osc->decode(datagram, m_batch);
         if (error != OscCodec::Error::None)
-            peer->dropped(1,
-                QStringLiteral("a malformed OSC datagram (%1)").arg(OscCodec::errorText(error)));
+            peer->droppedMalformed(OscCodec::errorText(error));
     } else {
         const qint64 droppedBefore = m_lines.droppedMessages();
         m_lines.splitDatagram(datagram, m_batch);
         if (const qint64 dropped = m_lines.droppedMessages() - droppedBefore)
-            peer->dropped(dropped,
-                QStringLiteral("a line longer than %1 bytes (--max-message-bytes)")
-                    .arg(m_config.maxMessageBytes));
+            peer->droppedOversize(dropped, m_config.maxMessageBytes);
     }
     peer->heard(datagram.size(), m_batch);
 }

@@ -26,14 +26,26 @@ UdpSession::UdpSession(quint64 id, QUdpSocket *socket, const QHostAddress &addre
     m_info.port = port;
 }
 
-void UdpSession::dropped(qint64 messages, const QString &what)
+void UdpSession::droppedOversize(qint64 lines, qsizetype maxMessageBytes)
 {
-    m_info.droppedMessages += messages;
+    m_info.droppedMessages += lines;
+    logDrop(
+        QStringLiteral("a line longer than %1 bytes (--max-message-bytes)").arg(maxMessageBytes));
+}
+
+void UdpSession::droppedMalformed(const QString &why)
+{
+    ++m_info.malformedDatagrams;
+    logDrop(QStringLiteral("a datagram that is not OSC 1.0 (%1)").arg(why));
+}
+
+// At most one line per peer per 10 s, so that a peer sending garbage cannot fill the log.
+void UdpSession::logDrop(const QString &what)
+{
     if (!m_dropLog.allow())
         return;
     const qint64 notLogged = m_dropLog.takeSkipped();
-    qCWarning(lcClients).noquote()
-        << QStringLiteral("%1: dropped %2").arg(peerName(), what)
+    qCWarning(lcClients).noquote() << QStringLiteral("%1: dropped %2").arg(peerName(), what)
             + (notLogged ? QStringLiteral(" (and %1 more since the last such line)").arg(notLogged)
                          : QString());
 }
@@ -64,7 +76,7 @@ void UdpSession::sendMessage(QByteArrayView message)
 void UdpSession::write(QByteArrayView datagram)
 {
     if (datagram.size() > m_safeBytes) {
-        ++m_info.droppedMessages;
+        ++m_info.unsentMessages;
         if (!m_oversizeLogged) {
             m_oversizeLogged = true;
             qCWarning(lcClients).noquote()
@@ -79,7 +91,7 @@ void UdpSession::write(QByteArrayView datagram)
     }
     if (m_socket->writeDatagram(datagram.data(), datagram.size(), m_info.address, m_info.port)
         < 0) {
-        ++m_info.droppedMessages;
+        ++m_info.unsentMessages;
         if (m_dropLog.allow())
             qCWarning(lcClients).noquote()
                 << QStringLiteral("cannot send to %1: %2 (dropped and counted)")

@@ -29,9 +29,10 @@ public:
 
     /// A datagram of @p bytes from it gave @p batch (perhaps nothing).
     void heard(qint64 bytes, const MessageBatch &batch) { received(bytes, batch); }
-    /// Counts @p messages it sent as dropped, and logs @p what ("a malformed OSC datagram
-    /// (...)"), at most once per 10 s.
-    void dropped(qint64 messages, const QString &what);
+    /// Counts @p lines it sent as dropped for being over --max-message-bytes, and logs it.
+    void droppedOversize(qint64 lines, qsizetype maxMessageBytes);
+    /// Counts a datagram it sent that is not OSC 1.0 (@p why), and logs it.
+    void droppedMalformed(const QString &why);
 
     void send(OutgoingMessages &messages) override;
     void sendMessage(QByteArrayView message) override;
@@ -49,6 +50,7 @@ protected:
 
 private:
     void write(QByteArrayView datagram);
+    void logDrop(const QString &what);
 
     QUdpSocket *m_socket;
     OscCodec *m_osc;

@@ -19,6 +19,7 @@ RelaySnapshot listening()
     snapshot.tcpAddresses = {QStringLiteral("127.0.0.1:6780"), QStringLiteral("[::1]:6780")};
     snapshot.webSocketAddresses = {QStringLiteral("127.0.0.1:6781")};
     snapshot.localPath = QStringLiteral("/tmp/relay.sock");
+    snapshot.udpAddresses = {QStringLiteral("127.0.0.1:7000")};
     snapshot.maxClients = 10;
     snapshot.clients[ClientInfo::Kind::Tcp] = 3;
     snapshot.clients[ClientInfo::Kind::WebSocket] = 2;
@@ -41,6 +42,7 @@ RelaySnapshot stopping()
     snapshot.tcpAddresses.clear();
     snapshot.webSocketAddresses.clear();
     snapshot.localPath.clear();
+    snapshot.udpAddresses.clear();
     return snapshot;
 }
 
@@ -157,18 +159,20 @@ void tst_RelayMetrics::healthChecks()
         (QStringList{"clients:connected", "relay:listening", "relay:uptime"}));
 
     const auto listeners = entries(health, QStringLiteral("relay:listening"));
-    QCOMPARE(listeners.size(), 3);
+    QCOMPARE(listeners.size(), 4);
     QCOMPARE(listeners.value(QStringLiteral("tcp")).value(QStringLiteral("observedValue")),
         QJsonValue(QJsonArray{"127.0.0.1:6780", "[::1]:6780"}));
     QCOMPARE(listeners.value(QStringLiteral("websocket")).value(QStringLiteral("observedValue")),
         QJsonValue(QJsonArray{"127.0.0.1:6781"}));
     QCOMPARE(listeners.value(QStringLiteral("local")).value(QStringLiteral("observedValue")),
         QJsonValue(QJsonArray{"/tmp/relay.sock"}));
+    QCOMPARE(listeners.value(QStringLiteral("udp")).value(QStringLiteral("observedValue")),
+        QJsonValue(QJsonArray{"127.0.0.1:7000"}));
     for (const QJsonObject &listener : listeners)
         QCOMPARE(listener.value(QStringLiteral("status")).toString(), QStringLiteral("pass"));
 
     const auto clients = entries(health, QStringLiteral("clients:connected"));
-    QCOMPARE(clients.size(), 4);
+    QCOMPARE(clients.size(), 6);
     QCOMPARE(
         clients.value(QStringLiteral("tcp")).value(QStringLiteral("observedValue")).toInt(), 3);
     QCOMPARE(
@@ -267,6 +271,8 @@ void tst_RelayMetrics::prometheusDocument()
     stats.bytesIn = 12345;
     stats.bytesOut = 111105;
     stats.messagesDropped = 8;
+    stats.datagramsMalformed = 9;
+    stats.messagesUnsent = 10;
 
     const QByteArray expected
         = R"(# HELP socketserver_build_info SocketServer's version, in the label; always 1.
@@ -283,11 +289,15 @@ socketserver_max_clients 10
 socketserver_clients{transport="tcp"} 3
 socketserver_clients{transport="websocket"} 2
 socketserver_clients{transport="local"} 1
+socketserver_clients{transport="udp"} 0
+socketserver_clients{transport="osc"} 0
 # HELP socketserver_clients_accepted_total Clients admitted since the relay started, by transport.
 # TYPE socketserver_clients_accepted_total counter
 socketserver_clients_accepted_total{transport="tcp"} 40
 socketserver_clients_accepted_total{transport="websocket"} 12
 socketserver_clients_accepted_total{transport="local"} 1
+socketserver_clients_accepted_total{transport="udp"} 0
+socketserver_clients_accepted_total{transport="osc"} 0
 # HELP socketserver_clients_refused_total Connections refused since the relay started, by reason.
 # TYPE socketserver_clients_refused_total counter
 socketserver_clients_refused_total{reason="full"} 2
@@ -305,6 +315,7 @@ socketserver_clients_disconnected_total{reason="oversize"} 3
 socketserver_clients_disconnected_total{reason="protocol_error"} 4
 socketserver_clients_disconnected_total{reason="flash_policy"} 0
 socketserver_clients_disconnected_total{reason="relay_stopping"} 1
+socketserver_clients_disconnected_total{reason="silent"} 0
 # HELP socketserver_messages_received_total Messages received from clients.
 # TYPE socketserver_messages_received_total counter
 socketserver_messages_received_total 1000
@@ -320,6 +331,10 @@ socketserver_delivered_bytes_total 111105
 # HELP socketserver_messages_dropped_total Messages received and not relayed, by reason.
 # TYPE socketserver_messages_dropped_total counter
 socketserver_messages_dropped_total{reason="oversize"} 8
+socketserver_messages_dropped_total{reason="malformed"} 9
+# HELP socketserver_messages_unsent_total Messages not sent to a UDP peer: over the path's safe datagram size, or refused by the system.
+# TYPE socketserver_messages_unsent_total counter
+socketserver_messages_unsent_total 10
 )";
     const QByteArray text = RelayMetrics::prometheusText(snapshot);
     if (text != expected) {
