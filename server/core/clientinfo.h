@@ -19,6 +19,9 @@ struct ClientInfo
     };
     /// "TCP", "WebSocket", "local", "UDP" or "OSC": for logs and the panel's client table.
     static QString kindName(Kind kind);
+    /// False for the UDP port's peers, which send datagrams without connecting: they have a
+    /// pool of their own and take no --max-clients slot.
+    static bool isConnection(Kind kind) { return kind != Kind::Udp && kind != Kind::Osc; }
 
     quint64 id = 0; ///< unique for the life of the relay, never reused
     QString name; ///< the expected client it is (--expect NAME=...); empty for the others

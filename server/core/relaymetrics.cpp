@@ -61,13 +61,17 @@ QList<Check> clientChecks(const RelaySnapshot &snapshot)
         checks.append({QStringLiteral("clients:connected"), Status::Pass,
             count(transportName(transport), snapshot.clients[transport])});
     }
-    const qint64 total = snapshot.clients.total();
-    QJsonObject all = count("all", total);
-    const bool full = total >= snapshot.maxClients;
+    QJsonObject all = count("all", snapshot.clients.total());
+    qint64 connections = 0; // UDP peers take no --max-clients slot
+    for (int kind = 0; kind < kTransportCount; ++kind) {
+        if (ClientInfo::isConnection(ClientInfo::Kind(kind)))
+            connections += snapshot.clients[ClientInfo::Kind(kind)];
+    }
+    const bool full = connections >= snapshot.maxClients;
     if (full) {
         all.insert(QStringLiteral("output"),
             QStringLiteral("full: %1 of %2 clients, newcomers are refused")
-                .arg(total)
+                .arg(connections)
                 .arg(snapshot.maxClients));
     }
     checks.append({QStringLiteral("clients:connected"), full ? Status::Warn : Status::Pass, all});

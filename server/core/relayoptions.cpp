@@ -33,7 +33,9 @@ constexpr OptionSpec kOptions[] = {
         "network is up)."},
     {"max-clients", "N",
         "Most clients connected at once (default 1024). One more gets the line "
-        "\"server full (N clients)\" and is disconnected."},
+        "\"server full (N clients)\" and is disconnected. The UDP port's programs are not "
+        "counted: it keeps up to N of its own, forgetting the one silent the longest for a "
+        "newcomer."},
     {"allow", "RANGE",
         "Accept clients only from this address range, e.g. 192.168.1.0/24, 10.0.0.7 or ::1/128; "
         "repeat for several ranges (default: anyone who can reach the relay). Others are "

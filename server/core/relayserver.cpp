@@ -563,6 +563,12 @@ void RelayServer::addSession(ClientSession *session)
     emit clientConnected(session->info());
 }
 
+// The UDP port's peers take no --max-clients slot (UdpPort keeps them to the same number).
+bool RelayServer::isFull() const
+{
+    return m_sessions.size() - (m_udp ? m_udp->peerCount() : 0) >= m_config.maxClients;
+}
+
 // Over --max-clients, refuses the newcomer on @p socket (of @p kind): tells it why (a line
 // with the initial line ending; to a WebSocket a text message and Close 1013), closes it once
 // that is written, counts the refusal and logs it, at most once per 5 s, so that a crowd of
@@ -636,18 +642,14 @@ void RelayServer::countNotAllowed(const QHostAddress &address)
     }
 }
 
-// A datagram from a program the UDP port does not know yet: a new peer, if it may be one. Its
-// datagrams are refused (counted and logged like connections) for as long as it may not.
+// A datagram from a program the UDP port does not know yet: a new peer, if the allow list lets
+// it. Its datagrams are refused (counted and logged like connections) for as long as it may not.
 void RelayServer::admitUdpPeer(const QHostAddress &address, quint16 port)
 {
-    if (!m_config.isAllowed(address))
-        countNotAllowed(address);
-    else if (isFull())
-        countFull(QStringLiteral("%1 %2").arg(
-            m_config.osc ? QStringLiteral("osc") : QStringLiteral("udp"),
-            NetAddress::endpoint(address, port)));
-    else
+    if (m_config.isAllowed(address))
         m_udp->addPeer(m_nextClientId++, address, port, false);
+    else
+        countNotAllowed(address);
 }
 
 void RelayServer::relay(ClientSession *from, const MessageBatch &batch)
@@ -656,9 +658,7 @@ void RelayServer::relay(ClientSession *from, const MessageBatch &batch)
     if (!m_unmatchedPrefixes.isEmpty() && from->name().isEmpty())
         nameByPrefix(from, batch.payload(0));
     // A datagram's last line needs no line ending.
-    const bool datagram
-        = from->kind() == ClientInfo::Kind::Udp || from->kind() == ClientInfo::Kind::Osc;
-    logTraffic(from->peerName(), batch, !datagram);
+    logTraffic(from->peerName(), batch, ClientInfo::isConnection(from->kind()));
     if (m_tapEnabled)
         tapBatch(from->id(), batch);
     // In auto mode the sender's line ending is learned from each message before that message

@@ -1,9 +1,9 @@
 // RelayServer: the relay. Listens (TCP; optionally WebSocket, a local socket and a UDP port),
 // admits clients (one ClientSession each, owned here, whatever their kind; a UDP port's peers
-// too), and passes every message from any client to all of them. The daemon and the panel both run it.
-// Monitors read it by sampling clients(), stats(), snapshot() and expectedClients(); nothing
-// is emitted per message. It names the clients the exhibit expects (--expect) and judges them
-// once a second.
+// too), and passes every message from any client to all of them. The daemon and the panel both run
+// it. Monitors read it by sampling clients(), stats(), snapshot() and expectedClients(); nothing is
+// emitted per message. It names the clients the exhibit expects (--expect) and judges them once a
+// second.
 #pragma once
 
 #include "bonjour.h"
@@ -137,7 +137,7 @@ private:
     void acceptLocalConnections();
     void admitWebSocket(QTcpSocket *socket, const QByteArray &firstFrames);
     void addSession(ClientSession *session);
-    bool isFull() const { return m_sessions.size() >= m_config.maxClients; }
+    bool isFull() const;
     bool refuseIfFull(QIODevice *socket, ClientInfo::Kind kind);
     void refuseNotAllowed(QTcpSocket *socket);
     void countNotAllowed(const QHostAddress &address);

@@ -1,5 +1,6 @@
 #include "udpport.h"
 
+#include "logging.h"
 #include "netaddress.h"
 #include "udpsession.h"
 
@@ -13,6 +14,7 @@ constexpr int kDatagramsPerTurn = 256;
 // (Linux grants at most net.core.rmem_max).
 constexpr int kSocketBufferBytes = 4 * 1024 * 1024;
 constexpr int kSilenceCheckMs = 1000;
+constexpr int kMakeRoomLogPeriodMs = 10000;
 } // namespace
 
 UdpPort::UdpPort(const RelayConfig &config, QObject *parent)
@@ -20,6 +22,7 @@ UdpPort::UdpPort(const RelayConfig &config, QObject *parent)
     , m_config(config)
     , m_lines(config.terminator, config.maxMessageBytes)
     , m_datagram(kMaxDatagramBytes, Qt::Uninitialized)
+    , m_makeRoomLog(1, kMakeRoomLogPeriodMs)
 {
     if (config.osc)
         m_osc.emplace(config.oscTypes);
@@ -112,6 +115,8 @@ void UdpPort::readDatagrams(QUdpSocket *socket)
         const Endpoint endpoint{NetAddress::unmapped(address), port};
         UdpSession *peer = m_peers.value(endpoint);
         if (!peer) {
+            if (m_peers.size() >= m_config.maxClients && !makeRoom())
+                continue;
             emit strangerHeard(endpoint.first, port);
             peer = m_peers.value(endpoint);
             if (!peer)
@@ -135,6 +140,34 @@ void UdpPort::receive(UdpSession *peer, QByteArrayView datagram)
             peer->droppedOversize(dropped, m_config.maxMessageBytes);
     }
     peer->heard(datagram.size(), m_batch);
+}
+
+// As many peers as --max-clients: forgets the one silent the longest (never a target) for a
+// newcomer; false when all are targets.
+bool UdpPort::makeRoom()
+{
+    UdpSession *quietest = nullptr;
+    for (UdpSession *peer : std::as_const(m_peers)) {
+        if (!peer->isTarget() && (!quietest || peer->idleMs() > quietest->idleMs()))
+            quietest = peer;
+    }
+    if (!quietest)
+        return false;
+    if (m_makeRoomLog.allow()) {
+        const qint64 notLogged = m_makeRoomLog.takeSkipped();
+        qCWarning(lcClients).noquote()
+            << QStringLiteral("%1 programs were heard from on the UDP port within "
+                              "--udp-peer-seconds, the most --max-clients allows: forgetting the "
+                              "one silent the longest, %2, for a newcomer")
+                    .arg(m_peers.size())
+                    .arg(quietest->peerName())
+                + (notLogged ? QStringLiteral(" (%1 more forgotten so since the last such line)")
+                                   .arg(notLogged)
+                             : QString());
+    }
+    quietest->close(Disconnect::Silent,
+        QStringLiteral("forgotten for a newcomer: too many programs heard from"));
+    return true;
 }
 
 void UdpPort::forgetSilentPeers()

@@ -8,11 +8,15 @@
 // by RelayServer like any client: a datagram from an address and port it does not know asks
 // for it (strangerHeard()); the relay answers with addPeer(), or refuses (allow list, full).
 // The --udp-target peers are added at start and stay; the others are forgotten after
-// --udp-peer-seconds of silence. Reads are bounded per event-loop turn, like a TCP client's,
-// and reuse one buffer: a datagram costs no allocation beyond its messages.
+// --udp-peer-seconds of silence. Peers take no --max-clients slot (a tool that sends each
+// datagram from a new port must not lock out the TCP clients), but there are at most as many:
+// a newcomer beyond that makes the port forget the peer silent the longest. Reads are bounded per
+// event-loop turn, like a TCP client's, and reuse one buffer: a datagram costs no allocation beyond
+// its messages.
 #pragma once
 
 #include "framecodec.h"
+#include "logthrottle.h"
 #include "messagebatch.h"
 #include "osccodec.h"
 #include "relayconfig.h"
@@ -47,6 +51,7 @@ public:
     /// Makes the program at @p address and @p port a peer with client id @p id; a @p target
     /// stays until the relay stops. peerAdded() tells the relay.
     void addPeer(quint64 id, const QHostAddress &address, quint16 port, bool target);
+    qsizetype peerCount() const { return m_peers.size(); }
 
 signals:
     /// A datagram came from an address and port that is no peer: the relay calls addPeer() to
@@ -60,6 +65,7 @@ private:
     void readDatagrams(QUdpSocket *socket);
     void receive(UdpSession *peer, QByteArrayView datagram);
     void forgetSilentPeers();
+    bool makeRoom();
     QUdpSocket *socketFor(const QHostAddress &address) const;
 
     const RelayConfig m_config;
@@ -70,5 +76,6 @@ private:
     QByteArray m_datagram; // the read buffer, as big as a datagram can be
     MessageBatch m_batch; // reused from datagram to datagram
     QTimer m_silenceCheck;
+    LogThrottle m_makeRoomLog;
     QString m_errorString;
 };

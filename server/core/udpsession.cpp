@@ -75,6 +75,8 @@ void UdpSession::sendMessage(QByteArrayView message)
 
 void UdpSession::write(QByteArrayView datagram)
 {
+    if (datagram.isEmpty()) // an empty line from a TCP client: a UDP tool has no use for it
+        return;
     if (datagram.size() > m_safeBytes) {
         ++m_info.unsentMessages;
         if (!m_oversizeLogged) {
