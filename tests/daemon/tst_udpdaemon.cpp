@@ -512,9 +512,8 @@ void tst_UdpDaemon::floodKeepsTcpInOrderAndMemoryFlat()
 #ifdef Q_OS_LINUX
     // The bound: a leak of one heap block per datagram costs at least 32 bytes (glibc's
     // smallest chunk), 625 KiB over 20,000 datagrams; with no leak the relay's heap, warmed up
-    // by the first flood, stays where it was to the page. The system drops what
-    // does not fit in the socket's buffer, so the relay must have taken enough for the bound
-    // to tell.
+    // by the first flood, stays where it was to the page. The system drops what does not fit
+    // in the socket's buffer, so the relay must have taken enough for the bound to tell.
     QVERIFY2(flooded.size() >= 20000, "too few datagrams taken for the memory bound to tell");
     QVERIFY2(after - before < 512 * 1024,
         qPrintable(
