@@ -285,10 +285,11 @@ std::optional<QPair<QHostAddress, quint16>> parseUdpTarget(const QString &text)
     if (host.compare(u"localhost", Qt::CaseInsensitive) != 0 && !address.setAddress(host))
         return std::nullopt;
     const auto port = wholeNumber(text.mid(colon + 1), 1, 65535);
-    if (!port || address.isMulticast() || address == QHostAddress(QHostAddress::Any)
+    address = NetAddress::unmapped(address);
+    if (!port || address.isMulticast() || address == QHostAddress(QHostAddress::AnyIPv4)
         || address == QHostAddress(QHostAddress::AnyIPv6))
         return std::nullopt;
-    return qMakePair(NetAddress::unmapped(address), quint16(*port));
+    return qMakePair(address, quint16(*port));
 }
 
 bool isByteCode(const QString &arg)

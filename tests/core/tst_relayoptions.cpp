@@ -57,6 +57,25 @@ QString describeMqtt(const RelayConfig &c)
         .arg(m.queue);
 }
 
+// The UDP port's settings, in one line.
+QString describeUdp(const RelayConfig &c)
+{
+    QStringList targets;
+    for (const auto &[address, port] : c.udpTargets)
+        targets.append(
+            (address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']'
+                                                                 : address.toString())
+            + u':' + QString::number(port));
+    QStringList types;
+    for (const OscCodec::TypeRule &rule : c.oscTypes)
+        types.append(QString::fromUtf8(rule.address + '=' + rule.tags));
+    return QStringLiteral("udp=%1 targets=%2 peer-seconds=%3 osc=%4 types=%5")
+        .arg(c.udpEnabled ? QString::number(c.udpPort) : QStringLiteral("off"), targets.join(u','))
+        .arg(c.udpPeerSeconds)
+        .arg(int(c.osc))
+        .arg(types.join(u','));
+}
+
 QString defaultsWith(const QString &key, const QString &value)
 {
     QString line = describe(RelayConfig());
@@ -112,6 +131,8 @@ private slots:
     void mqtt();
     void bonjour_data();
     void bonjour();
+    void udp_data();
+    void udp();
 
 private:
     static void compareConfigs(const RelayConfig &b, const RelayConfig &a);
@@ -344,6 +365,57 @@ void tst_RelayOptions::errors_data()
         << QStringList{"--mqtt-client-id", QString(65536, u'x')}
         << "--mqtt-client-id: '" + QString(65536, u'x') + "' is not an MQTT client id";
     QTest::newRow("--mqtt missing") << QStringList{"--mqtt"} << "--mqtt needs a value (URL)";
+    QTest::newRow("--udp-port word") << QStringList{"--udp-port", "osc"}
+                                     << "--udp-port: 'osc' is not a port number (0 to 65535)";
+    QTest::newRow("--udp-port too big")
+        << QStringList{"--udp-port", "65536"} << "--udp-port: '65536' is not a port number";
+    QTest::newRow("--udp-port missing")
+        << QStringList{"--udp-port"} << "--udp-port needs a value (PORT)";
+    const QString notTarget = QStringLiteral(
+        "is not an address and port such as 192.168.1.30:7000, localhost:7000 or [::1]:7000 "
+        "(names are not looked up)");
+    QTest::newRow("--udp-target a name") << QStringList{"--udp-target", "kiosk.local:7000"}
+                                         << "--udp-target: 'kiosk.local:7000' " + notTarget;
+    QTest::newRow("--udp-target without a port")
+        << QStringList{"--udp-target", "1.2.3.4"} << "--udp-target: '1.2.3.4' " + notTarget;
+    QTest::newRow("--udp-target port 0")
+        << QStringList{"--udp-target", "1.2.3.4:0"} << "--udp-target: '1.2.3.4:0' " + notTarget;
+    QTest::newRow("--udp-target port too big") << QStringList{"--udp-target", "1.2.3.4:65536"}
+                                               << "--udp-target: '1.2.3.4:65536' " + notTarget;
+    QTest::newRow("--udp-target IPv6 without brackets")
+        << QStringList{"--udp-target", "::1:7000"} << "--udp-target: '::1:7000' " + notTarget;
+    QTest::newRow("--udp-target any address") << QStringList{"--udp-target", "0.0.0.0:7000"}
+                                              << "--udp-target: '0.0.0.0:7000' " + notTarget;
+    QTest::newRow("--udp-target any IPv6 address")
+        << QStringList{"--udp-target", "[::]:7000"} << "--udp-target: '[::]:7000' " + notTarget;
+    QTest::newRow("--udp-target any address, IPv4-mapped") << QStringList{"--udp-target",
+        "[::ffff:0.0.0.0]:7000"} << "--udp-target: '[::ffff:0.0.0.0]:7000' " + notTarget;
+    QTest::newRow("--udp-target multicast") << QStringList{"--udp-target", "224.0.1.9:7000"}
+                                            << "--udp-target: '224.0.1.9:7000' " + notTarget;
+    QTest::newRow("--udp-target empty")
+        << QStringList{"--udp-target="} << "--udp-target: '' " + notTarget;
+    QTest::newRow("--udp-peer-seconds 0") << QStringList{"--udp-peer-seconds", "0"}
+                                          << "--udp-peer-seconds: '0' is not a whole number from "
+                                             "1 to 86400";
+    QTest::newRow("--udp-peer-seconds over a day") << QStringList{"--udp-peer-seconds",
+        "86401"} << "--udp-peer-seconds: '86401' is not a whole number from 1 to 86400";
+    QTest::newRow("--osc=maybe") << QStringList{"--osc=maybe"}
+                                 << "--osc: 'maybe' is neither true nor false";
+    const QString notTypes = QStringLiteral(
+        "is not ADDRESS=TAGS such as /fader=f or /mix=ifs (an address starting with /, then "
+        "OSC type tags from i h f d s S c b)");
+    QTest::newRow("--osc-types without the /")
+        << QStringList{"--osc-types", "fader=f"} << "--osc-types: 'fader=f' " + notTypes;
+    QTest::newRow("--osc-types without =")
+        << QStringList{"--osc-types", "/fader"} << "--osc-types: '/fader' " + notTypes;
+    QTest::newRow("--osc-types without tags")
+        << QStringList{"--osc-types", "/fader="} << "--osc-types: '/fader=' " + notTypes;
+    QTest::newRow("--osc-types a tag it cannot send")
+        << QStringList{"--osc-types", "/fader=T"} << "--osc-types: '/fader=T' " + notTypes;
+    QTest::newRow("--osc-types a space in the address")
+        << QStringList{"--osc-types", "/a b=f"} << "--osc-types: '/a b=f' " + notTypes;
+    QTest::newRow("--osc-types one address twice") << QStringList{"--osc-types", "/fader=f",
+        "--osc-types", "/fader=i"} << "--osc-types: /fader is given types twice";
     QTest::newRow("missing config") << QStringList{"--config", "/nonexistent/exhibit.ini"}
                                     << "cannot read the config file /nonexistent/exhibit.ini";
 }
@@ -523,6 +595,16 @@ void tst_RelayOptions::configFileErrors_data()
                                 << "line 1: '2' is not a quality of service";
     QTest::newRow("mqtt-queue too long")
         << QByteArray("mqtt-queue = 100001\n") << "line 1: '100001' is not a whole number from 0";
+    QTest::newRow("udp-target a name")
+        << QByteArray("udp-port = 7000\nudp-target = kiosk.local:7000\n")
+        << "line 2: 'kiosk.local:7000' is not an address and port";
+    QTest::newRow("udp-peer-seconds 0")
+        << QByteArray("udp-peer-seconds = 0\n") << "line 1: '0' is not a whole number from 1";
+    QTest::newRow("osc-types twice in the file")
+        << QByteArray("osc-types = /fader=f\nosc-types = /fader=i\n")
+        << "line 2: /fader is given types twice";
+    QTest::newRow("osc neither true nor false")
+        << QByteArray("osc = yes please\n") << "line 1: 'yes please' is neither true nor false";
 }
 
 void tst_RelayOptions::configFileErrors()
@@ -579,6 +661,11 @@ void tst_RelayOptions::helpMentionsEveryOption()
         "--mqtt-client-id ID",
         "--mqtt-qos 0|1",
         "--mqtt-queue N",
+        "--udp-port PORT",
+        "--udp-target ADDRESS:PORT",
+        "--udp-peer-seconds SECONDS",
+        "--osc  ",
+        "--osc-types ADDRESS=TAGS",
         "  -v ",
         "  IP ",
         "  -l ",
@@ -687,6 +774,14 @@ void tst_RelayOptions::configFileTextRoundTrip_data()
     QTest::newRow("mqtt settings without a broker") << QStringList{"--mqtt-topic", "museum"};
     QTest::newRow("name, not announced")
         << QStringList{"--name", "Gallery \"2\" \u2014 S\u00fcd", "--no-announce"};
+    QTest::newRow("udp, text") << QStringList{
+        "--udp-port", "7000", "--udp-target", "192.168.1.30:7001", "--udp-peer-seconds", "5"};
+    QTest::newRow("udp, osc, everything") << QStringList{"--udp-port", "0", "--osc", "--udp-target",
+        "127.0.0.1:9000", "--udp-target", "[::1]:9001", "--osc-types", "/fader=f", "--osc-types",
+        "/mix=ifsSdhcb", "--udp-peer-seconds", "86400"};
+    // Without the port the other settings are kept too: the panel's UDP port switched off.
+    QTest::newRow("udp settings without the port") << QStringList{"--osc", "--udp-target",
+        "10.0.0.5:7000", "--osc-types", "/label=s", "--udp-peer-seconds", "30"};
 }
 
 // What relayConfigFileText() writes, the --config reader reads back as the same settings.
@@ -751,6 +846,7 @@ void tst_RelayOptions::compareConfigs(const RelayConfig &b, const RelayConfig &a
     QCOMPARE(describeMqtt(b), describeMqtt(a));
     QCOMPARE(b.name, a.name);
     QCOMPARE(b.announce, a.announce);
+    QCOMPARE(describeUdp(b), describeUdp(a));
 }
 
 void tst_RelayOptions::bonjour_data()
@@ -900,5 +996,65 @@ void tst_RelayOptions::mqtt()
     const RelayOptions options = parseWithFile(args, file);
     QCOMPARE(options.error, QString());
     QCOMPARE(describeMqtt(options.config), expected);
+    QCOMPARE(describe(options.config), describe(RelayConfig())); // nothing else changed
+}
+
+void tst_RelayOptions::udp_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QByteArray>("file"); // a --config file's text; empty: none
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("off by default")
+        << QStringList{} << QByteArray() << "udp=off targets= peer-seconds=60 osc=0 types=";
+    QTest::newRow("--udp-port") << QStringList{"--udp-port", "7000"} << QByteArray()
+                                << "udp=7000 targets= peer-seconds=60 osc=0 types=";
+    QTest::newRow("--udp-port 0 picks one") << QStringList{"--udp-port=0"} << QByteArray()
+                                            << "udp=0 targets= peer-seconds=60 osc=0 types=";
+    QTest::newRow("--udp-target, repeated, IPv4 and IPv6")
+        << QStringList{"--udp-port", "7000", "--udp-target", "192.168.1.30:7001", "--udp-target",
+               "[::1]:7002"}
+        << QByteArray()
+        << "udp=7000 targets=192.168.1.30:7001,[::1]:7002 peer-seconds=60 osc=0 types=";
+    QTest::newRow("--udp-target localhost is 127.0.0.1")
+        << QStringList{"--udp-target", "LocalHost:9000"} << QByteArray()
+        << "udp=off targets=127.0.0.1:9000 peer-seconds=60 osc=0 types=";
+    QTest::newRow("--udp-target IPv4-mapped is IPv4")
+        << QStringList{"--udp-target", " [::ffff:10.0.0.5]:65535 "} << QByteArray()
+        << "udp=off targets=10.0.0.5:65535 peer-seconds=60 osc=0 types=";
+    QTest::newRow("--udp-peer-seconds, the shortest and the longest")
+        << QStringList{"--udp-peer-seconds", "1"} << QByteArray()
+        << "udp=off targets= peer-seconds=1 osc=0 types=";
+    QTest::newRow("--udp-peer-seconds a day")
+        << QStringList{"--udp-peer-seconds=86400"} << QByteArray()
+        << "udp=off targets= peer-seconds=86400 osc=0 types=";
+    QTest::newRow("--osc, --osc-types repeated")
+        << QStringList{"--udp-port", "9000", "--osc", "--osc-types", "/fader=f", "--osc-types",
+               "/mix=ifsSdhcb"}
+        << QByteArray() << "udp=9000 targets= peer-seconds=60 osc=1 types=/fader=f,/mix=ifsSdhcb";
+    QTest::newRow("--osc=false") << QStringList{"--osc=false"} << QByteArray()
+                                 << "udp=off targets= peer-seconds=60 osc=0 types=";
+    QTest::newRow("config file")
+        << QStringList{}
+        << QByteArray("udp-port = 7000\nosc = true\nudp-target = 192.168.1.30:7001\n"
+                      "udp-target = [::1]:7002\nosc-types = /fader=f\nudp-peer-seconds = 5\n")
+        << "udp=7000 targets=192.168.1.30:7001,[::1]:7002 peer-seconds=5 osc=1 types=/fader=f";
+    // A list on the command line replaces the file's; the other keys are kept.
+    QTest::newRow("command line wins over the file")
+        << QStringList{"--udp-target", "10.0.0.5:7000", "--osc-types", "/label=s"}
+        << QByteArray("udp-port = 7000\nosc = true\nudp-target = 192.168.1.30:7001\n"
+                      "udp-target = [::1]:7002\nosc-types = /fader=f\n")
+        << "udp=7000 targets=10.0.0.5:7000 peer-seconds=60 osc=1 types=/label=s";
+}
+
+void tst_RelayOptions::udp()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QByteArray, file);
+    QFETCH(QString, expected);
+
+    const RelayOptions options = parseWithFile(args, file);
+    QCOMPARE(options.error, QString());
+    QCOMPARE(describeUdp(options.config), expected);
     QCOMPARE(describe(options.config), describe(RelayConfig())); // nothing else changed
 }
