@@ -426,6 +426,7 @@ void tst_UdpRelay::datagramTooBigForThePathIsNotSent()
         1);
     // The TCP client takes them all, the listener's "hello" first.
     QTRY_COMPARE(peer(0).received().size(), 6 + 70001 * 2 + 65508 + 65509 + 6);
+    QCOMPARE(relay().stats().messagesOut, 6 + 3); // the unsent ones are not counted as out
 }
 
 void tst_UdpRelay::safeDatagramBytes_data()
@@ -506,8 +507,9 @@ void tst_UdpRelay::lineNotOscIsNotSentToOscPeers_data()
 {
     QTest::addColumn<bool>("osc");
     QTest::addColumn<Datagrams>("peerReceives");
-    QTest::newRow("osc") << true << Datagrams{encodeOsc("/hello"), encodeOsc("/marker")};
-    QTest::newRow("text") << false << Datagrams{"/hello", "plain words", "/marker"};
+    QTest::addColumn<int>("messagesOut"); // all three to the TCP client, and the peer's
+    QTest::newRow("osc") << true << Datagrams{encodeOsc("/hello"), encodeOsc("/marker")} << 5;
+    QTest::newRow("text") << false << Datagrams{"/hello", "plain words", "/marker"} << 6;
 }
 
 // A line not starting with '/' goes to no OSC peer (a text-mode UDP port sends it).
@@ -515,6 +517,7 @@ void tst_UdpRelay::lineNotOscIsNotSentToOscPeers()
 {
     QFETCH(bool, osc);
     QFETCH(Datagrams, peerReceives);
+    QFETCH(int, messagesOut);
     QVERIFY2(
         m_fixture.start(osc ? oscConfig() : testConfig(), 1), qPrintable(relay().errorString()));
     UdpPeer udpPeer;
@@ -525,6 +528,8 @@ void tst_UdpRelay::lineNotOscIsNotSentToOscPeers()
     const auto client = findClient(relay(), udpPeer.port());
     QVERIFY(client);
     QCOMPARE(client->messagesOut, peerReceives.size());
+    QTRY_COMPARE(peer(0).received(), QByteArray("/hello\nplain words\n/marker\n"));
+    QCOMPARE(relay().stats().messagesOut, messagesOut); // what was sent, not what was relayed
 }
 
 // --osc-types types the arguments of the messages to its address; others are typed by look.
