@@ -90,7 +90,7 @@ QByteArrayList decodeOsc(const QByteArray &datagram)
     MessageBatch batch;
     const OscCodec::Error error = codec.decode(datagram, batch);
     if (error != OscCodec::Error::None)
-        return {"(malformed: " + QByteArray(OscCodec::errorText(error).data()) + ')'};
+        return {"(malformed: " + QString(OscCodec::errorText(error)).toUtf8() + ')'};
     QByteArrayList lines;
     for (qsizetype i = 0; i < batch.count(); ++i)
         lines.append(batch.payload(i).toByteArray());
