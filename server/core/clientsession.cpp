@@ -35,6 +35,7 @@ ClientInfo ClientSession::info() const
 
 void ClientSession::addCountsTo(RelayStats &stats) const
 {
+    stats.messagesOut += m_info.messagesOut;
     stats.bytesIn += m_info.bytesIn;
     stats.bytesOut += m_info.bytesOut;
     stats.messagesDropped += m_info.droppedMessages;

@@ -32,7 +32,7 @@ public:
     ClientInfo info() const;
     /// How long it has sent nothing.
     qint64 idleMs() const { return m_idle.elapsed(); }
-    /// Adds the client's byte and dropped-message counts to the relay's @p stats.
+    /// Adds the client's counts (messages sent, bytes, drops) to the relay's @p stats.
     void addCountsTo(RelayStats &stats) const;
     /// Why the connection ended (or is ending): valid once disconnected() is emitted.
     Disconnect closeCause() const { return m_closeCause; }

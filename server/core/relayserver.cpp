@@ -556,10 +556,8 @@ void RelayServer::addSession(ClientSession *session)
         nameByAddress(session);
     qCDebug(lcClients).noquote() << session->peerName() << "connected, now" << m_sessions.size()
                                  << "client(s)";
-    if (!m_config.welcome.isEmpty()) {
+    if (!m_config.welcome.isEmpty())
         session->sendMessage(m_config.welcome);
-        ++m_stats.messagesOut;
-    }
     emit clientConnected(session->info());
 }
 
@@ -697,13 +695,11 @@ void RelayServer::deliver(
     if (first == last)
         return;
     OutgoingMessages messages(batch, first, last, m_config.terminator);
-    const qint64 count = last - first;
     const QList<ClientSession *> sessions = m_sessions; // a send may close a client
     for (ClientSession *to : sessions) {
         if (!to->isOpen() || (to == from && !m_config.echo))
             continue;
-        to->send(messages);
-        m_stats.messagesOut += count;
+        to->send(messages); // counted by the client: a UDP peer may get only some
     }
 }
 

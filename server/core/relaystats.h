@@ -69,7 +69,9 @@ struct RelayStats
     CountsBy<Refusal, kRefusalCount> clientsRefused;
     CountsBy<Disconnect, kDisconnectCount> clientsDisconnected;
     qint64 messagesIn = 0;
-    qint64 messagesOut = 0; ///< deliveries: one message to ten clients counts ten
+    /// Deliveries: one message to ten clients counts ten; one a UDP peer was not sent (not
+    /// OSC, too big) does not count.
+    qint64 messagesOut = 0;
     qint64 bytesIn = 0; ///< as read, terminators and WebSocket framing included
     qint64 bytesOut = 0; ///< as queued for sending, terminators and framing included
     qint64 messagesDropped = 0; ///< messages over the size limit, discarded

@@ -20,10 +20,12 @@ public:
         m_relay = std::make_unique<RelayServer>();
         if (!m_relay->start(config))
             return false;
+        const int targets = m_relay->clientCount(); // the --udp-target peers, there from the start
         for (int i = 0; i < peers; ++i) {
             m_peers.push_back(std::make_unique<TestPeer>());
             if (!m_peers.back()->connectTo(QHostAddress::LocalHost, m_relay->port())
-                || !QTest::qWaitFor([this, i] { return m_relay->clientCount() == i + 1; }))
+                || !QTest::qWaitFor(
+                    [this, i, targets] { return m_relay->clientCount() == targets + i + 1; }))
                 return false;
         }
         return true;
