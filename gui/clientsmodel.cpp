@@ -20,11 +20,11 @@ bool isUdp(const ClientInfo &client)
     return client.kind == ClientInfo::Kind::Udp || client.kind == ClientInfo::Kind::Osc;
 }
 
-// "UDP", "OSC target", "TCP", ...
+// "TCP", "UDP", "OSC", ...; "Target" for a UDP target, as the settings call it (the UDP port's
+// other rows say UDP or OSC; "OSC target" would not leave the table room for its columns).
 QString kindText(const ClientInfo &client)
 {
-    const QString kind = ClientInfo::kindName(client.kind);
-    return client.udpTarget ? ClientsModel::tr("%1 target").arg(kind) : kind;
+    return client.udpTarget ? ClientsModel::tr("Target") : ClientInfo::kindName(client.kind);
 }
 
 // The last time it sent something; none for a UDP target that has never sent anything (it is
@@ -234,7 +234,9 @@ QString ClientsModel::toolTip(const ClientInfo &client) const
 {
     QStringList lines;
     if (client.udpTarget) {
-        lines += tr("A target (UDP/OSC settings): it gets the messages while the relay runs.");
+        lines += tr("A target in the UDP/OSC settings (%1): it gets the messages while the relay "
+                    "runs.")
+                     .arg(ClientInfo::kindName(client.kind));
     } else if (isUdp(client) && m_relay) {
         lines += tr("It gets the messages until it has sent nothing for %1 s; Disconnect forgets "
                     "it until it sends again.")

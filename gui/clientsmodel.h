@@ -1,8 +1,8 @@
 // ClientsModel: the panel's table of connected clients, one row per client keyed by its id.
 // Rows are inserted and removed as the relay reports connections; the counters are sampled from
 // RelayServer::clients() a few times a second (nothing is emitted per message), and only rows
-// whose values changed get dataChanged. A UDP port's peers are rows too (kind UDP or OSC, "UDP
-// target" for a --udp-target); what a client sent that was dropped, and what was not sent to
+// whose values changed get dataChanged. A UDP port's peers are rows too (kind UDP or OSC,
+// "Target" for a --udp-target); what a client sent that was dropped, and what was not sent to
 // it, shows beside its message counts, explained in the row's tooltip. Owned by the window; watches
 // a RelayServer it does not own.
 #pragma once

@@ -10,9 +10,11 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QTableView>
@@ -102,6 +104,7 @@ private slots:
     void exportedSettingsStartDaemon();
     void udpProgramShownAndForgotten();
     void oscProgramsAndTargetShown();
+    void udpRowsFitDefaultSize();
 
 private:
     QString settingsFile() const { return m_dir->filePath(QStringLiteral("panel.ini")); }
@@ -425,7 +428,7 @@ void tst_PanelUdp::udpProgramShownAndForgotten()
     QCOMPARE(program.received().last(), QByteArray("again"));
 }
 
-// With OSC: a target is a row from the start ("OSC target", never heard); a program sending
+// With OSC: a target is a row from the start ("Target", never heard); a program sending
 // OSC is an "OSC" row, its messages relayed as lines; a datagram that is not OSC shows as
 // dropped beside its count, explained in the tooltip; Disconnect forgets it.
 void tst_PanelUdp::oscProgramsAndTargetShown()
@@ -445,12 +448,12 @@ void tst_PanelUdp::oscProgramsAndTargetShown()
 
     auto *view = panel->child<QTableView>("clients");
     QCOMPARE(view->model()->rowCount(), 1);
-    QCOMPARE(cell(*panel, 0, ClientsModel::Kind), QStringLiteral("OSC target"));
+    QCOMPARE(cell(*panel, 0, ClientsModel::Kind), QStringLiteral("Target"));
     QCOMPARE(cell(*panel, 0, ClientsModel::Port), QString::number(target.socket.localPort()));
     QCOMPARE(cell(*panel, 0, ClientsModel::LastActivity), QStringLiteral("–"));
-    QVERIFY2(
-        cell(*panel, 0, ClientsModel::Kind, Qt::ToolTipRole).startsWith(QStringLiteral("A target")),
-        qPrintable(cell(*panel, 0, ClientsModel::Kind, Qt::ToolTipRole)));
+    QCOMPARE(cell(*panel, 0, ClientsModel::Kind, Qt::ToolTipRole),
+        QStringLiteral("A target in the UDP/OSC settings (OSC): it gets the messages while the "
+                       "relay runs."));
 
     TestPeer tcp;
     QVERIFY(tcp.connectTo(QHostAddress::LocalHost, panel->controller.relay()->port()));
@@ -483,8 +486,45 @@ void tst_PanelUdp::oscProgramsAndTargetShown()
     view->selectRow(2);
     QTest::mouseClick(panel->child<QPushButton>("disconnect"), Qt::LeftButton);
     QTRY_COMPARE(view->model()->rowCount(), 2);
-    QCOMPARE(cell(*panel, 0, ClientsModel::Kind), QStringLiteral("OSC target"));
+    QCOMPARE(cell(*panel, 0, ClientsModel::Kind), QStringLiteral("Target"));
     QCOMPARE(cell(*panel, 1, ClientsModel::Kind), QStringLiteral("TCP"));
+}
+
+// At the window's default size, the client table shows a target and a program with a dropped
+// datagram whole, every column without scrolling, as it does for TCP clients.
+void tst_PanelUdp::udpRowsFitDefaultSize()
+{
+    UdpProgram target, program;
+    QVERIFY(target.bound && program.bound);
+    auto panel = openPanel();
+    QCOMPARE(panel->window.size(), QSize(1100, 680));
+    panel->child<QSpinBox>("udpPort")->setValue(0);
+    panel->child<QCheckBox>("osc")->setChecked(true);
+    panel->child<QLineEdit>("udpTargets")
+        ->setText(QStringLiteral("127.0.0.1:%1").arg(target.socket.localPort()));
+    QTest::mouseClick(panel->child<QPushButton>("startStop"), Qt::LeftButton);
+    const quint16 udpPort = panel->controller.relay()->udpPort();
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("not OSC 1\\.0")));
+    program.send(faderMessage(), udpPort);
+    program.send("fader 0.5", udpPort);
+    auto *view = panel->child<QTableView>("clients");
+    QTRY_COMPARE(cell(*panel, 1, ClientsModel::MessagesIn), QStringLiteral("1 (1 dropped)"));
+    QHeaderView *header = view->horizontalHeader();
+    const int last = ClientsModel::LastActivity;
+    QTRY_VERIFY2(header->sectionViewportPosition(last) + header->sectionSize(last)
+            <= view->viewport()->width(),
+        qPrintable(QStringLiteral("%1 + %2 > %3")
+                       .arg(header->sectionViewportPosition(last))
+                       .arg(header->sectionSize(last))
+                       .arg(view->viewport()->width())));
+    QCOMPARE(view->horizontalScrollBar()->maximum(), 0);
+    for (int row = 0; row < 2; ++row) {
+        for (int column = 0; column < ClientsModel::ColumnCount; ++column) {
+            const QString text = cell(*panel, row, column);
+            QVERIFY2(header->sectionSize(column) > view->fontMetrics().horizontalAdvance(text),
+                qPrintable(text));
+        }
+    }
 }
 
 QTEST_MAIN(tst_PanelUdp)
