@@ -10,7 +10,44 @@ bool countersDiffer(const ClientInfo &a, const ClientInfo &b)
 {
     return a.messagesIn != b.messagesIn || a.messagesOut != b.messagesOut || a.bytesIn != b.bytesIn
         || a.bytesOut != b.bytesOut || a.lastActivity != b.lastActivity
+        || a.droppedMessages != b.droppedMessages || a.malformedDatagrams != b.malformedDatagrams
+        || a.unsentMessages != b.unsentMessages
         || a.name != b.name; // named by its first message (--expect NAME=prefix:TEXT)
+}
+
+bool isUdp(const ClientInfo &client)
+{
+    return client.kind == ClientInfo::Kind::Udp || client.kind == ClientInfo::Kind::Osc;
+}
+
+// "TCP", "UDP", "OSC", ...; "Target" for a UDP target, as the settings call it (the UDP port's
+// other rows say UDP or OSC; "OSC target" would not leave the table room for its columns).
+QString kindText(const ClientInfo &client)
+{
+    return client.udpTarget ? ClientsModel::tr("Target") : ClientInfo::kindName(client.kind);
+}
+
+// The last time it sent something; none for a UDP target that has never sent anything (it is
+// listed from the start, not because it was heard).
+QDateTime lastActivity(const ClientInfo &client)
+{
+    return client.udpTarget && client.bytesIn == 0 ? QDateTime() : client.lastActivity;
+}
+
+// Messages it sent that were not relayed: over the size limit, or datagrams that are not OSC.
+qint64 droppedIn(const ClientInfo &client)
+{
+    return client.droppedMessages + client.malformedDatagrams;
+}
+
+// "12", or "12 (3 dropped)" when some of what it sent was not relayed.
+QString countText(qint64 count, qint64 notCounted, const QString &what)
+{
+    const QLocale locale;
+    if (notCounted == 0)
+        return locale.toString(count);
+    return QStringLiteral("%1 (%2 %3)")
+        .arg(locale.toString(count), locale.toString(notCounted), what);
 }
 
 // An expected client by its name: "kiosk3 (192.168.1.23)".
@@ -142,7 +179,7 @@ QVariant ClientsModel::data(const QModelIndex &index, int role) const
         case Address:
             return addressText(client);
         case Kind:
-            return ClientInfo::kindName(client.kind);
+            return kindText(client);
         case Port:
             return client.port;
         case ConnectedSince:
@@ -156,12 +193,14 @@ QVariant ClientsModel::data(const QModelIndex &index, int role) const
         case BytesOut:
             return client.bytesOut;
         case LastActivity:
-            return client.lastActivity;
+            return lastActivity(client);
         case ColumnCount:
             break;
         }
         return {};
     }
+    if (role == Qt::ToolTipRole)
+        return toolTip(client);
     if (role != Qt::DisplayRole)
         return {};
     const QLocale locale;
@@ -169,25 +208,52 @@ QVariant ClientsModel::data(const QModelIndex &index, int role) const
     case Address:
         return addressText(client);
     case Kind:
-        return ClientInfo::kindName(client.kind);
+        return kindText(client);
     case Port:
         return client.kind == ClientInfo::Kind::Local ? QVariant() : QVariant(client.port);
     case ConnectedSince:
         return timeText(client.connectedSince);
     case MessagesIn:
-        return locale.toString(client.messagesIn);
+        return countText(client.messagesIn, droppedIn(client), tr("dropped"));
     case MessagesOut:
-        return locale.toString(client.messagesOut);
+        return countText(client.messagesOut, client.unsentMessages, tr("not sent"));
     case BytesIn:
         return locale.formattedDataSize(client.bytesIn, 1, QLocale::DataSizeTraditionalFormat);
     case BytesOut:
         return locale.formattedDataSize(client.bytesOut, 1, QLocale::DataSizeTraditionalFormat);
     case LastActivity:
-        return timeText(client.lastActivity);
+        return timeText(lastActivity(client));
     case ColumnCount:
         break;
     }
     return {};
+}
+
+// What a UDP peer is, and why messages were dropped or not sent: the row's tooltip.
+QString ClientsModel::toolTip(const ClientInfo &client) const
+{
+    QStringList lines;
+    if (client.udpTarget) {
+        lines += tr("A target in the UDP/OSC settings (%1): it gets the messages while the relay "
+                    "runs.")
+                     .arg(ClientInfo::kindName(client.kind));
+    } else if (isUdp(client) && m_relay) {
+        lines += tr("It gets the messages until it has sent nothing for %1 s; Disconnect forgets "
+                    "it until it sends again.")
+                     .arg(m_relay->config().udpPeerSeconds);
+    }
+    const QLocale locale;
+    if (client.droppedMessages > 0)
+        lines += tr("Dropped, longer than the Max message setting: %1")
+                     .arg(locale.toString(client.droppedMessages));
+    if (client.malformedDatagrams > 0)
+        lines += tr("Dropped, datagrams that are not OSC: %1 (the log says why)")
+                     .arg(locale.toString(client.malformedDatagrams));
+    if (client.unsentMessages > 0)
+        lines += tr("Not sent to it, too long for one datagram to reach it whole or refused by "
+                    "the system: %1 (the log says which)")
+                     .arg(locale.toString(client.unsentMessages));
+    return lines.join(u'\n');
 }
 
 QVariant ClientsModel::headerData(int section, Qt::Orientation orientation, int role) const

@@ -1,7 +1,10 @@
 // ClientsModel: the panel's table of connected clients, one row per client keyed by its id.
 // Rows are inserted and removed as the relay reports connections; the counters are sampled from
 // RelayServer::clients() a few times a second (nothing is emitted per message), and only rows
-// whose values changed get dataChanged. Owned by the window; watches a RelayServer it does not own.
+// whose values changed get dataChanged. A UDP port's peers are rows too (kind UDP or OSC,
+// "Target" for a --udp-target); what a client sent that was dropped, and what was not sent to
+// it, shows beside its message counts, explained in the row's tooltip. Owned by the window; watches
+// a RelayServer it does not own.
 #pragma once
 
 #include "clientinfo.h"
@@ -62,6 +65,7 @@ private:
     void addClient(const ClientInfo &client);
     void removeClient(const ClientInfo &client);
     void reindexFrom(int row);
+    QString toolTip(const ClientInfo &client) const;
 
     QPointer<RelayServer> m_relay;
     QList<ClientInfo> m_clients; // in connection order

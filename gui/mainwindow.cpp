@@ -178,7 +178,7 @@ MainWindow::MainWindow(
     rightSplitter->addWidget(createClientsArea());
     rightSplitter->addWidget(createExpectedArea());
     rightSplitter->addWidget(createTrafficArea());
-    rightSplitter->setStretchFactor(0, 2);
+    rightSplitter->setStretchFactor(0, 3);
     rightSplitter->setStretchFactor(1, 1);
     rightSplitter->setStretchFactor(2, 3);
     rightSplitter->setChildrenCollapsible(false);

@@ -82,6 +82,11 @@ QString RelayController::connectionHint() const
         hint += tr("; web pages to port %1").arg(m_relay.webSocketPort());
     if (!m_relay.config().localServerName.isEmpty())
         hint += tr("; local programs to %1").arg(m_relay.localServerPath());
+    if (m_relay.config().udpEnabled) {
+        hint += (m_relay.config().osc ? tr("; OSC programs to UDP port %1")
+                                      : tr("; UDP programs to port %1"))
+                    .arg(m_relay.udpPort());
+    }
     return hint;
 }
 

@@ -35,7 +35,8 @@ public:
     /// Sends @p text as one message from the relay to every client.
     void broadcast(const QString &text);
 
-    /// "Clients connect to 192.168.1.20, port 6780", or what the relay waits for.
+    /// "Clients connect to 192.168.1.20, port 6780" (then the web, local and UDP ports: "; OSC
+    /// programs to UDP port 7000"), or what the relay waits for.
     QString connectionHint() const;
     /// What a technician pastes into a client's settings: "192.168.1.20:6780".
     QString connectionText() const;

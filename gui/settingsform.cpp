@@ -1,6 +1,7 @@
 #include "settingsform.h"
 
 #include "bonjour.h"
+#include "netaddress.h"
 #include "relayoptions.h"
 
 #include <QCheckBox>
@@ -13,6 +14,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -41,6 +43,8 @@ QString fieldError(QString message)
         {QStringLiteral("--allow"), SettingsForm::tr("Allow only")},
         {QStringLiteral("--ws-origin"), SettingsForm::tr("Web pages from")},
         {QStringLiteral("--expect"), SettingsForm::tr("Expected clients")},
+        {QStringLiteral("--udp-target"), SettingsForm::tr("Targets")},
+        {QStringLiteral("--osc-types"), SettingsForm::tr("OSC types")},
         {QStringLiteral("--mqtt"), SettingsForm::tr("Broker")},
         {QStringLiteral("--mqtt-topic"), SettingsForm::tr("Topic")},
         {QStringLiteral("--mqtt-direction"), SettingsForm::tr("Direction")},
@@ -77,6 +81,12 @@ SettingsForm::SettingsForm(QWidget *parent)
     , m_webOrigins(new QLineEdit)
     , m_localName(new QLineEdit)
     , m_flashPolicy(new QCheckBox(tr("Answer Flash/AIR policy requests")))
+    , m_udpPort(spinBox(-1, 65535, QStringLiteral("udpPort")))
+    , m_udpTargets(new QLineEdit)
+    , m_udpPeerSeconds(
+          spinBox(1, RelayConfig::kMaxUdpPeerSeconds, QStringLiteral("udpPeerSeconds")))
+    , m_osc(new QCheckBox(tr("Speak OSC (Open Sound Control)")))
+    , m_oscTypes(new QLineEdit)
     , m_expected(new QTableWidget(0, 2))
     , m_expectSilence(spinBox(0, RelayConfig::kMaxExpectSeconds, QStringLiteral("expectSilence")))
     , m_expectGrace(spinBox(0, RelayConfig::kMaxExpectSeconds, QStringLiteral("expectGrace")))
@@ -170,6 +180,7 @@ SettingsForm::SettingsForm(QWidget *parent)
     tabs->addTab(relayPage, tr("Relay"));
     tabs->addTab(createExpectedPage(), tr("Expected Clients"));
     tabs->addTab(createMqttPage(), tr("Other Rooms"));
+    tabs->addTab(createUdpPage(), tr("UDP/OSC"));
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -186,15 +197,16 @@ SettingsForm::SettingsForm(QWidget *parent)
     for (QComboBox *box : {m_mqttDirection, m_mqttQos})
         connect(box, &QComboBox::activated, this, &SettingsForm::edited);
     for (QSpinBox *box : {m_port, m_maxClients, m_maxMessage, m_heartbeat, m_webSocketPort,
-             m_expectSilence, m_expectGrace, m_mqttQueue})
+             m_udpPort, m_udpPeerSeconds, m_expectSilence, m_expectGrace, m_mqttQueue})
         connect(box, &QSpinBox::valueChanged, this, &SettingsForm::edited);
     connect(m_expected, &QTableWidget::itemChanged, this, &SettingsForm::edited);
     connect(m_eol, &QComboBox::currentTextChanged, this, &SettingsForm::edited);
-    for (QCheckBox *box : {m_echo, m_announce, m_flashPolicy})
+    for (QCheckBox *box : {m_echo, m_announce, m_flashPolicy, m_osc})
         connect(box, &QCheckBox::toggled, this, &SettingsForm::edited);
     connect(m_announce, &QCheckBox::toggled, this, &SettingsForm::updateNameEnabled);
-    for (QLineEdit *line : {m_name, m_allow, m_webOrigins, m_localName, m_alarmMessage, m_mqttUrl,
-             m_mqttTopic, m_mqttUser, m_mqttPasswordFile, m_mqttCaFile, m_mqttClientId})
+    for (QLineEdit *line :
+        {m_name, m_allow, m_webOrigins, m_localName, m_udpTargets, m_oscTypes, m_alarmMessage,
+            m_mqttUrl, m_mqttTopic, m_mqttUser, m_mqttPasswordFile, m_mqttCaFile, m_mqttClientId})
         connect(line, &QLineEdit::textEdited, this, &SettingsForm::edited);
     connect(m_openAtLogin, &QCheckBox::toggled, this, &SettingsForm::openAtLoginToggled);
     connect(m_startOnOpen, &QCheckBox::toggled, this, &SettingsForm::startOnOpenToggled);
@@ -335,6 +347,55 @@ QWidget *SettingsForm::createMqttPage()
     return page;
 }
 
+// UDP/OSC: the UDP port, the programs that only listen, how long the others are remembered, OSC.
+QWidget *SettingsForm::createUdpPage()
+{
+    m_udpPort->setGroupSeparatorShown(false);
+    m_udpPort->setSpecialValueText(tr("Off"));
+    m_udpPort->setToolTip(tr("Programs send datagrams to this port, and get every message as a "
+                             "datagram\nwhile they keep sending (same addresses as the TCP "
+                             "port). 0 picks a free port."));
+    m_udpTargets->setObjectName(QStringLiteral("udpTargets"));
+    m_udpTargets->setPlaceholderText(tr("None, or e.g. 192.168.1.30:7000"));
+    m_udpTargets->setToolTip(tr("Programs that only listen: every message is sent to each of "
+                                "these addresses and ports\n(separated by commas or spaces; "
+                                "[::1]:7000 for IPv6; names are not looked up)."));
+    m_udpPeerSeconds->setSuffix(tr(" s of silence"));
+    m_udpPeerSeconds->setToolTip(tr("A program that sent a datagram gets the messages for this "
+                                    "long after its last one,\nthen it is forgotten until it "
+                                    "sends again."));
+    m_osc->setObjectName(QStringLiteral("osc"));
+    m_osc->setToolTip(tr("OSC messages become lines such as \"/fader 0.5\", and lines that "
+                         "start with / go out as OSC messages.\nOther lines are not sent to "
+                         "the OSC programs."));
+    m_oscTypes->setObjectName(QStringLiteral("oscTypes"));
+    m_oscTypes->setPlaceholderText(tr("By their look, or e.g. /fader=f /mix=ifs"));
+    m_oscTypes->setToolTip(tr("The OSC types of the arguments sent to an address (i int, f "
+                              "float, s string, ...),\ne.g. /fader=f sends 1 as the float 1.0. "
+                              "Separated by commas or spaces."));
+
+    auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->addRow(tr("UDP port:"), m_udpPort);
+    form->addRow(tr("Targets:"), m_udpTargets);
+    form->addRow(tr("Forget after:"), m_udpPeerSeconds);
+    form->addRow(tr("OSC:"), m_osc);
+    form->addRow(tr("OSC types:"), m_oscTypes);
+    auto *hint = new QLabel(tr("TouchDesigner, Max, Pure Data, lighting consoles and other tools "
+                               "that talk UDP or OSC join the conversation through a UDP "
+                               "port."));
+    hint->setWordWrap(true);
+    hint->setEnabled(false);
+
+    auto *page = new QWidget;
+    auto *layout = new QVBoxLayout(page);
+    layout->addWidget(hint);
+    layout->addLayout(form);
+    layout->addStretch(1);
+    m_relayWidgets += {m_udpPort, m_udpTargets, m_udpPeerSeconds, m_osc, m_oscTypes};
+    return page;
+}
+
 // A path field with a small "…" button beside it that chooses the file.
 QLayout *SettingsForm::fileField(QLineEdit *line, const QString &caption)
 {
@@ -373,6 +434,7 @@ void SettingsForm::setConfig(const RelayConfig &config)
         QSignalBlocker(m_eol), QSignalBlocker(m_echo), QSignalBlocker(m_maxMessage),
         QSignalBlocker(m_allow), QSignalBlocker(m_heartbeat), QSignalBlocker(m_webSocketPort),
         QSignalBlocker(m_webOrigins), QSignalBlocker(m_localName), QSignalBlocker(m_flashPolicy),
+        QSignalBlocker(m_udpPort), QSignalBlocker(m_udpPeerSeconds), QSignalBlocker(m_osc),
         QSignalBlocker(m_expectSilence), QSignalBlocker(m_expectGrace),
         QSignalBlocker(m_alarmMessage), QSignalBlocker(m_mqttDirection), QSignalBlocker(m_mqttQos),
         QSignalBlocker(m_mqttQueue)};
@@ -410,6 +472,17 @@ void SettingsForm::setConfig(const RelayConfig &config)
     m_webOrigins->setText(config.webSocketOrigins.join(QStringLiteral(", ")));
     m_localName->setText(config.localServerName);
     m_flashPolicy->setChecked(config.flashPolicy);
+    m_udpPort->setValue(config.udpEnabled ? config.udpPort : -1);
+    QStringList targets;
+    for (const auto &[address, port] : config.udpTargets)
+        targets.append(NetAddress::endpoint(address, port));
+    m_udpTargets->setText(targets.join(QStringLiteral(", ")));
+    m_udpPeerSeconds->setValue(config.udpPeerSeconds);
+    m_osc->setChecked(config.osc);
+    QStringList typeRules;
+    for (const OscCodec::TypeRule &rule : config.oscTypes)
+        typeRules.append(QString::fromUtf8(rule.address + '=' + rule.tags));
+    m_oscTypes->setText(typeRules.join(u' '));
     m_expected->setRowCount(0);
     for (const Expectation &expectation : config.expected)
         addExpectedRow(expectation.name, expectation.matchText());
@@ -445,17 +518,30 @@ RelayConfig SettingsForm::config(QString *error) const
     config.webSocketPort = quint16(qMax(0, m_webSocketPort->value()));
     config.localServerName = m_localName->text().trimmed();
     config.flashPolicy = m_flashPolicy->isChecked();
+    config.udpEnabled = m_udpPort->value() >= 0;
+    config.udpPort = quint16(qMax(0, m_udpPort->value()));
+    config.udpPeerSeconds = m_udpPeerSeconds->value();
+    config.osc = m_osc->isChecked();
     config.expectSilenceSeconds = m_expectSilence->value();
     config.expectGraceSeconds = m_expectGrace->value();
     config.alarmMessage = m_alarmMessage->text().toUtf8();
     // The terminator, the name and the lists are checked by the daemon's own parser.
     QStringList args = {QStringLiteral("--eol"), m_eol->currentText().trimmed()};
+    // Options given once per value: one per item of a list typed with commas or spaces.
+    const auto addEach = [&args](const QString &option, const QString &list) {
+        static const QRegularExpression separators(QStringLiteral("[,\\s]+"));
+        const QStringList items = list.split(separators, Qt::SkipEmptyParts);
+        for (const QString &item : items)
+            args << option << item;
+    };
     if (!m_name->text().trimmed().isEmpty()) // empty: the default name
         args << QStringLiteral("--name") << m_name->text();
     if (!m_allow->text().trimmed().isEmpty())
         args << QStringLiteral("--allow") << m_allow->text();
     if (!m_webOrigins->text().trimmed().isEmpty())
         args << QStringLiteral("--ws-origin") << m_webOrigins->text();
+    addEach(QStringLiteral("--udp-target"), m_udpTargets->text());
+    addEach(QStringLiteral("--osc-types"), m_oscTypes->text());
     for (int row = 0; row < m_expected->rowCount(); ++row) {
         const auto text = [this, row](int column) {
             const QTableWidgetItem *item = m_expected->item(row, column);
@@ -488,6 +574,8 @@ RelayConfig SettingsForm::config(QString *error) const
     config.name = parsed.config.name;
     config.allow = parsed.config.allow;
     config.webSocketOrigins = parsed.config.webSocketOrigins;
+    config.udpTargets = parsed.config.udpTargets;
+    config.oscTypes = parsed.config.oscTypes;
     config.expected = parsed.config.expected;
     config.mqtt = parsed.config.mqtt;
     if (error)

@@ -1,10 +1,11 @@
 // SettingsForm: the panel's settings, as widgets. Shows a RelayConfig and turns what was typed
 // back into one (the core's parser checks the allow list, the terminator, the name on the
-// network, the expected clients and the MQTT broker's settings). Three tabs: the relay's settings,
-// the expected clients (the exhibit's inventory: name and match per row, and when they count as
-// silent or missing), and other rooms (the MQTT broker the relay shares its conversation through).
-// It keeps the settings it does not show (welcome, buffers) as they were loaded. Part of
-// MainWindow.
+// network, the expected clients, the UDP targets, the OSC types and the MQTT broker's settings).
+// Four tabs: the relay's settings, the expected clients (the exhibit's inventory: name and match
+// per row, and when they count as silent or missing), other rooms (the MQTT broker the relay
+// shares its conversation through), and UDP/OSC (the UDP port for TouchDesigner, Max and other
+// tools, the programs it sends to, OSC). It keeps the settings it does not show (welcome,
+// buffers) as they were loaded. Part of MainWindow.
 #pragma once
 
 #include "bindchoice.h"
@@ -55,6 +56,7 @@ signals:
 private:
     QWidget *createExpectedPage();
     QWidget *createMqttPage();
+    QWidget *createUdpPage();
     QLayout *fileField(QLineEdit *line, const QString &caption);
     void addExpectedRow(const QString &name, const QString &match);
     void updateNameEnabled();
@@ -76,6 +78,11 @@ private:
     QLineEdit *m_webOrigins;
     QLineEdit *m_localName;
     QCheckBox *m_flashPolicy;
+    QSpinBox *m_udpPort;
+    QLineEdit *m_udpTargets;
+    QSpinBox *m_udpPeerSeconds;
+    QCheckBox *m_osc;
+    QLineEdit *m_oscTypes;
     QTableWidget *m_expected;
     QSpinBox *m_expectSilence;
     QSpinBox *m_expectGrace;

@@ -28,6 +28,9 @@ struct ClientInfo
     Kind kind = Kind::Tcp;
     QHostAddress address;
     quint16 port = 0;
+    /// A --udp-target (UDP, OSC): sent every message from the start, whether it talks or not,
+    /// and never forgotten for its silence.
+    bool udpTarget = false;
     QDateTime connectedSince; ///< for a UDP peer: its first datagram, or the relay's start
     QDateTime lastActivity; ///< last time the client sent anything
     /// How long it had sent nothing when this snapshot was taken, on a steady clock (the time

@@ -18,12 +18,12 @@ UdpSession::UdpSession(quint64 id, QUdpSocket *socket, const QHostAddress &addre
     : ClientSession(id, osc ? ClientInfo::Kind::Osc : ClientInfo::Kind::Udp, config, parent)
     , m_socket(socket)
     , m_osc(osc)
-    , m_target(target)
     , m_safeBytes(safeDatagramBytes(address))
     , m_dropLog(1, kDropLogPeriodMs)
 {
     m_info.address = address;
     m_info.port = port;
+    m_info.udpTarget = target;
 }
 
 void UdpSession::droppedOversize(qint64 lines, qsizetype maxMessageBytes)

@@ -25,7 +25,7 @@ public:
         bool target, OscCodec *osc, const RelayConfig &config, QObject *parent);
 
     /// A --udp-target: never forgotten for being silent.
-    bool isTarget() const { return m_target; }
+    bool isTarget() const { return m_info.udpTarget; }
 
     /// A datagram of @p bytes from it gave @p batch (perhaps nothing).
     void heard(qint64 bytes, const MessageBatch &batch) { received(bytes, batch); }
@@ -54,7 +54,6 @@ private:
 
     QUdpSocket *m_socket;
     OscCodec *m_osc;
-    bool m_target;
     qsizetype m_safeBytes;
     bool m_oversizeLogged = false; // "too big to send" is said once per peer
     LogThrottle m_dropLog;
