@@ -90,7 +90,9 @@ int main(int argc, char **argv)
     std::vector<epoll_event> ready(1024);
     char buffer[64 * 1024];
     std::string lines; // datagrams on their way to TCP clients
-    std::string partial; // a TCP line that has not ended yet, on its way to UDP peers
+    // A TCP line that has not ended yet, on its way to UDP peers: one for all clients, as the
+    // UDP workloads have one TCP sender.
+    std::string partial;
     for (;;) {
         const int count = epoll_wait(poller, ready.data(), int(ready.size()), -1);
         for (int i = 0; i < count; ++i) {
@@ -122,8 +124,10 @@ int main(int argc, char **argv)
                     lines.append(buffer, size_t(size));
                     lines += '\n';
                 }
-                for (const int client : clients)
-                    send(client, lines.data(), lines.size(), MSG_NOSIGNAL);
+                for (const int client : clients) {
+                    if (!lines.empty())
+                        send(client, lines.data(), lines.size(), MSG_NOSIGNAL);
+                }
                 continue;
             }
             const ssize_t size = read(fd, buffer, sizeof buffer);

@@ -625,9 +625,9 @@ udp_part() {
         udp_figure_row "$udp_rate/s: lost %" "$path" latency lost_pct 1 3
         udp_figure_row "$udp_rate/s: relay CPU us/msg sent" "$path" latency relay_cpu_us 1 1
     done
-    echo "ss text, ss OSC: socketserver --no-echo --udp-port 0 (--osc); the UDP side is loadgen's"
-    echo "UDP sender or its $udp_receivers UDP peers (each says hello first). ss TCP -> TCP: the same"
-    echo "workload with every client on socketserver's TCP port (the same column in both tables)."
+    echo "ss text, ss OSC: socketserver --no-echo --udp-port 0 (--osc); the UDP side is"
+    echo "loadgen's UDP sender or its $udp_receivers UDP peers (each says hello first)."
+    echo "ss TCP -> TCP: the same workload with every client on socketserver's TCP port."
     echo "floor text: barerelay, which forwards datagrams to TCP clients and lines to UDP peers as"
     echo "they are, nothing else (no OSC: osc/flr is what OSC costs above the bare text floor)."
     echo "saturated: $udp_seconds s, at most $udp_window KiB on the way to the slowest receiver"
