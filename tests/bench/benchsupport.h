@@ -1,6 +1,7 @@
 // The helpers that the benchmark's load generators, loadgen and mqttload, share: errors and
-// usage errors, CLOCK_MONOTONIC time, a file descriptor's owner, a timerfd, cutting a byte stream
-// into lines, reading options and their numbers, formatting figures. Header-only, Linux only.
+// usage errors, CLOCK_MONOTONIC time, a process's CPU time, a file descriptor's owner, a
+// timerfd, cutting a byte stream into lines, reading options and their numbers, formatting
+// figures. Header-only, Linux only.
 #pragma once
 
 #include <algorithm>
@@ -154,6 +155,28 @@ public:
 private:
     std::string m_partial;
 };
+
+// utime + stime of pid, in seconds.
+inline double cpuSeconds(int pid)
+{
+    const std::string path = "/proc/" + std::to_string(pid) + "/stat";
+    FILE *file = std::fopen(path.c_str(), "r");
+    if (!file)
+        fail(systemError("cannot read " + path));
+    char text[1024] = {};
+    const size_t size = std::fread(text, 1, sizeof text - 1, file);
+    std::fclose(file);
+    // After the name in parentheses (which may hold anything): state is field 3, utime 14.
+    const char *p = std::strrchr(text, ')');
+    unsigned long long utime = 0;
+    unsigned long long stime = 0;
+    if (!p || size == 0
+        || std::sscanf(
+               p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime)
+            != 2)
+        fail("cannot parse " + path);
+    return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
 
 // ------------------------------------------------------------------------------------ options
 

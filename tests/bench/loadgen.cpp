@@ -3,9 +3,12 @@
 // It connects clients to a relay on this machine (socketserver, or ncat --broker or a Node.js
 // `ws` relay for comparison), over TCP or WebSocket (--transport), runs one workload (fanout,
 // senders, latency, connections, slow: see --help) and prints its figures as one line of text,
-// or as one JSON object with --json. Only what receivers get is measured: socketserver also
-// echoes every message to its sender and the others do not, so whatever reaches a sender is read
-// and ignored.
+// or as one JSON object with --json. The fanout and latency workloads also run between the
+// relay's UDP port and TCP clients (--transport udp-tcp or tcp-udp, --osc): UDP clients send and
+// get one message per datagram, and may lose some, so their lines carry numbers (see
+// formatStampedLine()) and loss is counted, not taken for a failure. Only what receivers get is
+// measured: socketserver also echoes every message to its sender and the others do not, so whatever
+// reaches a sender is read and ignored.
 //
 // A message is a 64-byte line, '\n' included. A WebSocket client sends and gets it as one
 // message without the '\n' (63 bytes); what a WebSocket receiver gets is turned back into lines
@@ -40,6 +43,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -65,6 +69,11 @@ namespace {
 
 constexpr size_t kMessageBytes = 64; // every message, its '\n' included
 constexpr size_t kIoChunk = 256 * 1024; // the most one read() or write() moves
+constexpr int kUdpBufferBytes = 4 * 1024 * 1024; // asked for each UDP socket (Linux: rmem_max)
+constexpr size_t kMaxDatagramBytes = 2048; // loadgen's messages are far smaller
+constexpr unsigned kDatagramBatch = 64; // datagrams per recvmmsg() or sendmmsg()
+// A UDP run that hears nothing this long while its sender waits takes what is on its way as lost.
+constexpr int64_t kLossQuietNs = 50'000'000;
 // A message as a WebSocket client's frame: a 2-byte header, a 4-byte masking key, and the line
 // without its '\n' as the payload (what the relay sends back has no key: 65 bytes).
 constexpr size_t kWebSocketMessageBytes = 2 + 4 + kMessageBytes - 1;
@@ -77,7 +86,6 @@ constexpr int64_t kDrainNs = 2 * kNsPerSecond; // receivers may catch up this lo
 // A probe that stopped reaching new clients this long is sent again (see probe()).
 constexpr int64_t kProbeQuietNs = 100'000'000;
 constexpr int64_t kProbeUnansweredNs = 1'000'000'000;
-constexpr char kProbePrefix[] = "probe ";
 
 // ------------------------------------------------------------------------------------ basics
 
@@ -95,13 +103,16 @@ int64_t secondsToNs(double seconds)
 
 // ----------------------------------------------------------------------------------- options
 
-// How clients reach the relay: tcp, ws (WebSocket), or tcp-ws (senders on TCP, everyone else
-// on WebSocket).
+// How clients reach the relay: tcp, ws (WebSocket), tcp-ws (senders on TCP, everyone else
+// on WebSocket), udp-tcp (senders on UDP, receivers on TCP) or tcp-udp (senders on TCP,
+// receivers UDP peers).
 enum class Transport
 {
     Tcp,
     WebSocket,
-    TcpToWebSocket
+    TcpToWebSocket,
+    UdpToTcp,
+    TcpToUdp
 };
 // A client's part in a workload (idle clients count as receivers).
 enum class Role
@@ -115,6 +126,7 @@ struct Options
     std::string host = "127.0.0.1";
     int port = 0;
     int wsPort = 0;
+    int udpPort = 0;
     Transport transport = Transport::Tcp;
     uint64_t messages = 0; // fanout: 0 runs for --seconds
     std::string workload;
@@ -130,6 +142,7 @@ struct Options
     int serverPid = 0;
     int scrapePort = 0; // 0: no scraper
     bool nodelay = false;
+    bool osc = false; // UDP clients speak OSC, and every line is an OSC message's text
     bool json = false;
     bool requireIntegrity = false;
 };
@@ -137,12 +150,22 @@ struct Options
 const char kHelp[]
     = R"(Usage: loadgen --host 127.0.0.1 --port PORT --workload NAME [options] [--json]
        loadgen --host 127.0.0.1 --ws-port PORT --transport ws --workload NAME [options]
+       loadgen --host 127.0.0.1 --port PORT --udp-port PORT --transport udp-tcp|tcp-udp
+               --workload fanout|latency [--osc] [options]
 
 The load generator of the SocketServer benchmark: it connects clients to a message relay on
 this machine and measures one workload. Messages are 64-byte lines, '\n' included; over
 WebSocket each is one text message of 63 bytes, without the '\n'. Only what receivers get is
 counted; what reaches a sender (socketserver's echo) is read and ignored. MB/s counts 64 bytes
 per message whatever the transport.
+
+Over UDP each message is one datagram without the '\n' (with --osc, one OSC message: the
+line's first word is its address, each further word an int32, int64 or string argument). A
+receiving UDP peer is heard first: it sends "hello" ("/hello" with --osc), which the others
+ignore. UDP may lose messages: fanout and latency count them (lost_pct) instead of failing, and
+number every message ("L<n>:<padding>", with --osc "/L <n> <padding>"), so that the fanout
+sender's window moves on past lost ones. Over TCP, lost_pct is what had not arrived when the
+run stopped waiting.
 
 Workloads (defaults in brackets):
   fanout       1 sender -> N receivers, as fast as the relay goes, for S seconds: delivered
@@ -167,8 +190,12 @@ Options:
   --host ADDRESS       the relay's IPv4 address (default 127.0.0.1)
   --port PORT          the relay's TCP port (required, unless --transport ws)
   --ws-port PORT       the relay's WebSocket port (required with --transport ws or tcp-ws)
+  --udp-port PORT      the relay's UDP port (required with --transport udp-tcp or tcp-udp)
   --transport NAME     tcp: every client on TCP (default); ws: every client a WebSocket
-                       client; tcp-ws: senders on TCP, receivers and idle clients on WebSocket
+                       client; tcp-ws: senders on TCP, receivers and idle clients on WebSocket;
+                       udp-tcp: the sender on UDP, receivers on TCP; tcp-udp: the sender on
+                       TCP, receivers UDP peers (fanout and latency only)
+  --osc                UDP clients send and get OSC messages (the relay runs with --osc)
   --workload NAME      one of the workloads above (required)
   --receivers N  --senders N  --seconds S  --rate R  --clients N  --megabytes MB
                        the workload's size, as above
@@ -178,7 +205,9 @@ Options:
   --scrape PORT        meanwhile GET /metrics from the relay's web port 10 times a second, on a
                        thread of its own (figures: scrapes, scrape_failures)
   --server-pid PID     the relay's process, whose memory is read from /proc/PID/status
-                       (fanout and slow: peak RSS; connections: memory per client)
+                       (fanout, latency and slow: peak RSS; connections: memory per client)
+                       and, for fanout and latency, its CPU time from /proc/PID/stat
+                       (relay_cpu_us: microseconds per message sent)
   --window KIB         most KiB of messages on their way to a receiver before senders wait
                        for it (default 1024)
   --timeout S          longest any wait may last: connecting, the relay registering
@@ -211,7 +240,11 @@ Transport parseTransport(const std::string &text)
         return Transport::WebSocket;
     if (text == "tcp-ws")
         return Transport::TcpToWebSocket;
-    throw UsageError("--transport wants tcp, ws or tcp-ws, not \"" + text + "\"");
+    if (text == "udp-tcp")
+        return Transport::UdpToTcp;
+    if (text == "tcp-udp")
+        return Transport::TcpToUdp;
+    throw UsageError("--transport wants tcp, ws, tcp-ws, udp-tcp or tcp-udp, not \"" + text + "\"");
 }
 
 std::string transportName(Transport transport)
@@ -222,9 +255,13 @@ std::string transportName(Transport transport)
     case Transport::WebSocket:
         return "ws";
     case Transport::TcpToWebSocket:
+        return "tcp-ws";
+    case Transport::UdpToTcp:
+        return "udp-tcp";
+    case Transport::TcpToUdp:
         break;
     }
-    return "tcp-ws";
+    return "tcp-udp";
 }
 
 // Whether clients of role connect over WebSocket.
@@ -232,6 +269,19 @@ bool usesWebSocket(const Options &o, Role role)
 {
     return o.transport == Transport::WebSocket
         || (o.transport == Transport::TcpToWebSocket && role == Role::Receiver);
+}
+
+// Whether clients of role exchange datagrams with the relay's UDP port.
+bool usesUdp(const Options &o, Role role)
+{
+    return (o.transport == Transport::UdpToTcp && role == Role::Sender)
+        || (o.transport == Transport::TcpToUdp && role == Role::Receiver);
+}
+
+// Whether messages may be lost on the way (some clients use UDP).
+bool isLossy(const Options &o)
+{
+    return o.transport == Transport::UdpToTcp || o.transport == Transport::TcpToUdp;
 }
 
 int defaultReceivers(const std::string &workload)
@@ -243,7 +293,7 @@ Options parseOptions(int argc, char **argv)
 {
     Options o;
     forEachOption(argc, argv, kHelp,
-        {{"--json", &o.json}, {"--nodelay", &o.nodelay},
+        {{"--json", &o.json}, {"--nodelay", &o.nodelay}, {"--osc", &o.osc},
             {"--require-integrity", &o.requireIntegrity}},
         [&o](const std::string &name, const std::string &value) {
             if (name == "--host")
@@ -252,6 +302,8 @@ Options parseOptions(int argc, char **argv)
                 o.port = parseInteger(name, value, 1, 65535);
             else if (name == "--ws-port")
                 o.wsPort = parseInteger(name, value, 1, 65535);
+            else if (name == "--udp-port")
+                o.udpPort = parseInteger(name, value, 1, 65535);
             else if (name == "--transport")
                 o.transport = parseTransport(value);
             else if (name == "--messages")
@@ -289,8 +341,22 @@ Options parseOptions(int argc, char **argv)
                                             : "unknown workload \"" + o.workload + "\"");
     if (o.port == 0 && o.transport != Transport::WebSocket)
         throw UsageError("--port is required");
-    if (o.wsPort == 0 && o.transport != Transport::Tcp)
+    const bool webSocket
+        = o.transport == Transport::WebSocket || o.transport == Transport::TcpToWebSocket;
+    if (o.wsPort == 0 && webSocket)
         throw UsageError("--ws-port is required with --transport " + transportName(o.transport));
+    if (isLossy(o)) {
+        if (o.udpPort == 0)
+            throw UsageError(
+                "--udp-port is required with --transport " + transportName(o.transport));
+        if (o.workload != "fanout" && o.workload != "latency")
+            throw UsageError("--transport " + transportName(o.transport)
+                + " is for the fanout and latency workloads");
+        if (o.messages != 0)
+            throw UsageError("--messages waits for every message, which UDP does not promise");
+    } else if (o.osc) {
+        throw UsageError("--osc is for --transport udp-tcp or tcp-udp");
+    }
     if (o.messages != 0 && o.workload != "fanout")
         throw UsageError("--messages is for the fanout workload");
     if (o.receivers == 0)
@@ -861,27 +927,171 @@ std::string checkUpgradeAnswer(const std::string &head, const std::string &accep
     return "";
 }
 
+// ----------------------------------------------------------------------------- UDP and OSC
+// A UDP client sends each line (without its '\n') as one datagram and turns each datagram it
+// gets back into a line; with --osc the datagrams are OSC messages, written and read only as far
+// as loadgen's own lines need: an address and int32, int64 and string arguments.
+
+// How a client's messages travel: lines on a TCP stream, WebSocket messages, or datagrams of
+// the relay's UDP port, as text or as OSC messages.
+enum class Wire
+{
+    Stream,
+    WebSocket,
+    Datagram,
+    Osc
+};
+
+bool isDatagram(Wire wire)
+{
+    return wire == Wire::Datagram || wire == Wire::Osc;
+}
+
+// What a UDP peer sends first, so that the relay hears of it (the other peers ignore it).
+std::string helloLine(Wire wire)
+{
+    return wire == Wire::Osc ? "/hello" : "hello";
+}
+
+void appendOscString(std::string &out, const char *text, size_t size)
+{
+    out.append(text, size);
+    out.append(4 - size % 4, '\0'); // at least one NUL, then to a multiple of 4
+}
+
+void appendBigEndian(std::string &out, uint64_t value, int bytes)
+{
+    for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8)
+        out += char(value >> shift);
+}
+
+// Encodes one of loadgen's lines (without '\n') as an OSC message, as the relay would: the
+// first word is the address, each further word an argument, an int32 (i) or int64 (h) when it
+// is a whole number, else a string (s). Words are split at single spaces: loadgen writes no
+// others. out is reused, so that a message costs no allocation.
+void encodeOsc(const char *line, size_t size, std::string &out)
+{
+    const char *end = line + size;
+    const auto wordEnd = [end](const char *p) {
+        const auto *space = static_cast<const char *>(std::memchr(p, ' ', size_t(end - p)));
+        return space ? space : end;
+    };
+    // The type of the word at p: 'i', 'h' or 's'; value is the number.
+    const auto typeOf = [&](const char *p, uint64_t &value) {
+        const char *q = p;
+        if (!parseDecimal(q, end, value) || q != wordEnd(p))
+            return 's';
+        return value <= 0x7FFFFFFF ? 'i' : 'h';
+    };
+    out.clear();
+    const char *address = wordEnd(line);
+    appendOscString(out, line, size_t(address - line));
+    const size_t tags = out.size();
+    out += ',';
+    uint64_t value = 0;
+    for (const char *p = address; p < end; p = wordEnd(p + 1))
+        out += typeOf(p + 1, value);
+    out.append(4 - (out.size() - tags) % 4, '\0');
+    for (const char *p = address; p < end; p = wordEnd(p + 1)) {
+        const char type = typeOf(p + 1, value);
+        if (type == 's')
+            appendOscString(out, p + 1, size_t(wordEnd(p + 1) - p - 1));
+        else
+            appendBigEndian(out, value, type == 'i' ? 4 : 8);
+    }
+}
+
+// Appends the text line of an OSC message from the relay (without '\n'): the address, then
+// each argument after a space. Only int32, int64 and string arguments are read: anything else,
+// or a datagram that is no such OSC message, fails the run.
+void decodeOsc(const char *data, size_t size, std::string &out)
+{
+    size_t at = 0;
+    const auto readString = [&](const char *what) {
+        const auto *nul = at < size
+            ? static_cast<const char *>(std::memchr(data + at, '\0', size - at))
+            : nullptr;
+        if (!nul)
+            fail(std::string("the relay sent an OSC message whose ") + what + " has no end");
+        const size_t length = size_t(nul - (data + at));
+        const std::string_view text(data + at, length);
+        at += (length + 4) & ~size_t(3);
+        return text;
+    };
+    const auto readNumber = [&](size_t bytes) {
+        if (size - std::min(size, at) < bytes)
+            fail("the relay sent an OSC message cut short");
+        uint64_t value = 0;
+        for (size_t i = 0; i < bytes; ++i)
+            value = value << 8 | uint8_t(data[at++]);
+        return value;
+    };
+    out += readString("address");
+    const std::string_view tags = readString("type tags");
+    if (tags.empty() || tags[0] != ',')
+        fail("the relay sent an OSC message without type tags");
+    char digits[24];
+    for (const char tag : tags.substr(1)) {
+        out += ' ';
+        if (tag == 's') {
+            out += readString("string");
+        } else if (tag == 'i') {
+            const auto value = int32_t(uint32_t(readNumber(4)));
+            out.append(digits, size_t(std::snprintf(digits, sizeof digits, "%d", value)));
+        } else if (tag == 'h') {
+            const auto value = (long long)(readNumber(8));
+            out.append(digits, size_t(std::snprintf(digits, sizeof digits, "%lld", value)));
+        } else {
+            fail(std::string("the relay sent an OSC argument of type '") + tag
+                + "', which loadgen does not send");
+        }
+    }
+}
+
+// A UDP socket connected to the relay's UDP port (from 127.0.0.1, a port the system picks),
+// with buffers as big as the system grants, so that loadgen, busy with other peers, drops no
+// datagram that the relay sent.
+Fd openUdp(const sockaddr_in &relay, const std::string &name)
+{
+    Fd socket(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (socket.get() < 0)
+        fail(systemError("socket"));
+    const int bytes = kUdpBufferBytes;
+    setsockopt(socket.get(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+    setsockopt(socket.get(), SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
+    if (::connect(socket.get(), reinterpret_cast<const sockaddr *>(&relay), sizeof relay) != 0)
+        fail(systemError("cannot connect to UDP " + name));
+    return socket;
+}
+
 // ----------------------------------------------------------------------------------- clients
 
-// One connection to the relay, TCP or WebSocket: what comes from it is passed on as lines.
+// One connection to the relay, TCP, WebSocket or UDP: what comes from it is passed on as lines.
 class Client
 {
 public:
-    Client(Fd fd, bool webSocket)
+    Client(Fd fd, Wire wire)
         : m_fd(std::move(fd))
-        , m_webSocket(webSocket)
+        , m_wire(wire)
+        , m_webSocket(wire == Wire::WebSocket)
     { }
 
     int fd() const { return m_fd.get(); }
     bool isWebSocket() const { return m_webSocket; }
-    // The bytes one message takes on its way from this client to the relay.
+    bool isDatagram() const { return ::isDatagram(m_wire); }
+    // The bytes one message takes on its way from this client to the relay (a UDP sender's
+    // lines, before they become datagrams).
     size_t wireMessageBytes() const { return m_webSocket ? kWebSocketMessageBytes : kMessageBytes; }
 
-    // Reads once (up to kIoChunk, into a buffer every read shares) and passes the lines that
-    // came to sink. Throws ConnectionLost once the relay closed the connection (or the WebSocket,
-    // after the lines that came before its close frame).
+    // Reads once (up to kIoChunk, into a buffer every read shares; or up to kDatagramBatch
+    // datagrams) and passes the lines that came to sink. Throws ConnectionLost once the relay
+    // closed the connection (or the WebSocket, after the lines that came before its close frame).
     void read(const char *who, const Sink &sink)
     {
+        if (isDatagram()) {
+            readDatagrams(who, sink);
+            return;
+        }
         static std::vector<char> buffer(kIoChunk);
         const size_t size = readSome(fd(), who, buffer.data(), buffer.size());
         if (size > 0)
@@ -898,9 +1108,14 @@ public:
             pass(early.data(), early.size(), who, sink);
     }
 
-    // Sends one line (a probe) at once: as it is, or as one WebSocket message.
+    // Sends one line (a probe) at once: as it is, as one WebSocket message, or as a datagram.
     void sendLine(const std::string &line)
     {
+        if (isDatagram()) {
+            if (sendDatagrams(line.data(), line.size()) != line.size())
+                fail(systemError("cannot send a probe datagram"));
+            return;
+        }
         std::string frame(line.size() + 14, '\0');
         if (m_webSocket)
             frame.resize(frameLines(line.data(), line.size(), frame.data()));
@@ -924,7 +1139,82 @@ public:
             m_control.erase(0, size_t(written));
     }
 
+    // Sends whole lines of lines (size bytes) as one datagram each (OSC-encoded with --osc), as
+    // many as the socket takes now; returns the bytes of the lines sent.
+    size_t sendDatagrams(const char *lines, size_t size)
+    {
+        static std::vector<std::string> encoded(kDatagramBatch);
+        mmsghdr headers[kDatagramBatch] = {};
+        iovec vectors[kDatagramBatch] = {};
+        const char *end = lines + size;
+        const char *p = lines;
+        unsigned count = 0;
+        for (; count < kDatagramBatch && p < end; ++count) {
+            const auto *newline = static_cast<const char *>(std::memchr(p, '\n', size_t(end - p)));
+            if (!newline)
+                fail("internal error: a line to send has no end");
+            if (m_wire == Wire::Osc) {
+                encodeOsc(p, size_t(newline - p), encoded[count]);
+                vectors[count] = {encoded[count].data(), encoded[count].size()};
+            } else {
+                vectors[count] = {const_cast<char *>(p), size_t(newline - p)};
+            }
+            headers[count].msg_hdr.msg_iov = &vectors[count];
+            headers[count].msg_hdr.msg_iovlen = 1;
+            p = newline + 1;
+        }
+        const int sent = sendmmsg(fd(), headers, count, 0);
+        if (sent < 0 && errno == ECONNREFUSED)
+            throw ConnectionLost("sender: the relay's UDP port is closed");
+        if (sent < 0 && errno != EAGAIN && errno != EINTR)
+            fail(systemError("sender: sendmmsg"));
+        // The bytes of the lines of the first `sent` datagrams.
+        const char *q = lines;
+        for (int i = 0; i < sent; ++i)
+            q = static_cast<const char *>(std::memchr(q, '\n', size_t(end - q))) + 1;
+        return size_t(q - lines);
+    }
+
 private:
+    // Reads up to kDatagramBatch datagrams and passes each as a line (decoded from OSC with
+    // --osc), leaving out the peers' hellos.
+    void readDatagrams(const char *who, const Sink &sink)
+    {
+        static std::vector<char> buffer(kDatagramBatch * kMaxDatagramBytes);
+        static std::string lines;
+        const std::string hello = helloLine(m_wire); // short: no allocation
+        mmsghdr headers[kDatagramBatch] = {};
+        iovec vectors[kDatagramBatch] = {};
+        for (unsigned i = 0; i < kDatagramBatch; ++i) {
+            vectors[i] = {buffer.data() + i * kMaxDatagramBytes, kMaxDatagramBytes};
+            headers[i].msg_hdr.msg_iov = &vectors[i];
+            headers[i].msg_hdr.msg_iovlen = 1;
+        }
+        const int count = recvmmsg(fd(), headers, kDatagramBatch, MSG_DONTWAIT, nullptr);
+        if (count < 0 && errno == ECONNREFUSED)
+            throw ConnectionLost(std::string(who) + ": the relay's UDP port is closed");
+        if (count < 0 && errno != EAGAIN && errno != EINTR)
+            fail(systemError(who));
+        lines.clear();
+        for (int i = 0; i < count; ++i) {
+            if (headers[i].msg_hdr.msg_flags & MSG_TRUNC)
+                fail(std::string(who) + ": the relay sent a datagram longer than "
+                    + std::to_string(kMaxDatagramBytes) + " bytes");
+            const char *data = buffer.data() + size_t(i) * kMaxDatagramBytes;
+            const size_t start = lines.size();
+            if (m_wire == Wire::Osc)
+                decodeOsc(data, headers[i].msg_len, lines);
+            else
+                lines.append(data, headers[i].msg_len);
+            if (lines.compare(start, std::string::npos, hello) == 0)
+                lines.resize(start);
+            else
+                lines += '\n';
+        }
+        if (!lines.empty())
+            sink(lines.data(), lines.size());
+    }
+
     void pass(const char *data, size_t size, const char *who, const Sink &sink)
     {
         if (!m_webSocket) {
@@ -951,6 +1241,7 @@ private:
     }
 
     Fd m_fd;
+    Wire m_wire;
     bool m_webSocket;
     FrameReader m_frames;
     std::string m_early;
@@ -1004,6 +1295,7 @@ struct Endpoint
 {
     sockaddr_in address{};
     std::string name; // host:port, for messages and the Host header
+    Wire wire = Wire::Stream;
     bool webSocket = false;
 };
 
@@ -1011,7 +1303,11 @@ Endpoint endpointFor(const Options &o, Role role)
 {
     Endpoint relay;
     relay.webSocket = usesWebSocket(o, role);
-    const int port = relay.webSocket ? o.wsPort : o.port;
+    if (usesUdp(o, role))
+        relay.wire = o.osc ? Wire::Osc : Wire::Datagram;
+    else if (relay.webSocket)
+        relay.wire = Wire::WebSocket;
+    const int port = isDatagram(relay.wire) ? o.udpPort : relay.webSocket ? o.wsPort : o.port;
     relay.address.sin_family = AF_INET;
     relay.address.sin_port = htons(uint16_t(port));
     if (inet_pton(AF_INET, o.host.c_str(), &relay.address.sin_addr) != 1)
@@ -1076,7 +1372,8 @@ bool readUpgradeAnswer(Client &client, Upgrade &upgrade)
 }
 
 // Connects count clients of role, at most maxInFlight at a time: a TCP client is connected
-// once connect() succeeded, a WebSocket client once the relay also accepted its upgrade.
+// once connect() succeeded, a WebSocket client once the relay also accepted its upgrade. A UDP
+// client has nothing to wait for: a receiver says hello, so that the relay hears of it.
 std::vector<Client> connectClients(
     EventLoop &loop, const Options &o, Role role, int count, int maxInFlight)
 {
@@ -1084,6 +1381,14 @@ std::vector<Client> connectClients(
     const Endpoint relay = endpointFor(o, role);
     std::vector<Client> clients;
     clients.reserve(size_t(count)); // never moved while the handlers below point into it
+    if (isDatagram(relay.wire)) {
+        while (int(clients.size()) < count) {
+            clients.emplace_back(openUdp(relay.address, relay.name), relay.wire);
+            if (role == Role::Receiver)
+                clients.back().sendLine(helloLine(relay.wire) + "\n");
+        }
+        return clients;
+    }
     std::vector<Upgrade> upgrades(relay.webSocket ? size_t(count) : 0);
     int inFlight = 0;
     int connected = 0;
@@ -1095,7 +1400,7 @@ std::vector<Client> connectClients(
     while (connected < count) {
         while (int(clients.size()) < count && inFlight < maxInFlight) {
             const size_t i = clients.size();
-            clients.emplace_back(startConnect(o, relay), relay.webSocket);
+            clients.emplace_back(startConnect(o, relay), relay.wire);
             const int fd = clients.back().fd();
             ++inFlight;
             loop.watch(fd, EPOLLOUT, [&, i, fd](uint32_t) {
@@ -1142,7 +1447,8 @@ void raiseFileLimit(rlim_t needed)
 // One client that sends whole messages as fast as the relay takes them: it writes only when its
 // socket is writable, one chunk (at most kIoChunk) at a time, so its unsent queue stays bounded.
 // The producer fills the chunk with whole lines, or returns 0 when none is due yet; wake() asks
-// it again. A WebSocket sender frames each line as one message (see frameLines()). With
+// it again. A WebSocket sender frames each line as one message (see frameLines()), a UDP sender
+// sends each as one datagram (Client::sendDatagrams()). With
 // splitLines, every write ends inside a message (the end of the last one waits for the next
 // write), so the relay gets messages in pieces, as TCP may deliver them from any client. What
 // reaches the sender (echo, other senders' messages) is read and ignored; a pong it owes the
@@ -1224,7 +1530,9 @@ private:
             return;
         }
         const size_t size = m_end - m_begin - heldBack;
-        const ssize_t written = ::write(fd(), m_buffer.data() + m_begin, size);
+        const ssize_t written = m_client.isDatagram()
+            ? ssize_t(m_client.sendDatagrams(m_buffer.data() + m_begin, size))
+            : ::write(fd(), m_buffer.data() + m_begin, size);
         if (written < 0 && (errno == ECONNRESET || errno == EPIPE))
             throw ConnectionLost("sender: connection reset by the relay");
         if (written < 0 && errno != EAGAIN && errno != EINTR)
@@ -1306,6 +1614,8 @@ int64_t probe(
     EventLoop &loop, const Options &o, Client &sender, const std::vector<Client *> &receivers)
 {
     const size_t count = receivers.size();
+    // With --osc every line is an OSC message's text, a probe too.
+    const std::string probePrefix = o.osc ? "/probe " : "probe ";
     uint64_t latest = 0; // the number of the last probe sent
     size_t gotLatest = 0; // receivers that got it
     size_t gotAny = 0; // receivers that got a probe
@@ -1316,10 +1626,10 @@ int64_t probe(
     for (size_t i = 0; i < count; ++i) {
         watchReceiver(loop, *receivers[i], [&, i](const char *data, size_t size) {
             splitters[i].feed(data, size, [&](const char *line, size_t length) {
-                const size_t prefix = sizeof kProbePrefix - 1;
+                const size_t prefix = probePrefix.size();
                 const char *p = line + prefix;
                 uint64_t number = 0;
-                if (length <= prefix || std::memcmp(line, kProbePrefix, prefix) != 0
+                if (length <= prefix || std::memcmp(line, probePrefix.data(), prefix) != 0
                     || !parseDecimal(p, line + length, number))
                     fail("a client got \"" + std::string(line, length)
                         + "\" instead of a probe line");
@@ -1336,7 +1646,7 @@ int64_t probe(
         });
     }
     const auto sendProbe = [&] {
-        const std::string line = kProbePrefix + std::to_string(++latest) + "\n";
+        const std::string line = probePrefix + std::to_string(++latest) + "\n";
         sender.sendLine(line);
         gotLatest = 0;
         lastProgress = nowNs();
@@ -1398,6 +1708,8 @@ public:
         : m_workload(std::move(workload))
     {
         parameter("transport", "\"" + transportName(o.transport) + "\"");
+        if (o.osc)
+            parameter("osc", "true");
     }
 
     void parameter(const std::string &key, const std::string &value)
@@ -1477,42 +1789,112 @@ long long procStatusKb(int pid, const char *field)
     return kb;
 }
 
+// Writes a message that carries a number (when it was due, or its sequence number):
+// "L<number>:<padding>\n", or with --osc "/L <number> <padding>\n" (the text of an OSC message
+// with an integer and a string), kMessageBytes long.
+void formatStampedLine(char *line, uint64_t number, bool osc)
+{
+    std::memset(line, 'l', kMessageBytes - 1);
+    char *p = line;
+    if (osc)
+        *p++ = '/';
+    *p++ = 'L';
+    if (osc)
+        *p++ = ' ';
+    *appendDecimal(p, number) = osc ? ' ' : ':';
+    line[kMessageBytes - 1] = '\n';
+}
+
+// The number of a line that formatStampedLine() wrote (without its '\n'); false for any other.
+bool parseStampedLine(const char *line, size_t length, bool osc, uint64_t &number)
+{
+    const std::string_view prefix = osc ? "/L " : "L";
+    const char *p = line + prefix.size();
+    return length > prefix.size() && std::string_view(line, prefix.size()) == prefix
+        && parseDecimal(p, line + length, number);
+}
+
+// What the relay (--server-pid) used while a run sent `sent` messages: its peak memory, and its
+// CPU time since cpuBefore (seconds), per message sent.
+void addRelayFigures(Report &report, const Options &o, double cpuBefore, uint64_t sent)
+{
+    if (!o.serverPid)
+        return;
+    const double used = cpuSeconds(o.serverPid) - cpuBefore;
+    report.figure("relay_cpu_s", number(used, 2));
+    report.figure("relay_cpu_us", number(sent ? used * 1e6 / double(sent) : std::nan(""), 2));
+    report.figure("peak_rss_mb", number(double(procStatusKb(o.serverPid, "VmHWM")) / 1024, 1));
+}
+
+// lost of expected messages, in percent: what never arrived (over TCP, what had not arrived
+// when the run gave up waiting).
+void addLoss(Report &report, uint64_t lost, uint64_t expected)
+{
+    report.figure("lost_pct", number(expected ? 100.0 * double(lost) / double(expected) : 0, 3));
+}
+
 // ---------------------------------------------------------------------------------- fanout
 
 // With o.messages, sends exactly that many and waits until every receiver got them all;
 // otherwise sends for o.seconds. A receiver that the relay disconnects is counted, and the
-// others go on: the run fails at the end.
+// others go on: the run fails at the end. Over UDP, messages may be lost: each carries its
+// sequence number, and the sender's window runs to the highest one each receiver heard (and,
+// when nothing arrives for kLossQuietNs, past what is on its way); what never arrived is
+// reported as lost_pct.
 Report runFanout(const Options &o)
 {
     EventLoop loop;
+    const bool lossy = isLossy(o);
     std::vector<uint64_t> received(size_t(o.receivers), 0);
+    // How far each receiver got: what it received, or over UDP the highest number heard + 1.
+    std::vector<uint64_t> reached(size_t(o.receivers), 0);
+    std::vector<LineSplitter> splitters(lossy ? size_t(o.receivers) : 0);
     std::vector<bool> lost(size_t(o.receivers), false);
     std::string firstLoss;
     // The slowest receiver still connected (one the relay dropped would stop the sender).
     const auto slowest = [&] {
         uint64_t least = UINT64_MAX;
-        for (size_t i = 0; i < received.size(); ++i) {
+        for (size_t i = 0; i < reached.size(); ++i) {
             if (!lost[i])
-                least = std::min(least, received[i]);
+                least = std::min(least, reached[i]);
         }
         return least;
     };
     const auto sum = [&] { return std::accumulate(received.begin(), received.end(), uint64_t(0)); };
     const uint64_t total = o.messages ? o.messages : UINT64_MAX;
     uint64_t produced = 0;
+    uint64_t givenUp = 0; // over UDP: messages below this are taken as arrived or lost
+    int64_t lastArrival = nowNs();
     const uint64_t window = windowLines(o, 1);
     Sender sender(loop, connectOne(loop, o, Role::Sender), [&](char *buffer, size_t capacity) {
         const uint64_t lines = std::min({uint64_t(capacity / kMessageBytes), total - produced,
-            roomInWindow(produced, slowest(), window)});
-        produced += lines;
-        return fillPattern(buffer, lines);
+            roomInWindow(produced, std::max(slowest(), givenUp), window)});
+        if (!lossy) {
+            produced += lines;
+            return fillPattern(buffer, lines);
+        }
+        for (uint64_t i = 0; i < lines; ++i)
+            formatStampedLine(buffer + i * kMessageBytes, produced++, o.osc);
+        return size_t(lines) * kMessageBytes;
     });
     std::vector<Client> receivers = connectReceivers(loop, o, o.receivers, sender.client());
     for (size_t i = 0; i < receivers.size(); ++i) {
         watchReceiver(
             loop, receivers[i],
             [&, i](const char *data, size_t size) {
-                received[i] += countLines(data, size);
+                if (!lossy) {
+                    received[i] += countLines(data, size);
+                    reached[i] = received[i];
+                } else {
+                    splitters[i].feed(data, size, [&](const char *line, size_t length) {
+                        uint64_t seq = 0;
+                        if (parseStampedLine(line, length, o.osc, seq)) {
+                            ++received[i];
+                            reached[i] = std::max(reached[i], seq + 1);
+                        }
+                    });
+                    lastArrival = nowNs();
+                }
                 sender.wake();
             },
             [&, i](const std::string &why) {
@@ -1523,6 +1905,20 @@ Report runFanout(const Options &o)
             });
     }
 
+    Timer quietCheck; // over UDP: gives up on what is on its way once nothing arrives
+    if (lossy) {
+        loop.watch(quietCheck.fd(), EPOLLIN, [&](uint32_t) {
+            quietCheck.acknowledge();
+            if (nowNs() - lastArrival >= kLossQuietNs) {
+                givenUp = produced;
+                sender.wake();
+            }
+            quietCheck.armAt(nowNs() + kLossQuietNs);
+        });
+        quietCheck.armAt(nowNs() + kLossQuietNs);
+    }
+
+    const double cpuBefore = o.serverPid ? cpuSeconds(o.serverPid) : 0;
     const int64_t start = nowNs();
     sender.start();
     int64_t elapsed = 0;
@@ -1534,8 +1930,11 @@ Report runFanout(const Options &o)
             elapsed = nowNs() - start;
             delivered = sum();
             sender.stop();
-            loop.runUntil(nowNs() + kDrainNs,
-                [&] { return sender.finished() && slowest() >= sender.linesSent(); });
+            loop.runUntil(nowNs() + kDrainNs, [&] {
+                return sender.finished()
+                    && (slowest() >= sender.linesSent()
+                        || (lossy && nowNs() - lastArrival >= kLossQuietNs));
+            });
         } else {
             // Bounded by --timeout twice over: while receivers get nothing at all, and once
             // every message is sent, until the last has arrived.
@@ -1584,10 +1983,10 @@ Report runFanout(const Options &o)
         report.figure("complete", boolean(all == expected));
     }
     report.figure("undelivered", number(expected - all));
+    addLoss(report, expected - all, expected);
     report.figure("disconnected", number(disconnected));
     report.figure("sender_disconnected", boolean(!senderLoss.empty()));
-    if (o.serverPid)
-        report.figure("peak_rss_mb", number(double(procStatusKb(o.serverPid, "VmHWM")) / 1024, 1));
+    addRelayFigures(report, o, cpuBefore, sender.linesSent());
     if (disconnected)
         report.setFailure(number(disconnected) + " of " + number(o.receivers)
             + " receivers were disconnected (the first: " + firstLoss + ")"
@@ -1842,41 +2241,37 @@ Report runSenders(const Options &o)
 
 // --------------------------------------------------------------------------------- latency
 
-// Writes one message of the latency workload: "L<due ns>:<padding>\n", kMessageBytes long.
-void formatLatencyLine(char *line, int64_t dueNs)
-{
-    std::memset(line, 'l', kMessageBytes - 1);
-    line[0] = 'L';
-    *appendDecimal(line + 1, uint64_t(dueNs)) = ':';
-    line[kMessageBytes - 1] = '\n';
-}
-
-// Records, at one receiver, now - due of every latency message.
+// Records, at one receiver, now - due of every latency message (a stamped line holding when it
+// was due: see formatStampedLine()).
 class LatencyRecorder
 {
 public:
-    explicit LatencyRecorder(std::vector<int64_t> &samples)
+    LatencyRecorder(std::vector<int64_t> &samples, bool osc)
         : m_samples(&samples)
+        , m_osc(osc)
     { }
 
     void feed(const char *data, size_t size, int64_t now)
     {
         m_splitter.feed(data, size, [&](const char *line, size_t length) {
-            const char *p = line + 1;
             uint64_t due = 0;
-            if (length > 1 && line[0] == 'L' && parseDecimal(p, line + length, due))
+            if (parseStampedLine(line, length, m_osc, due))
                 m_samples->push_back(now - int64_t(due));
         });
     }
 
 private:
     std::vector<int64_t> *m_samples;
+    bool m_osc;
     LineSplitter m_splitter;
 };
 
+// Over UDP, messages that never arrive are reported (lost_pct), not taken for a failure: the
+// wait for the last ones ends once nothing arrived for kLossQuietNs.
 Report runLatency(const Options &o)
 {
     EventLoop loop;
+    const bool lossy = isLossy(o);
     const uint64_t total = uint64_t(o.rate * o.seconds);
     int64_t start = 0;
     uint64_t next = 0;
@@ -1885,7 +2280,7 @@ Report runLatency(const Options &o)
         const int64_t now = nowNs();
         size_t bytes = 0;
         for (; next < total && due(next) <= now && bytes + kMessageBytes <= capacity; ++next) {
-            formatLatencyLine(buffer + bytes, due(next));
+            formatStampedLine(buffer + bytes, uint64_t(due(next)), o.osc);
             bytes += kMessageBytes;
         }
         return bytes;
@@ -1894,10 +2289,13 @@ Report runLatency(const Options &o)
 
     std::vector<int64_t> samples;
     samples.reserve(total * receivers.size());
-    std::vector<LatencyRecorder> recorders(receivers.size(), LatencyRecorder(samples));
+    std::vector<LatencyRecorder> recorders(receivers.size(), LatencyRecorder(samples, o.osc));
+    int64_t lastArrival = 0;
     for (size_t i = 0; i < receivers.size(); ++i) {
-        watchReceiver(loop, receivers[i],
-            [&, i](const char *data, size_t size) { recorders[i].feed(data, size, nowNs()); });
+        watchReceiver(loop, receivers[i], [&, i](const char *data, size_t size) {
+            lastArrival = nowNs();
+            recorders[i].feed(data, size, lastArrival);
+        });
     }
     Timer timer;
     loop.watch(timer.fd(), EPOLLIN, [&](uint32_t) {
@@ -1905,15 +2303,21 @@ Report runLatency(const Options &o)
         sender.wake();
         if (next < total)
             timer.armAt(due(next));
+        else if (lossy)
+            timer.armAt(nowNs() + kLossQuietNs); // to see the quiet at the end
     });
 
+    const double cpuBefore = o.serverPid ? cpuSeconds(o.serverPid) : 0;
     start = nowNs();
+    lastArrival = start;
     sender.start();
     if (next < total)
         timer.armAt(due(next));
     const size_t expected = total * receivers.size();
-    const bool complete
-        = loop.runUntil(due(total) + kDrainNs, [&] { return samples.size() >= expected; });
+    const bool complete = loop.runUntil(due(total) + kDrainNs, [&] {
+        return samples.size() >= expected
+            || (lossy && next >= total && nowNs() - lastArrival >= kLossQuietNs);
+    });
 
     std::sort(samples.begin(), samples.end());
     Report report("latency", o);
@@ -1926,7 +2330,9 @@ Report runLatency(const Options &o)
         "max_ms", number(samples.empty() ? std::nan("") : double(samples.back()) / 1e6, 3));
     report.figure("samples", number(samples.size()));
     report.figure("missing", number(expected - std::min(expected, samples.size())));
-    if (!complete)
+    addLoss(report, expected - std::min(expected, samples.size()), expected);
+    addRelayFigures(report, o, cpuBefore, total);
+    if (!complete && !lossy)
         report.setFailure(number(expected - std::min(expected, samples.size())) + " of "
             + number(expected) + " messages did not arrive in time");
     return report;

@@ -8,19 +8,26 @@
 # Last, the MQTT bridge (mqttload): 1 sender on relay A -> 10 receivers on relay B, the relays
 # joined by a mosquitto of its own, against an MQTT publisher and 10 subscribers (and 1) on that
 # broker alone, alternated: msgs/s, latency, and the CPU of the broker and the relays.
+# Then the UDP port (--udp-port, text and --osc): 1 UDP sender -> 10 TCP receivers and 1 TCP
+# sender -> 10 UDP peers, against 1 TCP sender -> 10 TCP receivers through socketserver and
+# against barerelay's bare UDP forwarder (the floor): msgs/s delivered with a 256 KiB window,
+# the messages lost, latency at 2000 msgs/s, and the relay's CPU and peak memory; every relay
+# of this part runs without echo (--no-echo), as the floor has none.
 # Each workload gets a fresh relay process, so memory figures are its own. Prints four tables
 # and writes every result as one JSON line to BUILD/bench-results.jsonl (relay logs in
 # BUILD/bench-logs/).
 #
-#   usage: tests/bench/run.sh [--quick] [--metrics-only | --mqtt-only] [--build-dir DIR]
+#   usage: tests/bench/run.sh [--quick] [--metrics-only | --mqtt-only | --udp-only]
+#                             [--build-dir DIR]
 #     --quick          1 s runs and smaller counts, for a fast check
 #     --metrics-only   only the monitoring comparison (needs neither ncat nor node)
 #     --mqtt-only      only the MQTT bridge comparison (needs mosquitto, neither ncat nor node)
+#     --udp-only       only the UDP and OSC comparison (needs neither ncat, node nor mosquitto)
 #     --build-dir DIR  the CMake build directory, relative to the repository (default: build);
 #                      configured (RelWithDebInfo) only if it is not yet
 #
 # The connections workload also runs against barerelay, a bare epoll loop that only calls send()
-# for each client: the floor of what any relay can do on this machine.
+# for each client: the floor of what any relay can do on this machine; so does the UDP part.
 # Builds socketserver, loadgen, barerelay and mqttload; installs ncat, node and npm, and
 # mosquitto with apt-get when they are missing, and ws with npm into BUILD/bench-node/. Only
 # 127.0.0.1 is used (the broker on a free port, never 1883).
@@ -29,22 +36,26 @@ set -euo pipefail
 quick=false
 metrics_only=false
 mqtt_only=false
+udp_only=false
 build=build
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) quick=true ;;
         --metrics-only) metrics_only=true ;;
         --mqtt-only) mqtt_only=true ;;
+        --udp-only) udp_only=true ;;
         --build-dir) build=${2:?--build-dir wants a directory}; shift ;;
-        -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
 done
-if $metrics_only && $mqtt_only; then
-    echo "run.sh: --metrics-only and --mqtt-only exclude each other" >&2
+if [ "$(grep -o true <<<"$metrics_only $mqtt_only $udp_only" | wc -l)" -gt 1 ]; then
+    echo "run.sh: --metrics-only, --mqtt-only and --udp-only exclude each other" >&2
     exit 2
 fi
+only=false # one part only: neither ncat nor node is needed
+! $metrics_only && ! $mqtt_only && ! $udp_only || only=true
 
 cd "$(dirname "$0")/../.."
 started=$(date +%s)
@@ -53,12 +64,15 @@ started=$(date +%s)
 if $quick; then
     seconds=1; connection_counts=(200 1000); slow_megabytes=20; wait_limit=5
     saturated_messages=5000; saturated_wait=30; long_messages=200000; scrape_rounds=2
-    mqtt_messages=20000; mqtt_rounds=1
+    mqtt_messages=20000; mqtt_rounds=1; udp_seconds=0.5
 else
     seconds=5; connection_counts=(1000 5000 10000); slow_megabytes=200; wait_limit=15
     saturated_messages=50000; saturated_wait=150; long_messages=5000000; scrape_rounds=5
-    mqtt_messages=100000; mqtt_rounds=3
+    mqtt_messages=100000; mqtt_rounds=3; udp_seconds=5
 fi
+udp_receivers=10
+udp_rate=2000 # where no datagram is lost on a busy 2-core machine, for the latency figures
+udp_window=256 # KiB: more overflows the relay's UDP receive buffer, and loses datagrams
 mqtt_receivers=10
 mqtt_rate=2000
 fanout_receivers=(1 10 100)
@@ -79,13 +93,13 @@ need() {
     as_root apt-get install -y "$@" >/dev/null \
         || { as_root apt-get update >/dev/null && as_root apt-get install -y "$@" >/dev/null; }
 }
-if ! $metrics_only && ! $mqtt_only; then
+if ! $only; then
     need ncat ncat
     need node nodejs npm
     need npm npm
 fi
 PATH=$PATH:/usr/sbin # where Debian puts mosquitto
-$metrics_only || need mosquitto mosquitto
+$metrics_only || $udp_only || need mosquitto mosquitto
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
     cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -98,11 +112,11 @@ mqttload=$build/tests/bench/mqttload
 
 # The Node.js relay's one package, kept in the build directory.
 node_modules=$build/bench-node/node_modules
-if ! $metrics_only && ! $mqtt_only && [ ! -f "$node_modules/ws/package.json" ]; then
+if ! $only && [ ! -f "$node_modules/ws/package.json" ]; then
     echo "Installing the npm package ws..."
     npm install --prefix "$build/bench-node" --no-audit --no-fund --loglevel=error ws@8 >/dev/null
 fi
-$metrics_only || $mqtt_only || node_modules=$(cd "$node_modules" && pwd)
+$only || node_modules=$(cd "$node_modules" && pwd)
 
 # Every relay and loadgen started from here may open this many files (root may raise the hard
 # limit; anyone else gets the hard limit, and the biggest connection counts may fail).
@@ -121,6 +135,7 @@ rm -f "$logs"/*.log
 relay_pid=
 relay_port= # TCP
 relay_ws_port= # WebSocket
+relay_udp_port= # UDP
 relay_log=
 
 # stop_pid VARIABLE: stops the process whose id VARIABLE holds (killed after 5 s) and empties
@@ -182,6 +197,15 @@ start_socketserver-ws() {
         's|.*web pages connect to ws://127\.0\.0\.1:\([0-9]*\)/.*|\1|p'
 }
 
+# The UDP part's relays, without echo (as barerelay), their UDP port from the line
+# "datagrams on UDP 127.0.0.1:PORT; ..." (or "OSC on UDP ...").
+socketserver_udp_with() {
+    socketserver_with --no-echo --udp-port 0 "$@" || return 1
+    wait_for_port socketserver relay_udp_port 's/.* on UDP 127\.0\.0\.1:\([0-9]*\);.*/\1/p'
+}
+start_socketserver-udp() { socketserver_udp_with; }
+start_socketserver-osc() { socketserver_udp_with --osc; }
+
 start_node-ws() {
     NODE_PATH=$node_modules node tests/bench/wsrelay.js 0 >"$relay_log" 2>&1 &
     relay_pid=$!
@@ -191,7 +215,8 @@ start_node-ws() {
 start_barerelay() {
     "$barerelay" 0 >"$relay_log" 2>&1 &
     relay_pid=$!
-    wait_for_port barerelay relay_port 's/^listening on \([0-9]*\)$/\1/p'
+    wait_for_port barerelay relay_port 's/^listening on \([0-9]*\)$/\1/p' || return 1
+    wait_for_port barerelay relay_udp_port 's/^UDP on \([0-9]*\)$/\1/p'
 }
 
 # on_free_port NAME LAUNCH LOG: for servers that need a port of their own (ncat, mosquitto).
@@ -254,11 +279,13 @@ run_workload() {
     error=$(mktemp)
     relay_port=''
     relay_ws_port=''
+    relay_udp_port=''
     # The shell's notice of a relay that crashed goes to a log, not amid the table.
     {
         if "start_$relay" 2>"$error"; then
             [ -z "$relay_port" ] || ports+=(--port "$relay_port")
             [ -z "$relay_ws_port" ] || ports+=(--ws-port "$relay_ws_port")
+            [ -z "$relay_udp_port" ] || ports+=(--udp-port "$relay_udp_port")
             [ -z "${scrape:-}" ] || ports+=(--scrape "$relay_ws_port")
             line=$(timeout "${run_limit:-$((seconds + 3 * wait_limit + 30))}" "$loadgen" \
                 --host 127.0.0.1 "${ports[@]}" --server-pid "$relay_pid" --timeout "$wait_limit" \
@@ -532,8 +559,91 @@ mqtt_part() {
     echo "$d to its 1 -> 1 (paced, means of the rounds)."
 }
 
+# ----------------------------------------------------------------------------------- UDP
+# udp_row LABEL TEXT OSC TCP FLOOR: the figures, then text and OSC against TCP and the floor.
+udp_row() {
+    local line value pair
+    line=$(printf '| %-40s ' "$1")
+    for value in "$2" "$3" "$4" "$5"; do line+=$(printf '| %16s ' "$value"); done
+    for pair in "$2 $4" "$3 $4" "$2 $5" "$3 $5"; do
+        # shellcheck disable=SC2086 # two words: the two figures
+        line+=$(printf '| %8s ' "$(ratio $pair)")
+    done
+    echo "$line|"
+}
+
+# udp_figure_row LABEL PATH WORKLOAD KEY SCALE DECIMALS: KEY of WORKLOAD on PATH (udp-tcp or
+# tcp-udp) through socketserver in text and OSC mode, of WORKLOAD over TCP alone, and on PATH
+# through barerelay.
+udp_figure_row() {
+    local relay values=()
+    for relay in socketserver-udp socketserver-osc; do
+        values+=("$(cell "$relay" "$2 $3" "$4" "$5" "$6")")
+    done
+    values+=("$(cell socketserver-no-echo "tcp-tcp $3" "$4" "$5" "$6")")
+    values+=("$(cell barerelay "$2 $3" "$4" "$5" "$6")")
+    udp_row "$1" "${values[@]}"
+}
+
+# The UDP port in text and OSC mode, on both paths, then TCP alone and the floor; then its
+# tables, one per path.
+udp_part() {
+    local relay path osc workload=(--receivers "$udp_receivers" --window "$udp_window")
+    echo "UDP ($mode): socketserver --udp-port (text, --osc) against its TCP port and barerelay," \
+        "1 sender -> $udp_receivers receivers, no echo"
+    for relay in socketserver-udp socketserver-osc barerelay; do
+        osc=()
+        [ "$relay" != socketserver-osc ] || osc=(--osc)
+        for path in udp-tcp tcp-udp; do
+            run_workload "$relay" "$path fanout" --transport "$path" "${osc[@]}" \
+                --workload fanout --seconds "$udp_seconds" "${workload[@]}"
+            run_workload "$relay" "$path latency" --transport "$path" "${osc[@]}" \
+                --workload latency --rate "$udp_rate" --seconds "$udp_seconds" "${workload[@]}"
+        done
+    done
+    run_workload socketserver-no-echo "tcp-tcp fanout" --workload fanout \
+        --seconds "$udp_seconds" "${workload[@]}"
+    run_workload socketserver-no-echo "tcp-tcp latency" --workload latency --rate "$udp_rate" \
+        --seconds "$udp_seconds" "${workload[@]}"
+
+    for path in udp-tcp tcp-udp; do
+        echo
+        if [ "$path" = udp-tcp ]; then
+            heading "1 UDP sender -> $udp_receivers TCP receivers" "ss text" "ss OSC" \
+                "ss TCP -> TCP" "floor text" / text/tcp osc/tcp text/flr osc/flr
+        else
+            heading "1 TCP sender -> $udp_receivers UDP peers" "ss text" "ss OSC" \
+                "ss TCP -> TCP" "floor text" / text/tcp osc/tcp text/flr osc/flr
+        fi
+        udp_figure_row "saturated: thousand msgs/s" "$path" fanout msgs_per_s 1000 1
+        udp_figure_row "saturated: lost %" "$path" fanout lost_pct 1 3
+        udp_figure_row "saturated: relay CPU us/msg sent" "$path" fanout relay_cpu_us 1 1
+        udp_figure_row "saturated: relay peak RSS MB" "$path" fanout peak_rss_mb 1 1
+        for p in p50 p99 max; do
+            udp_figure_row "$udp_rate/s: $p ms" "$path" latency "${p}_ms" 1 3
+        done
+        udp_figure_row "$udp_rate/s: lost %" "$path" latency lost_pct 1 3
+        udp_figure_row "$udp_rate/s: relay CPU us/msg sent" "$path" latency relay_cpu_us 1 1
+    done
+    echo "ss text, ss OSC: socketserver --no-echo --udp-port 0 (--osc); the UDP side is"
+    echo "loadgen's UDP sender or its $udp_receivers UDP peers (each says hello first)."
+    echo "ss TCP -> TCP: the same workload with every client on socketserver's TCP port."
+    echo "floor text: barerelay, which forwards datagrams to TCP clients and lines to UDP peers as"
+    echo "they are, nothing else (no OSC: osc/flr is what OSC costs above the bare text floor)."
+    echo "saturated: $udp_seconds s, at most $udp_window KiB on the way to the slowest receiver"
+    echo "(msgs/s summed over receivers; lost: what never arrived, UDP drops under overload)."
+    echo "$udp_rate/s: paced, latency from when each message was due. CPU: microseconds of the"
+    echo "relay's CPU per message sent (not per delivery). Ratios: a/b of the columns named; for"
+    echo "msgs/s higher is better, for ms, us and MB lower is. !: the run failed; -: not run."
+}
+
 mode=full
 $quick && mode=quick
+if $udp_only; then
+    udp_part
+    echo "Results: $results   relay logs: $logs/   total time: $(($(date +%s) - started)) s"
+    exit 0
+fi
 if $mqtt_only; then
     mqtt_part
     echo "Results: $results   relay logs: $logs/   total time: $(($(date +%s) - started)) s"
@@ -662,6 +772,8 @@ echo "TCP); tcp: the same workload over TCP, from the first table; node ws: test
 echo "(no echo, no limits). saturated: the sender sends $saturated_messages messages as fast as"
 echo "its window allows; 'got': the share that arrived. !: the run failed (messages missing,"
 echo "clients disconnected), and this is what it measured. -: not run."
+echo
+udp_part
 echo
 mqtt_part
 echo "Results: $results   relay logs: $logs/   total time: $(($(date +%s) - started)) s"

@@ -4,6 +4,10 @@
 # corrupt, missing, reordered or duplicated line, every client reached. It asserts nothing
 # about speed.
 #
+# Then the UDP port, in text mode and with --osc: fanout and latency from a UDP sender to TCP
+# receivers and from a TCP sender to UDP peers, once each and briefly. Each run must get its
+# probe lines across (every receiver heard); messages lost on the way are reported, not checked.
+#
 # Last, a fast WebSocket sender: 3,000,000 messages to 10 WebSocket receivers that read all the
 # time, with a window (64 MiB) that lets the sender run far ahead. Every receiver must get every
 # message and none may be disconnected. A relay that reads a WebSocket sender without bound in
@@ -24,7 +28,8 @@ trap cleanup EXIT
 
 # start_server NAME OPTIONS...: a socketserver on 127.0.0.1 with a TCP and a WebSocket port,
 # read from its start-up lines: "... listening on 127.0.0.1:PORT (...)" and
-# "web pages connect to ws://127.0.0.1:PORT/; ...". Sets server_pid, server_log, port, ws_port.
+# "web pages connect to ws://127.0.0.1:PORT/; ...". Sets server_pid, server_log, port, ws_port,
+# and udp_port when OPTIONS has --udp-port ("datagrams on UDP 127.0.0.1:PORT; ...", or "OSC on").
 start_server() {
     server_log=$logs/$1.log
     shift
@@ -34,7 +39,11 @@ start_server() {
         port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$server_log")
         ws_port=$(sed -n 's|.*web pages connect to ws://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' \
             "$server_log")
-        [ -n "$port" ] && [ -n "$ws_port" ] && return 0
+        udp_port=$(sed -n 's/.* on UDP 127\.0\.0\.1:\([0-9]*\);.*/\1/p' "$server_log")
+        if [ -n "$port" ] && [ -n "$ws_port" ] \
+            && [[ " $* " != *" --udp-port "* || -n "$udp_port" ]]; then
+            return 0
+        fi
         kill -0 "$server_pid" 2>/dev/null || break
         sleep 0.1
     done
@@ -51,8 +60,10 @@ stop_server() {
 
 run() {
     echo "loadgen $*"
-    "$loadgen" --host 127.0.0.1 --port "$port" --ws-port "$ws_port" --server-pid "$server_pid" \
-        --timeout 20 "$@"
+    local udp=()
+    [ -z "${udp_port:-}" ] || udp=(--udp-port "$udp_port")
+    "$loadgen" --host 127.0.0.1 --port "$port" --ws-port "$ws_port" "${udp[@]}" \
+        --server-pid "$server_pid" --timeout 20 "$@"
 }
 
 start_server workloads
@@ -75,3 +86,16 @@ if ! run --transport ws --workload fanout --receivers 10 --messages 3000000 --wi
 fi
 stop_server
 echo "bench_smoke: a fast WebSocket sender reached every receiver"
+
+for mode in text osc; do
+    osc=()
+    [ "$mode" = text ] || osc=(--osc)
+    start_server "udp-$mode" --udp-port 0 "${osc[@]}"
+    for transport in udp-tcp tcp-udp; do
+        run --transport "$transport" "${osc[@]}" --workload fanout --receivers 3 --seconds 0.5
+        run --transport "$transport" "${osc[@]}" --workload latency --receivers 3 --rate 1000 \
+            --seconds 0.5
+    done
+    stop_server
+done
+echo "bench_smoke: the UDP workloads ran, in text and OSC mode"
