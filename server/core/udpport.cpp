@@ -10,6 +10,7 @@ namespace {
 constexpr qsizetype kMaxDatagramBytes = 65536; // more than any UDP payload
 // Datagrams read from one socket per event-loop turn: a flood cannot starve the other clients.
 constexpr int kDatagramsPerTurn = 256;
+constexpr qint64 kReadChunkBytes = 64 * 1024;
 // Asked of the system for each socket, so that a burst waits there rather than being lost
 // (Linux grants at most net.core.rmem_max).
 constexpr int kSocketBufferBytes = 4 * 1024 * 1024;
@@ -83,12 +84,17 @@ QStringList UdpPort::endpoints() const
 
 void UdpPort::addPeer(quint64 id, const QHostAddress &address, quint16 port, bool target)
 {
+    if (!target && m_peers.size() - m_targets >= m_config.maxClients)
+        makeRoom();
     const Endpoint endpoint{NetAddress::unmapped(address), port};
     auto *peer = new UdpSession(id, socketFor(endpoint.first), endpoint.first, port, target,
         m_osc ? &*m_osc : nullptr, m_config, parent());
     m_peers.insert(endpoint, peer);
-    connect(
-        peer, &ClientSession::disconnected, this, [this, endpoint] { m_peers.remove(endpoint); });
+    m_targets += target ? 1 : 0;
+    connect(peer, &ClientSession::disconnected, this, [this, endpoint, target] {
+        m_peers.remove(endpoint);
+        m_targets -= target ? 1 : 0;
+    });
     emit peerAdded(peer);
 }
 
@@ -103,32 +109,45 @@ QUdpSocket *UdpPort::socketFor(const QHostAddress &address) const
     return nullptr;
 }
 
+// Datagrams in a row from one peer are relayed as one batch (one delivery to every client, not
+// one per datagram), and a turn reads at most kReadChunkBytes, as from a TCP client.
 void UdpPort::readDatagrams(QUdpSocket *socket)
 {
-    for (int i = 0; i < kDatagramsPerTurn && socket->hasPendingDatagrams(); ++i) {
+    UdpSession *from = nullptr; // whose datagrams m_batch holds
+    qint64 bytes = 0; // read from it
+    qint64 bytesThisTurn = 0;
+    for (int i = 0;
+         i < kDatagramsPerTurn && bytesThisTurn < kReadChunkBytes && socket->hasPendingDatagrams();
+         ++i) {
         QHostAddress address;
         quint16 port = 0;
         const qint64 size
             = socket->readDatagram(m_datagram.data(), m_datagram.size(), &address, &port);
         if (size < 0)
-            return;
+            break;
+        bytesThisTurn += size;
         const Endpoint endpoint{NetAddress::unmapped(address), port};
         UdpSession *peer = m_peers.value(endpoint);
+        if (peer != from) {
+            relayBatch(from, bytes);
+            from = nullptr;
+        }
         if (!peer) {
-            if (m_peers.size() >= m_config.maxClients && !makeRoom())
-                continue;
             emit strangerHeard(endpoint.first, port);
             peer = m_peers.value(endpoint);
             if (!peer)
                 continue; // refused
         }
-        receive(peer, QByteArrayView(m_datagram.constData(), size));
+        from = peer;
+        bytes += size;
+        decode(peer, QByteArrayView(m_datagram.constData(), size));
     }
+    relayBatch(from, bytes);
 }
 
-void UdpPort::receive(UdpSession *peer, QByteArrayView datagram)
+// Appends the messages of @p datagram from @p peer to m_batch.
+void UdpPort::decode(UdpSession *peer, QByteArrayView datagram)
 {
-    m_batch.clear();
     if (m_osc) {
         const OscCodec::Error error = m_osc->decode(datagram, m_batch);
         if (error != OscCodec::Error::None)
@@ -139,27 +158,36 @@ void UdpPort::receive(UdpSession *peer, QByteArrayView datagram)
         if (const qint64 dropped = m_lines.droppedMessages() - droppedBefore)
             peer->droppedOversize(dropped, m_config.maxMessageBytes);
     }
-    peer->heard(datagram.size(), m_batch);
 }
 
-// As many peers as --max-clients: forgets the one silent the longest (never a target) for a
-// newcomer; false when all are targets.
-bool UdpPort::makeRoom()
+// Hands what @p from sent (@p bytes, m_batch) to the relay, and starts afresh.
+void UdpPort::relayBatch(UdpSession *from, qint64 &bytes)
+{
+    if (from)
+        from->heard(bytes, m_batch);
+    m_batch.clear();
+    bytes = 0;
+}
+
+// As many peers heard from as --max-clients (besides the targets): forgets the one silent the
+// longest (of two as silent, the older) for a newcomer.
+void UdpPort::makeRoom()
 {
     UdpSession *quietest = nullptr;
     for (UdpSession *peer : std::as_const(m_peers)) {
-        if (!peer->isTarget() && (!quietest || peer->idleMs() > quietest->idleMs()))
+        if (peer->isTarget())
+            continue;
+        if (!quietest || peer->idleMs() > quietest->idleMs()
+            || (peer->idleMs() == quietest->idleMs() && peer->id() < quietest->id()))
             quietest = peer;
     }
-    if (!quietest)
-        return false;
     if (m_makeRoomLog.allow()) {
         const qint64 notLogged = m_makeRoomLog.takeSkipped();
         qCWarning(lcClients).noquote()
             << QStringLiteral("%1 programs were heard from on the UDP port within "
                               "--udp-peer-seconds, the most --max-clients allows: forgetting the "
                               "one silent the longest, %2, for a newcomer")
-                    .arg(m_peers.size())
+                    .arg(m_peers.size() - m_targets)
                     .arg(quietest->peerName())
                 + (notLogged ? QStringLiteral(" (%1 more forgotten so since the last such line)")
                                    .arg(notLogged)
@@ -167,7 +195,6 @@ bool UdpPort::makeRoom()
     }
     quietest->close(Disconnect::Silent,
         QStringLiteral("forgotten for a newcomer: too many programs heard from"));
-    return true;
 }
 
 void UdpPort::forgetSilentPeers()

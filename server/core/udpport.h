@@ -6,13 +6,14 @@
 //
 // Every program it exchanges datagrams with is a peer, one UdpSession each, owned and admitted
 // by RelayServer like any client: a datagram from an address and port it does not know asks
-// for it (strangerHeard()); the relay answers with addPeer(), or refuses (allow list, full).
+// for it (strangerHeard()); the relay answers with addPeer(), or refuses it (allow list).
 // The --udp-target peers are added at start and stay; the others are forgotten after
 // --udp-peer-seconds of silence. Peers take no --max-clients slot (a tool that sends each
-// datagram from a new port must not lock out the TCP clients), but there are at most as many:
-// a newcomer beyond that makes the port forget the peer silent the longest. Reads are bounded per
-// event-loop turn, like a TCP client's, and reuse one buffer: a datagram costs no allocation beyond
-// its messages.
+// datagram from a new port must not lock out the TCP clients), but besides the targets there
+// are at most as many: a newcomer beyond that makes the port forget the one silent the longest.
+// Reads are bounded per event-loop turn, like a TCP client's, and reuse one buffer: a datagram
+// costs no allocation beyond its messages. Datagrams in a row from one peer are relayed as one
+// batch, as a TCP client's read is.
 #pragma once
 
 #include "framecodec.h"
@@ -63,14 +64,16 @@ private:
     using Endpoint = std::pair<QHostAddress, quint16>;
 
     void readDatagrams(QUdpSocket *socket);
-    void receive(UdpSession *peer, QByteArrayView datagram);
+    void decode(UdpSession *peer, QByteArrayView datagram);
+    void relayBatch(UdpSession *from, qint64 &bytes);
     void forgetSilentPeers();
-    bool makeRoom();
+    void makeRoom();
     QUdpSocket *socketFor(const QHostAddress &address) const;
 
     const RelayConfig m_config;
     QList<QUdpSocket *> m_sockets; // one per address
     QHash<Endpoint, UdpSession *> m_peers;
+    qsizetype m_targets = 0; // of m_peers
     FrameCodec m_lines; // text mode
     std::optional<OscCodec> m_osc; // OSC mode
     QByteArray m_datagram; // the read buffer, as big as a datagram can be

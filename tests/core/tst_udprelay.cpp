@@ -156,7 +156,8 @@ private slots:
     void silentPeerIsForgotten();
     // Refusals and drops.
     void notAllowedSenderIsRefused();
-    void senderIsRefusedWhenFull();
+    void sendersTakeNoClientSlot();
+    void newcomerReplacesTheQuietestSender();
     void oversizeLineIsDropped();
     void datagramTooBigForThePathIsNotSent();
     void safeDatagramBytes_data();
@@ -344,26 +345,68 @@ void tst_UdpRelay::notAllowedSenderIsRefused()
     QCOMPARE(CategoryLog::count(QStringLiteral("refused 127.0.0.1 - not in the allow list")), 1);
 }
 
-// With --max-clients reached by TCP clients, a new sender is refused, counted and logged.
-void tst_UdpRelay::senderIsRefusedWhenFull()
+// UDP peers take no --max-clients slot: with the relay full of TCP clients a new sender is
+// still heard, and a TCP newcomer is still refused.
+void tst_UdpRelay::sendersTakeNoClientSlot()
 {
     RelayConfig config = testConfig();
     config.maxClients = 2;
     QVERIFY2(m_fixture.start(config, 2), qPrintable(relay().errorString()));
 
     UdpPeer sender;
-    constexpr int kDatagrams = 5;
-    for (int i = 0; i < kDatagrams; ++i)
-        sender.send("room for me?", relay().udpPort());
-    QTRY_COMPARE(relay().stats().clientsRefused[Refusal::Full], kDatagrams);
-    relay().broadcast("marker");
-    QTRY_COMPARE(peer(1).received(), QByteArray("marker\n"));
-    QCOMPARE(peer(0).received(), QByteArray("marker\n"));
-    QCOMPARE(sender.received(), Datagrams{}); // nothing tells a UDP sender
-    QCOMPARE(relay().clientCount(), 2);
-    QCOMPARE(CategoryLog::count(QStringLiteral("refused")), 1);
-    QCOMPARE(CategoryLog::count(QStringLiteral("refused udp 127.0.0.1:%1 - server full (2 clients)")
-                                    .arg(sender.port())),
+    sender.send("room for me?", relay().udpPort());
+    QTRY_COMPARE(peer(0).received(), QByteArray("room for me?\n"));
+    QTRY_COMPARE(peer(1).received(), QByteArray("room for me?\n"));
+    QTRY_COMPARE(sender.received(), Datagrams{"room for me?"});
+    QCOMPARE(relay().clientCount(), 3);
+
+    QTcpSocket late;
+    late.connectToHost(QHostAddress::LocalHost, relay().port());
+    QTRY_COMPARE(relay().stats().clientsRefused[Refusal::Full], 1);
+    QCOMPARE(relay().clientCount(), 3);
+}
+
+// Besides the targets, the port keeps as many senders as --max-clients: a newcomer beyond that
+// makes it forget the one silent the longest (Silent), logged once per 10 s; targets stay.
+void tst_UdpRelay::newcomerReplacesTheQuietestSender()
+{
+    UdpPeer target;
+    RelayConfig config = testConfig();
+    config.maxClients = 2;
+    config.udpTargets = {{QHostAddress(QHostAddress::LocalHost), target.port()}};
+    QVERIFY2(m_fixture.start(config, 1), qPrintable(relay().errorString()));
+    QSignalSpy gone(&relay(), &RelayServer::clientDisconnected);
+
+    UdpPeer first;
+    UdpPeer second;
+    first.send("first", relay().udpPort());
+    QTRY_COMPARE(peer(0).received(), QByteArray("first\n"));
+    second.send("second", relay().udpPort());
+    QTRY_COMPARE(peer(0).received(), QByteArray("first\nsecond\n"));
+    QCOMPARE(relay().clientCount(), 4); // the TCP client, the target, two senders
+
+    UdpPeer third;
+    third.send("third", relay().udpPort());
+    QTRY_COMPARE(gone.count(), 1);
+    QCOMPARE(gone.first().at(0).value<ClientInfo>().port, first.port());
+    QCOMPARE(gone.first().at(1).toString(),
+        QStringLiteral("forgotten for a newcomer: too many programs heard from"));
+    QTRY_COMPARE(third.received(), Datagrams{"third"});
+    QCOMPARE(relay().stats().clientsDisconnected[Disconnect::Silent], 1);
+
+    UdpPeer fourth;
+    fourth.send("fourth", relay().udpPort());
+    QTRY_COMPARE(gone.count(), 2);
+    QCOMPARE(gone.at(1).at(0).value<ClientInfo>().port, second.port());
+    QTRY_COMPARE(target.received(), (Datagrams{"first", "second", "third", "fourth"}));
+    QVERIFY(findClient(relay(), target.port()));
+    QCOMPARE(relay().clientCount(), 4);
+    QCOMPARE(CategoryLog::count(QStringLiteral("programs were heard from on the UDP port")), 1);
+    QCOMPARE(CategoryLog::count(QStringLiteral("2 programs were heard from on the UDP port within "
+                                               "--udp-peer-seconds, the most --max-clients "
+                                               "allows: forgetting the one silent the longest, "
+                                               "udp 127.0.0.1:%1, for a newcomer")
+                                    .arg(first.port())),
         1);
 }
 
