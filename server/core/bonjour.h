@@ -52,7 +52,7 @@ struct FoundRelay
     QHostAddress address; ///< the machine's IPv4 address
     quint16 port = 0; ///< the relay's TCP port
     // From its TXT record; empty or 0 when it did not say.
-    QString version; ///< SocketServer's version, "0.4.0"
+    QString version; ///< SocketServer's version, "0.5.0"
     QString eol; ///< its --eol, "auto"
     quint16 webSocketPort = 0; ///< its WebSocket port (web pages), 0: none
     QString localName; ///< its local socket's name, for programs on that machine
