@@ -123,7 +123,6 @@ bool RelayServer::listenAll()
         closeListeners();
         return false;
     }
-
     if (m_config.webSocketEnabled) {
         delete m_gateway;
         m_gateway = new WebGateway(
