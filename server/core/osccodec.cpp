@@ -358,16 +358,20 @@ private:
 
 } // namespace
 
-OscCodec::OscCodec(const QList<TypeRule> &typeRules)
+OscCodec::OscCodec(const QList<TypeRule> &typeRules, qsizetype maxLineBytes)
     : m_typeRules(typeRules)
+    , m_maxLineBytes(maxLineBytes)
 { }
 
 OscCodec::Error OscCodec::decode(QByteArrayView datagram, MessageBatch &out)
 {
     const qsizetype before = out.count();
+    const qint64 droppedBefore = m_droppedLines;
     const Error error = decodePacket(datagram, 0, out);
-    if (error != Error::None)
-        out.truncate(before); // a bundle's messages before the fault
+    if (error != Error::None) { // a bundle's messages before the fault
+        out.truncate(before);
+        m_droppedLines = droppedBefore;
+    }
     return error;
 }
 
@@ -483,7 +487,10 @@ OscCodec::Error OscCodec::decodeMessage(QByteArrayView message, MessageBatch &ou
     }
     if (!reader.atEnd())
         return Error::TrailingBytes;
-    out.append(m_line, LineEnding::None);
+    if (m_line.size() > m_maxLineBytes)
+        ++m_droppedLines;
+    else
+        out.append(m_line, LineEnding::None);
     return Error::None;
 }
 

@@ -28,11 +28,13 @@
 //
 // Reading (decode): one datagram, a message or a bundle, gives one line per message: a bundle's
 // messages in order, nested bundles flattened where they stand, time tags ignored. Each line is
-// appended to a MessageBatch with LineEnding::None. A malformed datagram appends nothing and
-// decode() says why (Error; errorText() in words). The checks are those of OSC 1.0: every part
-// 4-byte aligned, padding made of zero bytes, a type tag string starting with ',', nothing left
-// over after the last argument, bundle elements a multiple of 4 bytes long that fit in their
-// bundle, bundles at most kMaxBundleDepth deep.
+// appended to a MessageBatch with LineEnding::None. A line longer than the codec's maximum
+// (--max-message-bytes; a blob's line is twice its size) is left out and counted
+// (droppedLines()), the datagram's other lines kept, as FrameCodec does with a text datagram.
+// A malformed datagram appends nothing and decode() says why (Error; errorText() in words). The
+// checks are those of OSC 1.0: every part 4-byte aligned, padding made of zero bytes, a type tag
+// string starting with ',', nothing left over after the last argument, bundle elements a multiple
+// of 4 bytes long that fit in their bundle, bundles at most kMaxBundleDepth deep.
 //
 // Writing (encode): a line whose first word is a valid address ('/' then bytes that are neither
 // a space nor a control character) becomes one OSC message. The rest of the line is split at
@@ -63,6 +65,7 @@
 #include <QList>
 #include <QStringView>
 
+#include <limits>
 #include <optional>
 
 class OscCodec
@@ -93,10 +96,15 @@ public:
     /// Bundles within bundles deeper than this are refused (the outermost counts as 1).
     static constexpr int kMaxBundleDepth = 8;
 
-    explicit OscCodec(const QList<TypeRule> &typeRules = {});
+    /// Decodes into lines of at most @p maxLineBytes; encodes with the types of @p typeRules.
+    explicit OscCodec(const QList<TypeRule> &typeRules = {},
+        qsizetype maxLineBytes = std::numeric_limits<qsizetype>::max());
 
-    /// Appends a line to @p out for every message in @p datagram; on error appends nothing.
+    /// Appends a line to @p out for every message in @p datagram (but those over the maximum
+    /// size); on error appends nothing and counts nothing.
     Error decode(QByteArrayView datagram, MessageBatch &out);
+    /// Lines left out by decode() for being over the maximum size, since the codec was made.
+    qint64 droppedLines() const { return m_droppedLines; }
     /// Replaces @p datagram with the OSC message for @p line; false (and @p datagram undefined)
     /// when the line is not one.
     bool encode(QByteArrayView line, QByteArray &datagram);
@@ -116,6 +124,8 @@ private:
     QByteArrayView forcedTags(QByteArrayView address) const;
 
     QList<TypeRule> m_typeRules; // a few; searched in order
+    qsizetype m_maxLineBytes;
+    qint64 m_droppedLines = 0;
     QByteArray m_line; // decode: the line being written
     QByteArray m_tags; // encode: the type tags so far, ',' first
     QByteArray m_arguments; // encode: the arguments' bytes so far

@@ -472,6 +472,9 @@ QString applySetting(RelayConfig &config, const QString &key, const QString &val
             return QStringLiteral("'%1' is not an address and port such as 192.168.1.30:7000, "
                                   "localhost:7000 or [::1]:7000 (names are not looked up)")
                 .arg(value);
+        if (config.udpTargets.contains(*target)) // it would get every message twice
+            return QStringLiteral("%1 is given twice")
+                .arg(NetAddress::endpoint(target->first, target->second));
         config.udpTargets.append(*target);
     } else if (key == u"udp-peer-seconds") {
         const auto n = wholeNumber(value, 1, RelayConfig::kMaxUdpPeerSeconds);

@@ -16,6 +16,7 @@ constexpr qint64 kReadChunkBytes = 64 * 1024;
 constexpr int kSocketBufferBytes = 4 * 1024 * 1024;
 constexpr int kSilenceCheckMs = 1000;
 constexpr int kMakeRoomLogPeriodMs = 10000;
+constexpr int kDropLogPeriodMs = 10000;
 } // namespace
 
 UdpPort::UdpPort(const RelayConfig &config, QObject *parent)
@@ -24,9 +25,10 @@ UdpPort::UdpPort(const RelayConfig &config, QObject *parent)
     , m_lines(config.terminator, config.maxMessageBytes)
     , m_datagram(kMaxDatagramBytes, Qt::Uninitialized)
     , m_makeRoomLog(1, kMakeRoomLogPeriodMs)
+    , m_dropLog(1, kDropLogPeriodMs)
 {
     if (config.osc)
-        m_osc.emplace(config.oscTypes);
+        m_osc.emplace(config.oscTypes, config.maxMessageBytes);
     m_silenceCheck.setInterval(kSilenceCheckMs);
     connect(&m_silenceCheck, &QTimer::timeout, this, &UdpPort::forgetSilentPeers);
 }
@@ -88,7 +90,7 @@ void UdpPort::addPeer(quint64 id, const QHostAddress &address, quint16 port, boo
         makeRoom();
     const Endpoint endpoint{NetAddress::unmapped(address), port};
     auto *peer = new UdpSession(id, socketFor(endpoint.first), endpoint.first, port, target,
-        m_osc ? &*m_osc : nullptr, m_config, parent());
+        m_osc ? &*m_osc : nullptr, &m_dropLog, m_config, parent());
     m_peers.insert(endpoint, peer);
     m_targets += target ? 1 : 0;
     connect(peer, &ClientSession::disconnected, this, [this, endpoint, target] {
@@ -148,16 +150,22 @@ void UdpPort::readDatagrams(QUdpSocket *socket)
 // Appends the messages of @p datagram from @p peer to m_batch.
 void UdpPort::decode(UdpSession *peer, QByteArrayView datagram)
 {
+    qint64 dropped = 0;
     if (m_osc) {
+        const qint64 droppedBefore = m_osc->droppedLines();
         const OscCodec::Error error = m_osc->decode(datagram, m_batch);
-        if (error != OscCodec::Error::None)
+        if (error != OscCodec::Error::None) {
             peer->droppedMalformed(OscCodec::errorText(error));
+            return;
+        }
+        dropped = m_osc->droppedLines() - droppedBefore;
     } else {
         const qint64 droppedBefore = m_lines.droppedMessages();
         m_lines.splitDatagram(datagram, m_batch);
-        if (const qint64 dropped = m_lines.droppedMessages() - droppedBefore)
-            peer->droppedOversize(dropped, m_config.maxMessageBytes);
+        dropped = m_lines.droppedMessages() - droppedBefore;
     }
+    if (dropped)
+        peer->droppedOversize(dropped, m_config.maxMessageBytes);
 }
 
 // Hands what @p from sent (@p bytes, m_batch) to the relay, and starts afresh.

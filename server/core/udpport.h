@@ -2,7 +2,8 @@
 // datagrams (TouchDesigner, Max, Pure Data, lighting consoles). It binds one QUdpSocket per
 // address the relay listens on and turns datagrams into messages: each non-empty line of a
 // datagram, or in OSC mode (--osc) each OSC message in it (OscCodec); a malformed OSC datagram
-// is dropped, counted and logged at most once per peer per 10 s.
+// is dropped and counted, and the log says so: one line about drops per 10 s for the whole
+// port, whatever the number of peers.
 //
 // Every program it exchanges datagrams with is a peer, one UdpSession each, owned and admitted
 // by RelayServer like any client: a datagram from an address and port it does not know asks
@@ -80,5 +81,6 @@ private:
     MessageBatch m_batch; // reused from datagram to datagram
     QTimer m_silenceCheck;
     LogThrottle m_makeRoomLog;
+    LogThrottle m_dropLog; // the lines of every peer about drops (UdpSession)
     QString m_errorString;
 };

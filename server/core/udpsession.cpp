@@ -8,18 +8,17 @@
 #include <QUdpSocket>
 
 namespace {
-constexpr int kDropLogPeriodMs = 10000; // one line per peer per 10 s
 constexpr qsizetype kMaxUdpPayload = 65507; // IPv4's: 65535 less the IP and UDP headers
 constexpr int kEthernetMtu = 1500;
 } // namespace
 
 UdpSession::UdpSession(quint64 id, QUdpSocket *socket, const QHostAddress &address, quint16 port,
-    bool target, OscCodec *osc, const RelayConfig &config, QObject *parent)
+    bool target, OscCodec *osc, LogThrottle *dropLog, const RelayConfig &config, QObject *parent)
     : ClientSession(id, osc ? ClientInfo::Kind::Osc : ClientInfo::Kind::Udp, config, parent)
     , m_socket(socket)
     , m_osc(osc)
+    , m_dropLog(dropLog)
     , m_safeBytes(safeDatagramBytes(address))
-    , m_dropLog(1, kDropLogPeriodMs)
 {
     m_info.address = address;
     m_info.port = port;
@@ -29,24 +28,28 @@ UdpSession::UdpSession(quint64 id, QUdpSocket *socket, const QHostAddress &addre
 void UdpSession::droppedOversize(qint64 lines, qsizetype maxMessageBytes)
 {
     m_info.droppedMessages += lines;
-    logDrop(
-        QStringLiteral("a line longer than %1 bytes (--max-message-bytes)").arg(maxMessageBytes));
+    logDrop(QStringLiteral("%1: dropped a line longer than %2 bytes (--max-message-bytes)")
+                .arg(peerName())
+                .arg(maxMessageBytes));
 }
 
 void UdpSession::droppedMalformed(const QString &why)
 {
     ++m_info.malformedDatagrams;
-    logDrop(QStringLiteral("a datagram that is not OSC 1.0 (%1)").arg(why));
+    logDrop(QStringLiteral("%1: dropped a datagram that is not OSC 1.0 (%2)").arg(peerName(), why));
 }
 
-// At most one line per peer per 10 s, so that a peer sending garbage cannot fill the log.
-void UdpSession::logDrop(const QString &what)
+// @p line, as often as the port's throttle allows, so that peers sending garbage cannot fill
+// the log.
+void UdpSession::logDrop(const QString &line)
 {
-    if (!m_dropLog.allow())
+    if (!m_dropLog->allow())
         return;
-    const qint64 notLogged = m_dropLog.takeSkipped();
-    qCWarning(lcClients).noquote() << QStringLiteral("%1: dropped %2").arg(peerName(), what)
-            + (notLogged ? QStringLiteral(" (and %1 more since the last such line)").arg(notLogged)
+    const qint64 notLogged = m_dropLog->takeSkipped();
+    qCWarning(lcClients).noquote() << line
+            + (notLogged ? QStringLiteral(" (and %1 more drops on the UDP port since the last "
+                                          "such line)")
+                               .arg(notLogged)
                          : QString());
 }
 
@@ -81,23 +84,20 @@ void UdpSession::write(QByteArrayView datagram)
         ++m_info.unsentMessages;
         if (!m_oversizeLogged) {
             m_oversizeLogged = true;
-            qCWarning(lcClients).noquote()
-                << QStringLiteral("not sending a datagram of %1 bytes to %2: more than the %3 "
-                                  "bytes that reach it whole (this and any more are dropped "
-                                  "and counted; this line is not repeated)")
-                       .arg(datagram.size())
-                       .arg(peerName())
-                       .arg(m_safeBytes);
+            logDrop(QStringLiteral("not sending a datagram of %1 bytes to %2: more than the %3 "
+                                   "bytes that reach it whole (this and any more are dropped "
+                                   "and counted; this line is not repeated for it)")
+                        .arg(datagram.size())
+                        .arg(peerName())
+                        .arg(m_safeBytes));
         }
         return;
     }
     if (m_socket->writeDatagram(datagram.data(), datagram.size(), m_info.address, m_info.port)
         < 0) {
         ++m_info.unsentMessages;
-        if (m_dropLog.allow())
-            qCWarning(lcClients).noquote()
-                << QStringLiteral("cannot send to %1: %2 (dropped and counted)")
-                       .arg(peerName(), m_socket->errorString());
+        logDrop(QStringLiteral("cannot send to %1: %2 (dropped and counted)")
+                    .arg(peerName(), m_socket->errorString()));
         return;
     }
     sent(1, datagram.size());

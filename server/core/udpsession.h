@@ -2,9 +2,11 @@
 // --udp-target, or an address and port that sent a datagram lately. It takes part like any
 // client (counted, listed, removable, under the same limits), but nothing connects or waits: a
 // relayed message goes out at once as one datagram, or not at all. A datagram over the path's
-// safe size (safeDatagramBytes()) is not sent and counted as dropped, and the log says so once;
-// so is one the system refuses to send (its buffer full). In OSC mode (--osc) only the messages
-// that are OSC messages go out, encoded by the port's OscCodec.
+// safe size (safeDatagramBytes()) is not sent and counted as unsent, and the log says so once
+// for this peer; so is one the system refuses to send (its buffer full). In OSC mode (--osc)
+// only the messages that are OSC messages go out, encoded by the port's OscCodec.
+// Every line about a drop goes through the port's throttle, shared by all its peers: a program
+// that sends each datagram from a new port (a new peer each time) cannot fill the log.
 // Created by UdpPort, owned by RelayServer like every session. Closing it only forgets it.
 #pragma once
 
@@ -20,9 +22,11 @@ class UdpSession : public ClientSession
 
 public:
     /// The peer at @p address and @p port, reached through @p socket (the port's socket for
-    /// its address family); @p osc is the port's codec in OSC mode, else null.
+    /// its address family); @p osc is the port's codec in OSC mode, else null; @p dropLog the
+    /// port's throttle for the lines about drops.
     UdpSession(quint64 id, QUdpSocket *socket, const QHostAddress &address, quint16 port,
-        bool target, OscCodec *osc, const RelayConfig &config, QObject *parent);
+        bool target, OscCodec *osc, LogThrottle *dropLog, const RelayConfig &config,
+        QObject *parent);
 
     /// A --udp-target: never forgotten for being silent.
     bool isTarget() const { return m_info.udpTarget; }
@@ -50,11 +54,11 @@ protected:
 
 private:
     void write(QByteArrayView datagram);
-    void logDrop(const QString &what);
+    void logDrop(const QString &line);
 
     QUdpSocket *m_socket;
     OscCodec *m_osc;
+    LogThrottle *m_dropLog;
     qsizetype m_safeBytes;
     bool m_oversizeLogged = false; // "too big to send" is said once per peer
-    LogThrottle m_dropLog;
 };

@@ -140,6 +140,7 @@ private slots:
     void malformed_data();
     void malformed();
     void everyCutIsRefused();
+    void linesOverTheMaximumAreDropped();
     void encodeByLook_data();
     void encodeByLook();
     void notEncoded_data();
@@ -415,6 +416,33 @@ void tst_OscCodec::malformed()
     QCOMPARE(batch.payload(1), "/next 2");
 }
 
+// A message whose line would be longer than the maximum is left out and counted, its bundle's
+// others kept; a malformed datagram counts nothing, even for the long lines before its fault.
+void tst_OscCodec::linesOverTheMaximumAreDropped()
+{
+    OscCodec codec({}, 9);
+    MessageBatch batch;
+    QCOMPARE(codec.decode(message("/a", ",i", i32(12345)), batch), OscCodec::Error::None);
+    QCOMPARE(codec.droppedLines(), 0); // "/a 12345", 8 bytes
+    QCOMPARE(codec.decode(bundle({message("/a", ",i", i32(1234567)),
+                              message("/b", ",b", blob("\x01\x02")), message("/c", ",")}),
+                 batch),
+        OscCodec::Error::None);
+    QCOMPARE(batch.count(), 3);
+    QCOMPARE(batch.payload(0), "/a 12345");
+    QCOMPARE(batch.payload(1), "/b <0102>");
+    QCOMPARE(batch.payload(2), "/c");
+    QCOMPARE(codec.droppedLines(), 1); // "/a 1234567", 10 bytes
+    QCOMPARE(codec.decode(message("/b", ",b", blob("\x01\x02\x03")), batch), OscCodec::Error::None);
+    QCOMPARE(codec.droppedLines(), 2); // "/b <010203>": a blob's line is twice its size
+    QCOMPARE(batch.count(), 3);
+
+    QCOMPARE(codec.decode(bundle({message("/a", ",i", i32(1234567)), str("/x")}), batch),
+        OscCodec::Error::MissingTypeTags);
+    QCOMPARE(codec.droppedLines(), 2);
+    QCOMPARE(batch.count(), 3);
+}
+
 // A message cut after any of its bytes is refused (a message has no valid prefix).
 void tst_OscCodec::everyCutIsRefused()
 {
@@ -670,7 +698,7 @@ void tst_OscCodec::roundTripFromDatagram_data()
     QTest::addColumn<QByteArray>("datagram");
 
     QTest::newRow("no arguments") << message("/go", ",");
-    QTest::newRow("i") << message("/a", ",iii", i32(0) + i32(-1) + i32(123456));
+    QTest::newRow("i") << message("/a", ",iii", i32(0) + i32(-1) + i32(1234567));
     QTest::newRow("h beyond 32 bits") << message("/a", ",hh", i64(1LL << 40) + i64(-(1LL << 33)));
     QTest::newRow("f") << message("/a", ",fffff",
         f32(0.1f) + f32(-3.0f) + f32(1.17549435e-38f) + f32(6.0e-39f) + f32(16777217.0f));

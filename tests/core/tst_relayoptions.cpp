@@ -394,6 +394,12 @@ void tst_RelayOptions::errors_data()
                                             << "--udp-target: '224.0.1.9:7000' " + notTarget;
     QTest::newRow("--udp-target empty")
         << QStringList{"--udp-target="} << "--udp-target: '' " + notTarget;
+    QTest::newRow("--udp-target twice")
+        << QStringList{"--udp-target", "127.0.0.1:7000", "--udp-target", "localhost:7000"}
+        << "--udp-target: 127.0.0.1:7000 is given twice";
+    QTest::newRow("--udp-target twice, IPv4-mapped")
+        << QStringList{"--udp-target", "[::ffff:10.0.0.7]:7000", "--udp-target", "10.0.0.7:7000"}
+        << "--udp-target: 10.0.0.7:7000 is given twice";
     QTest::newRow("--udp-peer-seconds 0") << QStringList{"--udp-peer-seconds", "0"}
                                           << "--udp-peer-seconds: '0' is not a whole number from "
                                              "1 to 86400";

@@ -171,6 +171,8 @@ private slots:
     void lineNotOscIsNotSentToOscPeers();
     void oscTypesForceTheTypes();
     void malformedOscDatagramIsDropped();
+    void oversizeOscMessageIsDropped();
+    void dropLogIsBoundedForManySenders();
     // The peer's life and the relay's.
     void kickedPeerComesBackAsNewPeer();
     void ipv6PeerAndTarget();
@@ -618,6 +620,49 @@ void tst_UdpRelay::malformedOscDatagramIsDropped()
                  QStringLiteral("osc 127.0.0.1:%1: dropped a datagram that is not OSC 1.0 (")
                      .arg(sender.port())),
         1);
+}
+
+// --max-message-bytes holds in OSC mode too: a message whose line is longer is dropped and
+// counted, the others of its bundle relayed.
+void tst_UdpRelay::oversizeOscMessageIsDropped()
+{
+    RelayConfig config = oscConfig();
+    config.maxMessageBytes = 10;
+    QVERIFY2(m_fixture.start(config, 1), qPrintable(relay().errorString()));
+    UdpPeer sender;
+    sender.send(oscBundle({encodeOsc("/short 1"), encodeOsc("/long 123456"), encodeOsc("/ok")}),
+        relay().udpPort());
+    sender.send(encodeOsc("/blob <0102030405>"), relay().udpPort());
+    sender.send(encodeOsc("/last"), relay().udpPort());
+    QTRY_COMPARE(peer(0).received(), QByteArray("/short 1\n/ok\n/last\n"));
+
+    const auto client = findClient(relay(), sender.port());
+    QVERIFY(client);
+    QCOMPARE(client->droppedMessages, 2);
+    QCOMPARE(client->messagesIn, 3);
+    QCOMPARE(client->malformedDatagrams, 0);
+    QCOMPARE(relay().stats().messagesDropped, 2);
+    QCOMPARE(CategoryLog::count(QStringLiteral("dropped")), 1);
+    QCOMPARE(
+        CategoryLog::count(QStringLiteral("osc 127.0.0.1:%1: dropped a line longer than 10 bytes "
+                                          "(--max-message-bytes)")
+                               .arg(sender.port())),
+        1);
+}
+
+// A program that sends each datagram from a new port is a new peer each time: its garbage is
+// still logged once per 10 s for the whole port, not once per peer.
+void tst_UdpRelay::dropLogIsBoundedForManySenders()
+{
+    QVERIFY2(m_fixture.start(oscConfig(), 1), qPrintable(relay().errorString()));
+    constexpr int kSenders = 20;
+    for (int i = 0; i < kSenders; ++i) {
+        UdpPeer sender;
+        sender.send("garbage " + QByteArray::number(i), relay().udpPort());
+        QTRY_COMPARE(relay().stats().datagramsMalformed, i + 1);
+    }
+    QCOMPARE(relay().stats().clientsAccepted[ClientInfo::Kind::Osc], kSenders);
+    QCOMPARE(CategoryLog::count(QStringLiteral("dropped")), 1);
 }
 
 // disconnectClient() forgets a peer (Kicked); when it talks again it is a new peer.
