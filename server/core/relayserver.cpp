@@ -119,7 +119,7 @@ bool RelayServer::listenAll()
     if (!listenTcp(addresses, m_config.port, false)
         || (m_config.webSocketEnabled && !listenTcp(addresses, m_config.webSocketPort, true))
         || (!m_config.localServerName.isEmpty() && !listenLocal())
-        || (m_config.udpEnabled && !listenUdp(addresses))) {
+        || (m_config.udpEnabled && !listenUdp(listenAddresses()))) {
         closeListeners();
         return false;
     }
@@ -279,7 +279,8 @@ bool RelayServer::listenLocal()
     return true;
 }
 
-// The UDP port: its peers are admitted here like connections (admitUdpPeer()).
+// The UDP port, on the addresses TCP got (a machine without IPv6 has no ::1): its peers are
+// admitted here like connections (admitUdpPeer()).
 bool RelayServer::listenUdp(const QList<QHostAddress> &addresses)
 {
     m_udp = new UdpPort(m_config, this);
@@ -627,16 +628,22 @@ void RelayServer::refuseNotAllowed(QTcpSocket *socket)
 void RelayServer::countNotAllowed(const QHostAddress &address)
 {
     ++m_stats.clientsRefused[Refusal::NotAllowed];
-    QElapsedTimer &logged = m_refusalLogged[address];
-    if (logged.isValid() && !logged.hasExpired(kRefusalLogPeriodMs))
+    auto logged = m_refusalLogged.find(address);
+    if (logged == m_refusalLogged.end()) {
+        // Addresses remembered are bounded: from a crowd of addresses (forged datagrams) the
+        // first kRefusalLogAddresses of each period are logged, the others only counted.
+        if (m_refusalLogged.size() >= kRefusalLogAddresses)
+            m_refusalLogged.removeIf(
+                [](const auto &entry) { return entry.value().hasExpired(kRefusalLogPeriodMs); });
+        if (m_refusalLogged.size() >= kRefusalLogAddresses)
+            return;
+        logged = m_refusalLogged.insert(address, QElapsedTimer());
+    } else if (!logged->hasExpired(kRefusalLogPeriodMs)) {
         return;
-    logged.start();
+    }
+    logged->start();
     qCWarning(lcClients).noquote()
         << "refused" << NetAddress::unmapped(address).toString() << "- not in the allow list";
-    if (m_refusalLogged.size() > kRefusalLogAddresses) {
-        m_refusalLogged.removeIf(
-            [](const auto &entry) { return entry.value().hasExpired(kRefusalLogPeriodMs); });
-    }
 }
 
 // A datagram from a program the UDP port does not know yet: a new peer, if the allow list lets

@@ -4,7 +4,10 @@
 #include "netaddress.h"
 #include "udpsession.h"
 
+#include <QNetworkInterface>
 #include <QUdpSocket>
+
+#include <algorithm>
 
 namespace {
 constexpr qsizetype kMaxDatagramBytes = 65536; // more than any UDP payload
@@ -16,6 +19,7 @@ constexpr qint64 kReadChunkBytes = 64 * 1024;
 constexpr int kSocketBufferBytes = 4 * 1024 * 1024;
 constexpr int kSilenceCheckMs = 1000;
 constexpr int kMakeRoomLogPeriodMs = 10000;
+constexpr int kInterfacesMaxAgeMs = 60000;
 constexpr int kDropLogPeriodMs = 10000;
 } // namespace
 
@@ -55,6 +59,13 @@ bool UdpPort::listen(const QList<QHostAddress> &addresses, quint16 port)
         m_sockets.append(socket);
     }
     for (const auto &[address, targetPort] : m_config.udpTargets) {
+        if (targetPort == port && isListenedOn(address)) {
+            m_errorString = QStringLiteral("--udp-target %1 is this relay's own UDP port: every "
+                                           "message would come back to it for ever")
+                                .arg(NetAddress::endpoint(address, targetPort));
+            qDeleteAll(std::exchange(m_sockets, {}));
+            return false;
+        }
         if (!socketFor(address)) {
             m_errorString = QStringLiteral("cannot send to --udp-target %1 from the addresses "
                                            "listened on (%2): it needs an IPv%3 one")
@@ -90,7 +101,8 @@ void UdpPort::addPeer(quint64 id, const QHostAddress &address, quint16 port, boo
         makeRoom();
     const Endpoint endpoint{NetAddress::unmapped(address), port};
     auto *peer = new UdpSession(id, socketFor(endpoint.first), endpoint.first, port, target,
-        m_osc ? &*m_osc : nullptr, &m_dropLog, m_config, parent());
+        UdpSession::safeDatagramBytes(endpoint.first, interfaces()), m_osc ? &*m_osc : nullptr,
+        &m_dropLog, m_config, parent());
     m_peers.insert(endpoint, peer);
     m_targets += target ? 1 : 0;
     connect(peer, &ClientSession::disconnected, this, [this, endpoint, target] {
@@ -98,6 +110,27 @@ void UdpPort::addPeer(quint64 id, const QHostAddress &address, quint16 port, boo
         m_targets -= target ? 1 : 0;
     });
     emit peerAdded(peer);
+}
+
+// True when one of the port's sockets gets what is sent to @p address.
+bool UdpPort::isListenedOn(const QHostAddress &address) const
+{
+    return std::any_of(m_sockets.cbegin(), m_sockets.cend(), [&address](const QUdpSocket *socket) {
+        return socket->localAddress() == address
+            || (socket->localAddress() == QHostAddress(QHostAddress::Any)
+                && QNetworkInterface::allAddresses().contains(address));
+    });
+}
+
+// This machine's network interfaces, asked for again once a minute: a sender using a new port
+// for each datagram must not cost a look at them each time.
+const QList<QNetworkInterface> &UdpPort::interfaces()
+{
+    if (!m_interfacesAge.isValid() || m_interfacesAge.hasExpired(kInterfacesMaxAgeMs)) {
+        m_interfaces = QNetworkInterface::allInterfaces();
+        m_interfacesAge.start();
+    }
+    return m_interfaces;
 }
 
 // The socket that reaches @p address: the one on every interface, or on an address of its kind.

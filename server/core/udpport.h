@@ -23,8 +23,10 @@
 #include "osccodec.h"
 #include "relayconfig.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QHostAddress>
+#include <QNetworkInterface>
 #include <QObject>
 #include <QTimer>
 
@@ -70,6 +72,8 @@ private:
     void forgetSilentPeers();
     void makeRoom();
     QUdpSocket *socketFor(const QHostAddress &address) const;
+    bool isListenedOn(const QHostAddress &address) const;
+    const QList<QNetworkInterface> &interfaces();
 
     const RelayConfig m_config;
     QList<QUdpSocket *> m_sockets; // one per address
@@ -83,4 +87,6 @@ private:
     LogThrottle m_makeRoomLog;
     LogThrottle m_dropLog; // the lines of every peer about drops (UdpSession)
     QString m_errorString;
+    QList<QNetworkInterface> m_interfaces; // see interfaces()
+    QElapsedTimer m_interfacesAge;
 };

@@ -13,12 +13,13 @@ constexpr int kEthernetMtu = 1500;
 } // namespace
 
 UdpSession::UdpSession(quint64 id, QUdpSocket *socket, const QHostAddress &address, quint16 port,
-    bool target, OscCodec *osc, LogThrottle *dropLog, const RelayConfig &config, QObject *parent)
+    bool target, qsizetype safeBytes, OscCodec *osc, LogThrottle *dropLog,
+    const RelayConfig &config, QObject *parent)
     : ClientSession(id, osc ? ClientInfo::Kind::Osc : ClientInfo::Kind::Udp, config, parent)
     , m_socket(socket)
     , m_osc(osc)
     , m_dropLog(dropLog)
-    , m_safeBytes(safeDatagramBytes(address))
+    , m_safeBytes(safeBytes)
 {
     m_info.address = address;
     m_info.port = port;
@@ -108,10 +109,10 @@ void UdpSession::closeConnection(const QString & /*reason*/)
     reportDisconnected(); // nothing to tell a peer: it is only forgotten
 }
 
-qsizetype UdpSession::safeDatagramBytes(const QHostAddress &address)
+qsizetype UdpSession::safeDatagramBytes(
+    const QHostAddress &address, const QList<QNetworkInterface> &interfaces)
 {
     int mtu = kEthernetMtu;
-    const auto interfaces = QNetworkInterface::allInterfaces();
     for (const QNetworkInterface &interface : interfaces) {
         if (!interface.flags().testFlag(QNetworkInterface::IsUp)
             || interface.maximumTransmissionUnit() <= 0)

@@ -14,6 +14,7 @@
 #include "logthrottle.h"
 
 class OscCodec;
+class QNetworkInterface;
 class QUdpSocket;
 
 class UdpSession : public ClientSession
@@ -22,11 +23,11 @@ class UdpSession : public ClientSession
 
 public:
     /// The peer at @p address and @p port, reached through @p socket (the port's socket for
-    /// its address family); @p osc is the port's codec in OSC mode, else null; @p dropLog the
-    /// port's throttle for the lines about drops.
+    /// its address family), sent datagrams of at most @p safeBytes; @p osc is the port's codec
+    /// in OSC mode, else null; @p dropLog the port's throttle for the lines about drops.
     UdpSession(quint64 id, QUdpSocket *socket, const QHostAddress &address, quint16 port,
-        bool target, OscCodec *osc, LogThrottle *dropLog, const RelayConfig &config,
-        QObject *parent);
+        bool target, qsizetype safeBytes, OscCodec *osc, LogThrottle *dropLog,
+        const RelayConfig &config, QObject *parent);
 
     /// A --udp-target: never forgotten for being silent.
     bool isTarget() const { return m_info.udpTarget; }
@@ -43,8 +44,10 @@ public:
 
     /// The largest UDP payload that reaches @p address without being cut up on the way: the MTU
     /// of the interface whose subnet holds it (so 65507 for localhost) less the IP and UDP
-    /// headers, or 1472 (Ethernet's) when it lies beyond a router.
-    static qsizetype safeDatagramBytes(const QHostAddress &address);
+    /// headers, or 1472 (Ethernet's) when it lies beyond a router. @p interfaces: this
+    /// machine's (QNetworkInterface::allInterfaces(), which UdpPort keeps for a minute).
+    static qsizetype safeDatagramBytes(
+        const QHostAddress &address, const QList<QNetworkInterface> &interfaces);
 
 protected:
     qint64 bytesWaiting() const override { return 0; }

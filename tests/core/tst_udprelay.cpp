@@ -2,6 +2,7 @@
 // RelayServer in the test process, QUdpSocket peers and targets, QTcpSocket clients. Datagrams
 // become messages and messages become datagrams; peers come, are forgotten and are refused
 // under the same limits as connections; every drop is counted and logged once.
+#include "netaddress.h"
 #include "osccodec.h"
 #include "relayfixture.h"
 #include "relayserver.h"
@@ -12,6 +13,7 @@
 #include "testprocess.h"
 
 #include <QNetworkDatagram>
+#include <QNetworkInterface>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -178,6 +180,9 @@ private slots:
     void ipv6PeerAndTarget();
     void udpPortInUse();
     void targetOfTheOtherFamily();
+    void refusalLogOfManyAddressesIsBounded();
+    void targetOnTheRelaysOwnPort_data();
+    void targetOnTheRelaysOwnPort();
     void countersAndStop();
     void burstOfDatagramsLeavesTcpServed();
 
@@ -487,7 +492,9 @@ void tst_UdpRelay::safeDatagramBytes()
 {
     QFETCH(QString, address);
     QFETCH(qsizetype, bytes);
-    QCOMPARE(UdpSession::safeDatagramBytes(QHostAddress(address)), bytes);
+    QCOMPARE(
+        UdpSession::safeDatagramBytes(QHostAddress(address), QNetworkInterface::allInterfaces()),
+        bytes);
 }
 
 void tst_UdpRelay::oscDatagramReachesTcpClients_data()
@@ -743,6 +750,55 @@ void tst_UdpRelay::targetOfTheOtherFamily()
         qPrintable(relay().errorString()));
     QVERIFY(!relay().isListening());
     QCOMPARE(relay().udpPort(), 0);
+}
+
+// Datagrams refused from more addresses than the relay remembers (forged ones, say): each is
+// counted, the first 1024 addresses of a period are logged, and the others are not remembered.
+void tst_UdpRelay::refusalLogOfManyAddressesIsBounded()
+{
+    RelayConfig config = testConfig();
+    config.allow.append(QHostAddress::parseSubnet(QStringLiteral("10.0.0.0/8")));
+    QVERIFY2(m_fixture.start(config, 0), qPrintable(relay().errorString()));
+
+    constexpr int kAddresses = 1100; // 127.0.0.2 and on: all of 127/8 is this machine
+    for (int i = 0; i < kAddresses; ++i) {
+        const QHostAddress address(QStringLiteral("127.0.%1.%2").arg(i / 250).arg(i % 250 + 2));
+        QUdpSocket sender;
+        QVERIFY2(sender.bind(address, 0), qPrintable(address.toString()));
+        sender.writeDatagram("let me in", QHostAddress::LocalHost, relay().udpPort());
+    }
+    QTRY_COMPARE(relay().stats().clientsRefused[Refusal::NotAllowed], kAddresses);
+    QCOMPARE(CategoryLog::count(QStringLiteral("- not in the allow list")), 1024);
+    QCOMPARE(CategoryLog::count(QStringLiteral("refused 127.0.0.2 - not in the allow list")), 1);
+    QCOMPARE(relay().clientCount(), 0);
+}
+
+// A target on the relay's own UDP port would send every message back to it for ever: refused.
+void tst_UdpRelay::targetOnTheRelaysOwnPort_data()
+{
+    QTest::addColumn<QString>("target");
+    QTest::newRow("127.0.0.1") << QStringLiteral("127.0.0.1");
+    QTest::newRow("::1") << QStringLiteral("::1");
+}
+
+void tst_UdpRelay::targetOnTheRelaysOwnPort()
+{
+    QFETCH(QString, target);
+    quint16 port = 0;
+    {
+        QUdpSocket probe; // a port free now
+        QVERIFY(probe.bind(QHostAddress::LocalHost, 0));
+        port = probe.localPort();
+    }
+    RelayConfig config = testConfig();
+    config.udpPort = port;
+    config.udpTargets = {{QHostAddress(target), port}};
+    QVERIFY(!m_fixture.start(config, 0));
+    QCOMPARE(relay().errorString(),
+        QStringLiteral("--udp-target %1 is this relay's own UDP port: every message would come "
+                       "back to it for ever")
+            .arg(NetAddress::endpoint(QHostAddress(target), port)));
+    QVERIFY(!relay().isListening());
 }
 
 // The counters and the snapshot; the welcome message; stop() forgets every peer.
