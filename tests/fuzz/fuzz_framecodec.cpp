@@ -18,7 +18,10 @@
 //   (f) the result matches a naive reference splitter: the same messages and endings, the same
 //       drop count for terminated messages, and an unterminated tail that fits the maximum is
 //       returned as it is; a longer tail is dropped and counted;
-//   (g) takeUnterminated() forgets: a second call returns nothing and nothing stays pending.
+//   (g) takeUnterminated() forgets: a second call returns nothing and nothing stays pending;
+//   (h) splitDatagram() of the stream as one UDP datagram gives the same messages without the
+//       empty ones, then the tail (ended None) when it is not empty, with the same drop count,
+//       and holds nothing back.
 
 #include "framecodec.h"
 #include "messagebatch.h"
@@ -89,8 +92,7 @@ bool parseCase(QByteArrayView input, FuzzCase &out)
 
 qsizetype pendingLimit(const FuzzCase &c)
 {
-    return c.maxMessageBytes
-        + (c.terminator.isAuto() ? 1 : c.terminator.exactBytes().size() - 1);
+    return c.maxMessageBytes + (c.terminator.isAuto() ? 1 : c.terminator.exactBytes().size() - 1);
 }
 
 // Feeds the stream in pieces of pieceSize bytes to one codec and collects what comes out.
@@ -108,7 +110,7 @@ Decoded decode(const FuzzCase &c, qsizetype pieceSize)
     out.tail = codec.takeUnterminated(); // counts a tail over the maximum as dropped
     out.dropped = codec.droppedMessages();
     check(codec.takeUnterminated().isEmpty() && codec.pendingBytes() == 0,
-          "(g) takeUnterminated() forgets");
+        "(g) takeUnterminated() forgets");
     return out;
 }
 
@@ -190,11 +192,30 @@ void checkAgainstReference(const FuzzCase &c, const Decoded &d)
     check(d.messages == ref.messages, "(f) messages match the reference splitter");
     if (ref.tail.size() <= c.maxMessageBytes) {
         check(d.tail == ref.tail && d.dropped == ref.dropped,
-              "(f) a tail within the maximum is returned, not dropped");
+            "(f) a tail within the maximum is returned, not dropped");
         return;
     }
     check(d.tail.isEmpty() && d.dropped == ref.dropped + 1,
-          "(f) a tail over the maximum is dropped and counted");
+        "(f) a tail over the maximum is dropped and counted");
+}
+
+void checkDatagram(const FuzzCase &c, const Decoded &whole)
+{
+    QList<Message> expected;
+    for (const Message &m : whole.messages) {
+        if (!m.payload.isEmpty())
+            expected.append(m);
+    }
+    if (!whole.tail.isEmpty())
+        expected.append({whole.tail, LineEnding::None});
+    FrameCodec codec(c.terminator, c.maxMessageBytes);
+    MessageBatch batch;
+    codec.splitDatagram(c.stream, batch);
+    QList<Message> got;
+    for (qsizetype i = 0; i < batch.count(); ++i)
+        got.append({batch.payload(i).toByteArray(), batch.ending(i)});
+    check(got == expected && codec.droppedMessages() == whole.dropped && codec.pendingBytes() == 0,
+        "(h) a datagram splits as the stream does");
 }
 
 } // namespace
@@ -209,8 +230,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const Decoded pieces = decode(c, c.pieceSize);
 
     check(whole.messages == pieces.messages && whole.dropped == pieces.dropped
-              && whole.tail == pieces.tail,
-          "(a) all at once and in pieces agree");
+            && whole.tail == pieces.tail,
+        "(a) all at once and in pieces agree");
     for (const Message &m : whole.messages) {
         check(m.payload.size() <= c.maxMessageBytes, "(b) payload within the maximum");
         check(!payloadHoldsTerminator(c, m), "(c) payload holds no terminator");
@@ -219,5 +240,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (whole.dropped == 0)
         check(reassemble(c, whole) == c.stream, "(e) nothing dropped: the stream is rebuilt");
     checkAgainstReference(c, whole);
+    checkDatagram(c, whole);
     return 0;
 }
