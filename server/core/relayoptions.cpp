@@ -87,8 +87,8 @@ constexpr OptionSpec kOptions[] = {
         "not looked up); repeat for several. For tools that listen and never send."},
     {"udp-peer-seconds", "SECONDS",
         "How long a program that sent a datagram keeps getting the messages after its last one "
-        "(default 60): a tool that talks and listens on one port, as TouchDesigner's UDP In/Out "
-        "DATs can. Then it is forgotten, until its next datagram."},
+        "(default 60), for a tool that talks and listens on one port. Then it is forgotten, "
+        "until its next datagram."},
     {"osc", nullptr,
         "The UDP port speaks OSC 1.0 (Open Sound Control) instead of text: an OSC message "
         "becomes the line \"/address arg1 arg2 ...\" (numbers, text in quotes when it holds a "
